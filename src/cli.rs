@@ -1,0 +1,130 @@
+//! The command line, with the conventions of cargo subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  cargo readiness                                   Report on the workspace around the current directory
+  cargo readiness --manifest-path examples/demo/Cargo.toml --open
+  cargo readiness -p my-crate --out site            One crate, site written to ./site
+  cargo readiness --deny warnings -q                In CI: fail on blockers and warnings, print only errors
+
+Exit status:
+  0  the report was written and no crate is blocked
+  1  the report was written and some crate is blocked (or has warnings, with --deny warnings)
+  2  no report could be produced (the error names the file and the problem)";
+
+/// Release-readiness reports for the crates of a Cargo workspace: exactly what `cargo publish`
+/// would upload, whether crates.io would accept it, and in which order to publish.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-readiness",
+    bin_name = "cargo readiness",
+    version,
+    about,
+    after_help = EXAMPLES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Path to Cargo.toml [default: the one cargo finds from the current directory]
+    #[arg(long, value_name = "PATH", help_heading = "Package Selection")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Report only on this crate (NAME or NAME@VERSION); repeatable
+    #[arg(
+        short = 'p',
+        long = "package",
+        value_name = "SPEC",
+        help_heading = "Package Selection"
+    )]
+    pub packages: Vec<String>,
+
+    /// Report on every member of the workspace (the default)
+    #[arg(long, conflicts_with = "packages", help_heading = "Package Selection")]
+    pub workspace: bool,
+
+    /// Leave this crate out (NAME or NAME@VERSION); repeatable
+    #[arg(
+        long,
+        value_name = "SPEC",
+        conflicts_with = "packages",
+        help_heading = "Package Selection"
+    )]
+    pub exclude: Vec<String>,
+
+    /// Where to write the site [default: <cargo target dir>/readiness]
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: Option<PathBuf>,
+
+    /// A folder whose files replace the default theme's, one by one
+    /// (templates/*.html, static/*)
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub theme: Option<PathBuf>,
+
+    /// Absolute URL the site will be served from; used only for absolute links such as
+    /// og:image (e.g. https://me.github.io/project/readiness/)
+    #[arg(long, value_name = "URL", help_heading = "Output")]
+    pub base_url: Option<String>,
+
+    /// Open index.html in the browser when done
+    #[arg(long, help_heading = "Output")]
+    pub open: bool,
+
+    /// Print nothing but errors
+    #[arg(short, long, conflicts_with = "verbose", help_heading = "Display")]
+    pub quiet: bool,
+
+    /// Also print each failing check (-v) and where time went (-vv)
+    #[arg(short, long, action = clap::ArgAction::Count, help_heading = "Display")]
+    pub verbose: u8,
+
+    /// Coloring of terminal output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, help_heading = "Display")]
+    pub color: ColorWhen,
+
+    /// Also exit with 1 when some crate has warnings
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Vec<DenyLevel>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    /// Treat a crate with warnings like a blocked one for the exit status
+    Warnings,
+}
+
+impl Cli {
+    /// Parses the process arguments, accepting both `cargo readiness …` (where cargo passes
+    /// `readiness` as the first argument) and `cargo-readiness …`.
+    pub fn from_env() -> Self {
+        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        if args.get(1).is_some_and(|a| a == "readiness") {
+            args.remove(1);
+        }
+        Cli::parse_from(args)
+    }
+
+    pub fn deny_warnings(&self) -> bool {
+        self.deny.contains(&DenyLevel::Warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,81 @@
+//! The errors that stop a run before a report exists (exit code 2). Every message is one
+//! line that names the file and the problem.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::package::files::ListError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: no such file", .0.display())]
+    ManifestNotFound(PathBuf),
+    #[error("{}: not a Cargo.toml (a manifest path must end in Cargo.toml)", .0.display())]
+    NotAManifest(PathBuf),
+    /// `cargo metadata` refused the workspace; the message is cargo's, flattened to one line.
+    #[error("{0}")]
+    Cargo(String),
+    #[error("package `{spec}` is not a member of the workspace at {}", .root.display())]
+    UnknownPackage { spec: String, root: PathBuf },
+    #[error("no crate selected: every member was excluded")]
+    NothingSelected,
+    #[error("--out {}: {problem}", .path.display())]
+    OutputPath { path: PathBuf, problem: String },
+    #[error("{}: {source}", .path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{0}")]
+    List(#[from] ListError),
+    #[error("{}: {message}", .path.display())]
+    Theme { path: PathBuf, message: String },
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+}
+
+impl Error {
+    pub fn io(path: impl AsRef<Path>, source: io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Flattens a chain of messages (cargo's stderr, a Tera error and its sources) to one line.
+pub fn one_line(text: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix("error: ").unwrap_or(line);
+        let is_snippet = line.starts_with('|')
+            || line
+                .split_once(" |")
+                .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()));
+        if line.is_empty()
+            || line == "Caused by:"
+            || line.starts_with("warning:")
+            || line.starts_with("note:")
+            || line.starts_with("help:")
+            || is_snippet
+        {
+            continue;
+        }
+        if parts.last() != Some(&line) {
+            parts.push(line);
+        }
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn flattens_cargo_errors() {
+        let stderr = "error: failed to parse manifest at `/w/Cargo.toml`\n\nCaused by:\n  TOML parse error at line 1, column 5\n    |\n  1 | [pac\n    |     ^\n  invalid table header\n";
+        assert_eq!(
+            one_line(stderr),
+            "failed to parse manifest at `/w/Cargo.toml`: TOML parse error at line 1, column 5: invalid table header"
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! cargo-readiness: a release-readiness report for every crate of a Cargo workspace.
+//!
+//! The pipeline runs one way, stage by stage (see `DESIGN.md`):
+//! [`workspace`] → [`package`] → [`checks`] → [`report`] → [`site`] → [`output`].
+//! Only [`output`] writes to disk.
+
+pub mod checks;
+pub mod cli;
+pub mod error;
+pub mod format;
+pub mod output;
+pub mod package;
+pub mod plan;
+pub mod report;
+pub mod run;
+pub mod site;
+pub mod workspace;
+
+pub use error::Error;
+pub use run::{Outcome, run};

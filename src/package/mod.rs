@@ -1,0 +1,132 @@
+//! The package stage: what `cargo package` would put into the `.crate`, how big the
+//! compressed archive is, and the content fingerprint a reviewer signs off on.
+
+pub mod archive;
+pub mod files;
+pub mod generated;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::workspace::{Member, Workspace};
+use files::{FileSource, Generated, ListInput, ListMode};
+
+/// crates.io's limit on the compressed `.crate`.
+pub const MAX_CRATE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Where a file of the archive comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A file of the package, read from disk.
+    Disk,
+    /// A file cargo writes itself (`Cargo.toml`, `Cargo.toml.orig`, `Cargo.lock`,
+    /// `.cargo_vcs_info.json`).
+    Generated,
+    /// A readme or license file from outside the package root.
+    Outside,
+}
+
+/// One file of the `.crate`.
+#[derive(Debug, Clone)]
+pub struct ArchiveFile {
+    /// Path inside the archive, below `<name>-<version>/`.
+    pub path: PathBuf,
+    /// Bytes (for generated `Cargo.toml` and `Cargo.lock`: of our close estimate).
+    pub size: u64,
+    pub origin: Origin,
+    /// Where the content comes from.
+    pub content: Content,
+}
+
+/// The bytes of an archive entry.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Read from this path when streaming (following symlinks).
+    File(PathBuf),
+    /// Generated in memory.
+    Bytes(Vec<u8>),
+}
+
+/// The packaged crate, as the later stages see it.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    pub mode: ListMode,
+    /// In cargo's order, exactly as `cargo package --list` prints them.
+    pub files: Vec<ArchiveFile>,
+    /// Sum of the file sizes.
+    pub unpacked_size: u64,
+    /// Size of the gzip-compressed tar, as `cargo package` would write it.
+    pub compressed_size: u64,
+    /// `sha256:<hex>` over the sorted paths and content hashes of the source files and
+    /// `Cargo.toml.orig`.
+    pub fingerprint: String,
+    /// What cargo would warn about while listing.
+    pub warnings: Vec<String>,
+}
+
+/// Lists, sizes and fingerprints one member's `.crate`.
+pub fn package(workspace: &Workspace, member: &Member) -> Result<Archive, Error> {
+    let package = &member.package;
+    let readme = package.readme.as_ref().map(|p| p.as_std_path());
+    let license_file = package.license_file.as_ref().map(|p| p.as_std_path());
+    let listing = files::list_files(&ListInput {
+        package_root: &member.root,
+        include: member.include.as_deref(),
+        exclude: &member.exclude,
+        readme,
+        license_file,
+    })?;
+
+    let manifest_path = member.package.manifest_path.as_std_path();
+    let mut files = Vec::with_capacity(listing.files.len());
+    for file in listing.files {
+        let (origin, content) = match file.source {
+            FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
+            FileSource::Outside(path) => (Origin::Outside, Content::File(path)),
+            FileSource::Generated(Generated::CargoTomlOrig) => (
+                Origin::Generated,
+                Content::File(manifest_path.to_path_buf()),
+            ),
+            FileSource::Generated(Generated::CargoToml) => (
+                Origin::Generated,
+                Content::Bytes(generated::manifest(member).into_bytes()),
+            ),
+            FileSource::Generated(Generated::CargoLock) => (
+                Origin::Generated,
+                Content::Bytes(generated::lockfile(workspace, member).into_bytes()),
+            ),
+            FileSource::Generated(Generated::VcsInfo) => {
+                let vcs = listing.vcs.as_ref();
+                (
+                    Origin::Generated,
+                    Content::Bytes(generated::vcs_info(vcs).into_bytes()),
+                )
+            }
+        };
+        let size = match &content {
+            Content::Bytes(bytes) => bytes.len() as u64,
+            Content::File(path) => std::fs::metadata(path)
+                .map_err(|e| Error::io(path, e))?
+                .len(),
+        };
+        files.push(ArchiveFile {
+            path: file.path,
+            size,
+            origin,
+            content,
+        });
+    }
+
+    let streamed = archive::stream(package.name.as_str(), &package.version.to_string(), &files)?;
+    Ok(Archive {
+        mode: listing.mode,
+        unpacked_size: files.iter().map(|f| f.size).sum(),
+        compressed_size: streamed.compressed_size,
+        fingerprint: streamed.fingerprint,
+        files,
+        warnings: listing.warnings,
+    })
+}

@@ -1,0 +1,222 @@
+//! `report.json`, contract v1 (DESIGN.md): the machine-readable result of a run, and the
+//! data every later stage (site, summary, terminal) reads from.
+
+use serde::Serialize;
+
+use crate::checks::{Finding, Outcome, Severity};
+use crate::format::slash_path;
+use crate::package::{Archive, Origin};
+use crate::plan::PublishPlan;
+use crate::workspace::Member;
+
+pub const SCHEMA: &str = "cargo-readiness/report/v1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub workspace: WorkspaceReport,
+    /// Sorted by name.
+    pub crates: Vec<CrateReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkspaceReport {
+    pub publish_order: Vec<String>,
+    pub checks: Vec<CheckReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Ready,
+    Warnings,
+    Blocked,
+    Skipped,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ready => "ready",
+            Verdict::Warnings => "warnings",
+            Verdict::Blocked => "blocked",
+            Verdict::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CrateReport {
+    pub name: String,
+    pub version: String,
+    /// Relative to the workspace root.
+    pub manifest_path: String,
+    pub publish: bool,
+    pub verdict: Verdict,
+    pub fingerprint: String,
+    pub archive: ArchiveReport,
+    pub checks: Vec<CheckReport>,
+    /// The crate's page, relative to the site root.
+    pub page: String,
+    /// The crate's preview card, relative to the site root, once cards are drawn.
+    pub card: Option<String>,
+    /// The manifest's description (added to v1; empty when unset).
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveReport {
+    pub files: Vec<FileReport>,
+    pub file_count: usize,
+    pub unpacked_size: u64,
+    pub compressed_size: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub size: u64,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub status: Status,
+    pub message: String,
+    pub help: String,
+    /// The guide section, relative to the site root.
+    pub guide: String,
+    pub docs: &'static str,
+    /// Added to v1: the check's title and scorecard group.
+    pub title: &'static str,
+    pub group: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+}
+
+/// Failing checks per severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub blockers: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+impl CrateReport {
+    pub fn new(member: &Member, archive: &Archive, findings: &[Finding]) -> Self {
+        let checks: Vec<CheckReport> = findings.iter().map(CheckReport::from).collect();
+        let name = member.name().to_owned();
+        let mut report = CrateReport {
+            version: member.package.version.to_string(),
+            manifest_path: member.manifest_rel.clone(),
+            publish: member.publish,
+            verdict: Verdict::Ready,
+            fingerprint: archive.fingerprint.clone(),
+            archive: ArchiveReport {
+                files: archive
+                    .files
+                    .iter()
+                    .map(|f| FileReport {
+                        path: slash_path(&f.path),
+                        size: f.size,
+                        origin: f.origin,
+                    })
+                    .collect(),
+                file_count: archive.files.len(),
+                unpacked_size: archive.unpacked_size,
+                compressed_size: archive.compressed_size,
+            },
+            checks,
+            page: format!("crates/{name}/index.html"),
+            card: None,
+            description: member.package.description.clone().unwrap_or_default(),
+            name,
+        };
+        report.verdict = report.compute_verdict();
+        report
+    }
+
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        for check in self.checks.iter().filter(|c| c.status == Status::Fail) {
+            match check.severity {
+                Severity::Blocker => tally.blockers += 1,
+                Severity::Warning => tally.warnings += 1,
+                Severity::Note => tally.notes += 1,
+            }
+        }
+        tally
+    }
+
+    fn compute_verdict(&self) -> Verdict {
+        let tally = self.tally();
+        if !self.publish {
+            Verdict::Skipped
+        } else if tally.blockers > 0 {
+            Verdict::Blocked
+        } else if tally.warnings > 0 {
+            Verdict::Warnings
+        } else {
+            Verdict::Ready
+        }
+    }
+}
+
+impl From<&Finding> for CheckReport {
+    fn from(finding: &Finding) -> Self {
+        let (status, message, help) = match &finding.outcome {
+            Outcome::Pass(message) => (Status::Pass, message.clone(), String::new()),
+            Outcome::Fail { message, help } => (Status::Fail, message.clone(), help.clone()),
+        };
+        let check = finding.check;
+        CheckReport {
+            id: check.id,
+            severity: finding.severity,
+            status,
+            message,
+            help,
+            guide: check.guide(),
+            docs: check.docs,
+            title: check.title,
+            group: check.group.title(),
+        }
+    }
+}
+
+impl Report {
+    pub fn new(mut crates: Vec<CrateReport>, plan: &PublishPlan) -> Self {
+        crates.sort_by(|a, b| a.name.cmp(&b.name));
+        Report {
+            schema: SCHEMA,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            workspace: WorkspaceReport {
+                publish_order: plan.order.iter().chain(&plan.cycle).cloned().collect(),
+                checks: Vec::new(),
+            },
+            crates,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("the report serializes");
+        json.push('\n');
+        json
+    }
+}

@@ -1,0 +1,191 @@
+//! One run, stage by stage: workspace → package → checks → report → site → output, with
+//! the terminal printer at the end.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::checks::{self, Subject};
+use crate::cli::{Cli, ColorWhen};
+use crate::error::Error;
+use crate::format::{human_size, plural};
+use crate::report::{CrateReport, Report, Status, Verdict};
+use crate::site::{self, SiteInput, theme::Theme};
+use crate::workspace::Workspace;
+use crate::{output, package, plan};
+
+/// What a finished run produced.
+pub struct Outcome {
+    pub report: Report,
+    /// `<out>/index.html`.
+    pub index: PathBuf,
+    /// 0 when no crate is blocked (nor has warnings, with `--deny warnings`), else 1.
+    pub exit_code: i32,
+}
+
+pub fn run(cli: &Cli) -> Result<Outcome, Error> {
+    let started = Instant::now();
+    let workspace = Workspace::load(cli.manifest_path.as_deref())?;
+    let selected = workspace.select(&cli.packages, &cli.exclude)?;
+    let out = cli
+        .out
+        .clone()
+        .unwrap_or_else(|| workspace.target_dir.join("readiness"));
+    let out = output::validate(&out, &workspace.root)?;
+    let base_url = cli
+        .base_url
+        .as_deref()
+        .map(normalize_base_url)
+        .transpose()?;
+    let theme = Theme::load(cli.theme.as_deref())?;
+    let loaded = started.elapsed();
+
+    let progress = progress_bar(cli, selected.len());
+    let crates: Vec<CrateReport> = selected
+        .par_iter()
+        .map(|member| {
+            progress.set_message(member.name().to_owned());
+            let archive = package::package(&workspace, member)?;
+            let findings = checks::run(&Subject {
+                member,
+                archive: &archive,
+            });
+            progress.inc(1);
+            Ok(CrateReport::new(member, &archive, &findings))
+        })
+        .collect::<Result<_, Error>>()?;
+    progress.finish_and_clear();
+    let packaged = started.elapsed();
+
+    let publishable: Vec<String> = selected
+        .iter()
+        .filter(|m| m.publish)
+        .map(|m| m.name().to_owned())
+        .collect();
+    let plan = plan::plan(&publishable, &workspace.member_edges());
+    let report = Report::new(crates, &plan);
+    let files = site::render(
+        &theme,
+        &SiteInput {
+            report: &report,
+            plan: &plan,
+            workspace_name: &workspace.name(),
+            base_url: base_url.as_deref(),
+        },
+    )?;
+    output::write(&out, &files)?;
+    let written = started.elapsed();
+
+    let deny_warnings = cli.deny_warnings();
+    let failed = report.crates.iter().any(|c| {
+        c.verdict == Verdict::Blocked || (deny_warnings && c.verdict == Verdict::Warnings)
+    });
+    let outcome = Outcome {
+        exit_code: i32::from(failed),
+        index: out.join("index.html"),
+        report,
+    };
+    if !cli.quiet {
+        print(
+            cli,
+            &outcome,
+            &[
+                ("load", loaded),
+                ("package and check", packaged - loaded),
+                ("render and write", written - packaged),
+            ],
+        );
+    }
+    Ok(outcome)
+}
+
+fn normalize_base_url(url: &str) -> Result<String, Error> {
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.contains(char::is_whitespace)
+    {
+        return Err(Error::OutputPath {
+            path: PathBuf::from(url),
+            problem: "--base-url must be an absolute http(s) URL".into(),
+        });
+    }
+    Ok(if url.ends_with('/') {
+        url.to_owned()
+    } else {
+        format!("{url}/")
+    })
+}
+
+fn progress_bar(cli: &Cli, len: usize) -> ProgressBar {
+    if cli.quiet || !std::io::stderr().is_terminal() || len < 2 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} packaging {pos}/{len} {wide_msg}")
+            .expect("valid progress template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn print(cli: &Cli, outcome: &Outcome, timings: &[(&str, Duration)]) {
+    let choice = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+    let width = outcome
+        .report
+        .crates
+        .iter()
+        .map(|c| c.name.len() + c.version.len() + 1)
+        .max()
+        .unwrap_or(0);
+    for krate in &outcome.report.crates {
+        let tally = krate.tally();
+        let style = verdict_style(krate.verdict);
+        let label = format!("{:>8}", krate.verdict.as_str());
+        let name = format!("{} {}", krate.name, krate.version);
+        let _ = writeln!(
+            out,
+            "{style}{label}{style:#} {name:<width$}  {}, {}  {}, {} ({} compressed)",
+            plural(tally.blockers, "blocker"),
+            plural(tally.warnings, "warning"),
+            plural(krate.archive.file_count, "file"),
+            human_size(krate.archive.unpacked_size),
+            human_size(krate.archive.compressed_size),
+        );
+        if cli.verbose > 0 {
+            for check in krate.checks.iter().filter(|c| c.status == Status::Fail) {
+                let _ = writeln!(
+                    out,
+                    "         {:>7} {}: {}",
+                    check.severity.as_str(),
+                    check.id,
+                    check.message
+                );
+            }
+        }
+    }
+    if cli.verbose > 1 {
+        for (stage, time) in timings {
+            let _ = writeln!(out, "{:>8} {stage}: {:.0?}", "time", time);
+        }
+    }
+    let _ = writeln!(out, "{:>8} {}", "report", outcome.index.display());
+}
+
+fn verdict_style(verdict: Verdict) -> Style {
+    let color = match verdict {
+        Verdict::Ready => AnsiColor::Green,
+        Verdict::Warnings => AnsiColor::Yellow,
+        Verdict::Blocked => AnsiColor::Red,
+        Verdict::Skipped => AnsiColor::BrightBlack,
+    };
+    Style::new().fg_color(Some(color.into())).bold()
+}

@@ -1,0 +1,403 @@
+//! The site stage: turns the report into view models, renders them through the theme's
+//! Tera templates, and returns the site's files. Nothing here reads the project's files or
+//! writes anything.
+
+pub mod guide;
+pub mod theme;
+pub mod view;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::checks::Severity;
+use crate::error::Error;
+use crate::format::{human_size, plural};
+use crate::package::{MAX_CRATE_SIZE, Origin};
+use crate::plan::PublishPlan;
+use crate::report::{CheckReport, CrateReport, Report, Status, Verdict};
+use theme::Theme;
+use view::*;
+
+/// The site, as relative path → bytes, sorted.
+pub type SiteFiles = BTreeMap<String, Vec<u8>>;
+
+/// What the site stage needs besides the report.
+pub struct SiteInput<'a> {
+    pub report: &'a Report,
+    pub plan: &'a PublishPlan,
+    /// Shown in the header and titles.
+    pub workspace_name: &'a str,
+    /// `--base-url`, normalized to end with `/`.
+    pub base_url: Option<&'a str>,
+}
+
+/// Folders shown open in the archive tree when the whole tree has at most this many files.
+const OPEN_TREE_FILES: usize = 40;
+
+pub fn render(theme: &Theme, input: &SiteInput) -> Result<SiteFiles, Error> {
+    let mut files = SiteFiles::new();
+    files.insert("report.json".into(), input.report.to_json().into_bytes());
+    files.insert(
+        "index.html".into(),
+        theme.render("index.html", &index_view(input))?.into_bytes(),
+    );
+    files.insert(
+        "summary.md".into(),
+        theme.render("summary.md", &index_view(input))?.into_bytes(),
+    );
+
+    let pages: Vec<(String, Vec<u8>)> = input
+        .report
+        .crates
+        .par_iter()
+        .map(|krate| {
+            let html = theme.render("crate.html", &crate_view(input, krate))?;
+            Ok((krate.page.clone(), html.into_bytes()))
+        })
+        .collect::<Result<_, Error>>()?;
+    files.extend(pages);
+
+    let chapters = guide::chapters();
+    for (i, chapter) in chapters.iter().enumerate() {
+        let href = chapter.href();
+        let view = GuideView {
+            page: page_meta(input, &href, &chapter.title, "guide", guide_description()),
+            content: guide::render(chapter.markdown()),
+            toc: chapters
+                .iter()
+                .map(|c| TocEntry {
+                    title: c.title.clone(),
+                    href: c.href(),
+                    level: c.level,
+                    current: c.source == chapter.source,
+                })
+                .collect(),
+            previous: i.checked_sub(1).map(|j| toc_entry(&chapters[j])),
+            next: chapters.get(i + 1).map(toc_entry),
+        };
+        let html = theme.render("guide.html", &view)?.into_bytes();
+        if i == 0 {
+            files.insert("guide/index.html".into(), html.clone());
+        }
+        files.insert(href, html);
+    }
+
+    for (name, bytes) in &theme.assets {
+        files.insert(format!("assets/{name}"), bytes.clone());
+    }
+    Ok(files)
+}
+
+fn guide_description() -> String {
+    "How to release a Rust crate safely, and what each cargo-readiness check means.".into()
+}
+
+fn toc_entry(chapter: &guide::Chapter) -> TocEntry {
+    TocEntry {
+        title: chapter.title.clone(),
+        href: chapter.href(),
+        level: chapter.level,
+        current: false,
+    }
+}
+
+/// `crates/x/index.html` → `../../`.
+fn root_prefix(page: &str) -> String {
+    "../".repeat(page.matches('/').count())
+}
+
+fn page_meta(
+    input: &SiteInput,
+    page: &str,
+    title: &str,
+    section: &str,
+    description: String,
+) -> PageMeta {
+    PageMeta {
+        title: title.to_owned(),
+        description,
+        root: root_prefix(page),
+        og_image: None,
+        canonical: input.base_url.map(|base| format!("{base}{page}")),
+        workspace: input.workspace_name.to_owned(),
+        tool_version: input.report.tool.version.to_owned(),
+        section: section.to_owned(),
+    }
+}
+
+fn counts(krate: &CrateReport) -> Counts {
+    let tally = krate.tally();
+    Counts {
+        blockers: tally.blockers,
+        warnings: tally.warnings,
+        notes: tally.notes,
+    }
+}
+
+fn index_view(input: &SiteInput) -> IndexView {
+    let report = input.report;
+    let mut verdicts = VerdictTally::default();
+    for krate in &report.crates {
+        match krate.verdict {
+            Verdict::Ready => verdicts.ready += 1,
+            Verdict::Warnings => verdicts.warnings += 1,
+            Verdict::Blocked => verdicts.blocked += 1,
+            Verdict::Skipped => verdicts.skipped += 1,
+        }
+    }
+    let by_name: BTreeMap<&str, &CrateReport> =
+        report.crates.iter().map(|c| (c.name.as_str(), c)).collect();
+    let publish_order = report
+        .workspace
+        .publish_order
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| {
+            let krate = by_name.get(name.as_str())?;
+            Some(OrderStep {
+                position: i + 1,
+                name: name.clone(),
+                version: krate.version.clone(),
+                verdict: krate.verdict.as_str().to_owned(),
+                needs: input.plan.needs.get(name).cloned().unwrap_or_default(),
+                needed_by: input.plan.needed_by.get(name).cloned().unwrap_or_default(),
+                page: krate.page.clone(),
+            })
+        })
+        .collect();
+    let title = format!("{}: release readiness", input.workspace_name);
+    let description = format!(
+        "{}: {} ready, {} with warnings, {} blocked, {} skipped.",
+        plural(report.crates.len(), "crate"),
+        verdicts.ready,
+        verdicts.warnings,
+        verdicts.blocked,
+        verdicts.skipped
+    );
+    IndexView {
+        page: page_meta(input, "index.html", &title, "index", description),
+        verdicts,
+        crates: report
+            .crates
+            .iter()
+            .map(|krate| CrateRow {
+                name: krate.name.clone(),
+                version: krate.version.clone(),
+                verdict: krate.verdict.as_str().to_owned(),
+                counts: counts(krate),
+                description: krate.description.clone(),
+                file_count: krate.archive.file_count,
+                unpacked_size: human_size(krate.archive.unpacked_size),
+                compressed_size: human_size(krate.archive.compressed_size),
+                page: krate.page.clone(),
+            })
+            .collect(),
+        publish_order,
+        workspace_checks: report
+            .workspace
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(check_row)
+            .collect(),
+    }
+}
+
+fn check_row(check: &CheckReport) -> CheckRow {
+    CheckRow {
+        id: check.id.to_owned(),
+        title: check.title.to_owned(),
+        severity: check.severity.as_str().to_owned(),
+        status: match check.status {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+        }
+        .to_owned(),
+        message: check.message.clone(),
+        help: check.help.clone(),
+        guide: check.guide.clone(),
+        docs: check.docs.to_owned(),
+    }
+}
+
+fn verdict_summary(krate: &CrateReport) -> String {
+    let tally = krate.tally();
+    match krate.verdict {
+        Verdict::Ready => {
+            "Ready to publish: crates.io and cargo would accept it, and no warning applies.".into()
+        }
+        Verdict::Warnings => format!(
+            "Publishable, with {} worth a look before the upload.",
+            plural(tally.warnings, "warning")
+        ),
+        Verdict::Blocked => format!(
+            "crates.io or cargo would refuse it: {} to fix first.",
+            plural(tally.blockers, "blocker")
+        ),
+        Verdict::Skipped => "Not published: publish = false in its Cargo.toml.".into(),
+    }
+}
+
+fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
+    let tally = krate.tally();
+    let mut failing: Vec<CheckGroup> = Vec::new();
+    let mut sorted: Vec<&CheckReport> = krate
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Fail)
+        .collect();
+    sorted.sort_by_key(|c| severity_rank(c.severity));
+    for check in sorted {
+        match failing.iter_mut().find(|g| g.title == check.group) {
+            Some(group) => group.checks.push(check_row(check)),
+            None => failing.push(CheckGroup {
+                title: check.group.to_owned(),
+                checks: vec![check_row(check)],
+            }),
+        }
+    }
+    let passing = krate
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Pass)
+        .map(check_row)
+        .collect();
+
+    let archive = &krate.archive;
+    let share = archive.compressed_size as f64 * 100.0 / MAX_CRATE_SIZE as f64;
+    let signoff = format!(
+        "crate:       {} {}\nfingerprint: {}\nverdict:     {} ({}, {}, {})\narchive:     {} files, {} unpacked, {} compressed\nchecked by:  cargo-readiness {}\napproved by: ",
+        krate.name,
+        krate.version,
+        krate.fingerprint,
+        krate.verdict.as_str(),
+        plural(tally.blockers, "blocker"),
+        plural(tally.warnings, "warning"),
+        plural(tally.notes, "note"),
+        archive.file_count,
+        human_size(archive.unpacked_size),
+        human_size(archive.compressed_size),
+        input.report.tool.version,
+    );
+    let title = format!("{} {}: release readiness", krate.name, krate.version);
+    let description = format!(
+        "{} {}: {}",
+        krate.name,
+        krate.version,
+        verdict_summary(krate)
+    );
+    CrateView {
+        page: page_meta(input, &krate.page, &title, "crate", description),
+        name: krate.name.clone(),
+        version: krate.version.clone(),
+        verdict: krate.verdict.as_str().to_owned(),
+        verdict_summary: verdict_summary(krate),
+        counts: counts(krate),
+        description: krate.description.clone(),
+        manifest_path: krate.manifest_path.clone(),
+        fingerprint: krate.fingerprint.clone(),
+        archive: ArchiveView {
+            file_count: archive.file_count,
+            unpacked_size: human_size(archive.unpacked_size),
+            compressed_size: human_size(archive.compressed_size),
+            compressed_bytes: archive.compressed_size,
+            limit_percent: format!("{share:.1}"),
+            limit_bar: share.clamp(0.0, 100.0),
+            tree: tree(krate),
+            largest: largest(krate),
+        },
+        failing,
+        passing,
+        signoff,
+    }
+}
+
+fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Blocker => 0,
+        Severity::Warning => 1,
+        Severity::Note => 2,
+    }
+}
+
+fn largest(krate: &CrateReport) -> Vec<LargeFile> {
+    let total = krate.archive.unpacked_size.max(1) as f64;
+    let mut files: Vec<_> = krate.archive.files.iter().collect();
+    files.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+    files
+        .into_iter()
+        .take(5)
+        .map(|f| LargeFile {
+            path: f.path.clone(),
+            size_human: human_size(f.size),
+            percent: format!("{:.1}", f.size as f64 * 100.0 / total),
+        })
+        .collect()
+}
+
+/// The archive as nested folders, keeping cargo's order (its `PathBuf` order keeps each
+/// folder's files together).
+fn tree(krate: &CrateReport) -> Vec<TreeNode> {
+    let mut root: Vec<TreeNode> = Vec::new();
+    for file in &krate.archive.files {
+        let parts: Vec<&str> = file.path.split('/').collect();
+        let mut level = &mut root;
+        for (depth, part) in parts.iter().enumerate() {
+            let is_file = depth == parts.len() - 1;
+            let reuse = !is_file && level.last().is_some_and(|n| n.is_dir && n.name == *part);
+            if !reuse {
+                level.push(TreeNode {
+                    name: (*part).to_owned(),
+                    path: parts[..=depth].join("/"),
+                    is_dir: !is_file,
+                    size: 0,
+                    size_human: String::new(),
+                    origin: origin_name(if is_file { file.origin } else { Origin::Disk })
+                        .to_owned(),
+                    file_count: 0,
+                    flags: Vec::new(),
+                    open: false,
+                    children: Vec::new(),
+                });
+            }
+            let node = level.last_mut().expect("just pushed or reused");
+            node.size += file.size;
+            if !is_file {
+                node.file_count += 1;
+            }
+            level = &mut node.children;
+        }
+    }
+    let open = krate.archive.file_count <= OPEN_TREE_FILES;
+    finish(&mut root, open);
+    root
+}
+
+fn finish(nodes: &mut [TreeNode], open: bool) {
+    for node in nodes {
+        node.size_human = human_size(node.size);
+        node.open = node.is_dir && (open || !node.flags.is_empty());
+        finish(&mut node.children, open);
+    }
+}
+
+fn origin_name(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Disk => "disk",
+        Origin::Generated => "generated",
+        Origin::Outside => "outside",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_prefix;
+
+    #[test]
+    fn root_prefixes() {
+        assert_eq!(root_prefix("index.html"), "");
+        assert_eq!(root_prefix("crates/a/index.html"), "../../");
+        assert_eq!(root_prefix("guide/checks/archive.html"), "../../");
+    }
+}

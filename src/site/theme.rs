@@ -1,0 +1,127 @@
+//! The theme: Tera templates and static assets. The default theme is embedded in the binary;
+//! `--theme DIR` replaces any single file of it (`templates/NAME`, `static/NAME`) and may add
+//! new ones.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+
+use crate::error::{Error, one_line};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+pub use embedded::GUIDE;
+
+/// A theme with its templates compiled.
+pub struct Theme {
+    pub tera: Tera,
+    /// Files copied to `<out>/assets/`, by name.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// The default theme, with the files of `overrides` (if any) in place of its own.
+    pub fn load(overrides: Option<&Path>) -> Result<Theme, Error> {
+        let mut files: BTreeMap<String, Vec<u8>> = embedded::THEME
+            .iter()
+            .map(|(name, bytes)| ((*name).to_owned(), bytes.to_vec()))
+            .collect();
+        if let Some(dir) = overrides {
+            for (name, path) in theme_files(dir)? {
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                files.insert(name, bytes);
+            }
+        }
+
+        let mut templates = Vec::new();
+        let mut assets = BTreeMap::new();
+        for (name, bytes) in files {
+            if let Some(template) = name.strip_prefix("templates/") {
+                let text = String::from_utf8(bytes).map_err(|_| Error::Theme {
+                    path: PathBuf::from(&name),
+                    message: "template is not UTF-8".into(),
+                })?;
+                templates.push((template.to_owned(), text));
+            } else if let Some(asset) = name.strip_prefix("static/") {
+                assets.insert(asset.to_owned(), bytes);
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_templates(templates)
+            .map_err(|e| Error::Template {
+                name: overrides.map_or("default theme".into(), |d| d.display().to_string()),
+                message: tera_message(&e),
+            })?;
+        Ok(Theme { tera, assets })
+    }
+
+    /// Renders one template with a serializable view.
+    pub fn render(&self, template: &str, view: &impl serde::Serialize) -> Result<String, Error> {
+        let context = tera::Context::from_serialize(view).map_err(|e| Error::Template {
+            name: template.to_owned(),
+            message: tera_message(&e),
+        })?;
+        self.tera
+            .render(template, &context)
+            .map_err(|e| Error::Template {
+                name: template.to_owned(),
+                message: tera_message(&e),
+            })
+    }
+}
+
+/// A Tera error and its causes on one line.
+fn tera_message(error: &tera::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    one_line(&text)
+}
+
+/// The files of a theme folder, keyed like the embedded ones (`templates/x.html`).
+fn theme_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    if !dir.is_dir() {
+        return Err(Error::Theme {
+            path: dir.to_path_buf(),
+            message: "no such directory".into(),
+        });
+    }
+    let mut files = Vec::new();
+    for sub in ["templates", "static"] {
+        let base = dir.join(sub);
+        if !base.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&base)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = entry.map_err(|e| Error::Theme {
+                path: e.path().unwrap_or(&base).to_path_buf(),
+                message: one_line(&e.to_string()),
+            })?;
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
+                files.push((
+                    format!("{sub}/{}", crate::format::slash_path(rel)),
+                    entry.into_path(),
+                ));
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::Theme {
+            path: dir.to_path_buf(),
+            message: "has neither templates/ nor static/ files to use".into(),
+        });
+    }
+    Ok(files)
+}

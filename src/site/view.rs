@@ -1,0 +1,215 @@
+//! View models: the only data templates see. Every link is relative to the site root;
+//! templates prefix it with `page.root`. Every string here is plain text; templates
+//! escape it (Tera autoescape is on for `.html`). Sizes come pre-formatted for humans and raw
+//! for machines.
+
+use serde::Serialize;
+
+/// What every page needs from its layout (`base.html`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    /// `<title>` text.
+    pub title: String,
+    /// One sentence for `<meta name="description">` and `og:description`.
+    pub description: String,
+    /// Relative prefix from this page to the site root: `""`, `"../"`, `"../../"`.
+    pub root: String,
+    /// Absolute URL of the `og:image`, only when `--base-url` was given.
+    pub og_image: Option<String>,
+    /// Absolute URL of this page, only when `--base-url` was given.
+    pub canonical: Option<String>,
+    /// Name of the workspace (its root folder's name), shown in the header.
+    pub workspace: String,
+    /// Version of cargo-readiness, shown in the footer.
+    pub tool_version: String,
+    /// Which navigation entry is current: `"index"`, `"crate"` or `"guide"`.
+    pub section: String,
+}
+
+/// Blockers, warnings and notes that failed, per crate or per workspace.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    pub blockers: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+/// `index.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexView {
+    pub page: PageMeta,
+    /// How many crates have each verdict.
+    pub verdicts: VerdictTally,
+    pub crates: Vec<CrateRow>,
+    /// Publishable crates, dependencies first.
+    pub publish_order: Vec<OrderStep>,
+    /// Workspace-level checks that failed.
+    pub workspace_checks: Vec<CheckRow>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct VerdictTally {
+    pub ready: usize,
+    pub warnings: usize,
+    pub blocked: usize,
+    pub skipped: usize,
+}
+
+/// One line of the crate table on the index page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrateRow {
+    pub name: String,
+    pub version: String,
+    /// `ready`, `warnings`, `blocked` or `skipped`.
+    pub verdict: String,
+    pub counts: Counts,
+    pub description: String,
+    pub file_count: usize,
+    /// e.g. `"48.2 KiB"`.
+    pub unpacked_size: String,
+    pub compressed_size: String,
+    /// Link to the crate page, relative to the site root: `crates/<name>/index.html`.
+    pub page: String,
+}
+
+/// One step of the publish plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderStep {
+    /// 1-based.
+    pub position: usize,
+    pub name: String,
+    pub version: String,
+    pub verdict: String,
+    /// Workspace members that must be published before this one.
+    pub needs: Vec<String>,
+    /// Workspace members that need this one.
+    pub needed_by: Vec<String>,
+    pub page: String,
+}
+
+/// `crates/<name>/index.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrateView {
+    pub page: PageMeta,
+    pub name: String,
+    pub version: String,
+    pub verdict: String,
+    /// A sentence that explains the verdict, e.g. "crates.io would refuse this crate: 2 blockers".
+    pub verdict_summary: String,
+    pub counts: Counts,
+    pub description: String,
+    /// Relative to the workspace root, `/`-separated.
+    pub manifest_path: String,
+    /// `sha256:<hex>`.
+    pub fingerprint: String,
+    pub archive: ArchiveView,
+    /// Failing checks, grouped, blockers first within a group.
+    pub failing: Vec<CheckGroup>,
+    /// Passing checks (folded on the page).
+    pub passing: Vec<CheckRow>,
+    /// The sign-off block, ready to paste into a review.
+    pub signoff: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveView {
+    pub file_count: usize,
+    pub unpacked_size: String,
+    pub compressed_size: String,
+    /// Exact compressed size in bytes.
+    pub compressed_bytes: u64,
+    /// Share of the 10 MiB crates.io limit, e.g. `"0.4"` (percent, one decimal).
+    pub limit_percent: String,
+    /// The same share clamped to 0..=100, for a bar's width.
+    pub limit_bar: f64,
+    /// The root's children, in cargo's order (`PathBuf` order).
+    pub tree: Vec<TreeNode>,
+    /// The largest files (up to 5), largest first.
+    pub largest: Vec<LargeFile>,
+}
+
+/// A file or folder of the archive tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct TreeNode {
+    /// Last path component.
+    pub name: String,
+    /// Full path inside the package, `/`-separated.
+    pub path: String,
+    pub is_dir: bool,
+    /// Bytes (for a folder: the sum of its files).
+    pub size: u64,
+    pub size_human: String,
+    /// For files: `disk`, `generated` or `outside`. For folders: `disk`.
+    pub origin: String,
+    /// Number of files below a folder (0 for files).
+    pub file_count: usize,
+    /// Checks that flagged this file (or, for a folder, a file below it).
+    pub flags: Vec<FileFlag>,
+    /// Folders: whether `<details>` starts open (small trees or flagged content).
+    pub open: bool,
+    pub children: Vec<TreeNode>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileFlag {
+    pub id: String,
+    pub severity: String,
+    /// Anchor of the check's row on the same page: `#check-<id>`.
+    pub anchor: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LargeFile {
+    pub path: String,
+    pub size_human: String,
+    /// Share of the unpacked size, percent with one decimal.
+    pub percent: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckGroup {
+    /// e.g. `"Metadata"`, `"Archive"`.
+    pub title: String,
+    pub checks: Vec<CheckRow>,
+}
+
+/// One row of the scorecard.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckRow {
+    pub id: String,
+    pub title: String,
+    /// `blocker`, `warning` or `note`.
+    pub severity: String,
+    /// `pass` or `fail`.
+    pub status: String,
+    /// The finding in one sentence.
+    pub message: String,
+    /// How to fix it (may be empty for passing checks).
+    pub help: String,
+    /// Link to the guide section, relative to the site root.
+    pub guide: String,
+    /// Upstream documentation (absolute URL).
+    pub docs: String,
+}
+
+/// A rendered guide page.
+#[derive(Debug, Clone, Serialize)]
+pub struct GuideView {
+    pub page: PageMeta,
+    /// The chapter's HTML (rendered from the project's own Markdown; trusted).
+    pub content: String,
+    /// The table of contents from `SUMMARY.md`.
+    pub toc: Vec<TocEntry>,
+    pub previous: Option<TocEntry>,
+    pub next: Option<TocEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub title: String,
+    /// Relative to the site root, e.g. `guide/checks/metadata.html`.
+    pub href: String,
+    /// Nesting level, 0 for top-level chapters.
+    pub level: usize,
+    pub current: bool,
+}

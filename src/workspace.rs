@@ -1,0 +1,222 @@
+//! The workspace stage: loads the members with `cargo metadata --no-deps` (no network) and
+//! reads what `cargo metadata` does not report (`include`, `exclude`) from the manifests.
+
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{DependencyKind, MetadataCommand, Package};
+
+use crate::error::{Error, one_line};
+use crate::format::slash_path;
+
+/// A loaded workspace.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The workspace root folder (absolute).
+    pub root: PathBuf,
+    /// The cargo target directory (absolute).
+    pub target_dir: PathBuf,
+    /// Every member, sorted by name.
+    pub members: Vec<Member>,
+}
+
+/// One member of the workspace.
+#[derive(Debug)]
+pub struct Member {
+    /// Everything `cargo metadata` knows, inherited fields resolved.
+    pub package: Package,
+    /// The package root folder (absolute).
+    pub root: PathBuf,
+    /// The manifest, relative to the workspace root, `/`-separated.
+    pub manifest_rel: String,
+    /// `publish = false` (or an empty registry list) makes this false.
+    pub publish: bool,
+    /// `package.include`, inheritance resolved; `None` when unset or empty.
+    pub include: Option<Vec<String>>,
+    /// `package.exclude`, inheritance resolved.
+    pub exclude: Vec<String>,
+}
+
+/// A dependency between two members, as it will stand in the published manifest.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MemberEdge {
+    pub from: String,
+    pub to: String,
+    pub kind: &'static str,
+    pub req: String,
+}
+
+impl Workspace {
+    /// Loads the workspace that `manifest_path` (or the current directory) belongs to.
+    pub fn load(manifest_path: Option<&Path>) -> Result<Workspace, Error> {
+        let mut command = MetadataCommand::new();
+        command.no_deps();
+        if let Some(path) = manifest_path {
+            if path.file_name().is_none_or(|name| name != "Cargo.toml") {
+                return Err(Error::NotAManifest(path.to_path_buf()));
+            }
+            if !path.is_file() {
+                return Err(Error::ManifestNotFound(path.to_path_buf()));
+            }
+            command.manifest_path(path);
+        }
+        let metadata = command.exec().map_err(|err| match err {
+            cargo_metadata::Error::CargoMetadata { stderr } => Error::Cargo(one_line(&stderr)),
+            other => Error::Cargo(one_line(&other.to_string())),
+        })?;
+
+        let root = metadata.workspace_root.clone().into_std_path_buf();
+        let root_manifest = read_manifest(&root.join("Cargo.toml")).ok();
+        let inherited = |key: &str| -> Option<toml::Value> {
+            root_manifest
+                .as_ref()?
+                .get("workspace")?
+                .get("package")?
+                .get(key)
+                .cloned()
+        };
+
+        let mut members = Vec::new();
+        for package in metadata.workspace_packages() {
+            let manifest_path = package.manifest_path.clone().into_std_path_buf();
+            let manifest = read_manifest(&manifest_path)?;
+            let field = |key: &str| -> Option<toml::Value> {
+                let value = manifest.get("package")?.get(key)?;
+                if value.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
+                    inherited(key)
+                } else {
+                    Some(value.clone())
+                }
+            };
+            let include = field("include")
+                .map(string_list)
+                .filter(|list| !list.is_empty());
+            let exclude = field("exclude").map(string_list).unwrap_or_default();
+            let root_dir = manifest_path.parent().unwrap_or(&root).to_path_buf();
+            let manifest_rel = manifest_path
+                .strip_prefix(&root)
+                .map(slash_path)
+                .unwrap_or_else(|_| slash_path(&manifest_path));
+            members.push(Member {
+                publish: package
+                    .publish
+                    .as_ref()
+                    .is_none_or(|registries| !registries.is_empty()),
+                package: package.clone(),
+                root: root_dir,
+                manifest_rel,
+                include,
+                exclude,
+            });
+        }
+        members.sort_by(|a, b| a.package.name.cmp(&b.package.name));
+
+        Ok(Workspace {
+            root,
+            target_dir: metadata.target_directory.into_std_path_buf(),
+            members,
+        })
+    }
+
+    /// The root folder's name, used as the site's title.
+    pub fn name(&self) -> String {
+        self.root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "workspace".to_owned())
+    }
+
+    /// The members chosen by `-p` (all when empty) minus `--exclude`.
+    pub fn select(&self, packages: &[String], exclude: &[String]) -> Result<Vec<&Member>, Error> {
+        for spec in packages.iter().chain(exclude) {
+            if !self.members.iter().any(|m| m.matches(spec)) {
+                return Err(Error::UnknownPackage {
+                    spec: spec.clone(),
+                    root: self.root.clone(),
+                });
+            }
+        }
+        let selected: Vec<&Member> = self
+            .members
+            .iter()
+            .filter(|m| packages.is_empty() || packages.iter().any(|spec| m.matches(spec)))
+            .filter(|m| !exclude.iter().any(|spec| m.matches(spec)))
+            .collect();
+        if selected.is_empty() {
+            return Err(Error::NothingSelected);
+        }
+        Ok(selected)
+    }
+
+    pub fn member(&self, name: &str) -> Option<&Member> {
+        self.members
+            .iter()
+            .find(|m| m.package.name.as_str() == name)
+    }
+
+    /// Dependencies between members that stay in the published manifests: normal and
+    /// build dependencies, and dev-dependencies that carry a version (cargo strips the
+    /// others). Sorted.
+    pub fn member_edges(&self) -> Vec<MemberEdge> {
+        let mut edges = Vec::new();
+        for member in &self.members {
+            for dep in &member.package.dependencies {
+                let Some(target) = self.member(&dep.name) else {
+                    continue;
+                };
+                if dep.path.is_none() || target.package.name == member.package.name {
+                    continue;
+                }
+                let kind = match dep.kind {
+                    DependencyKind::Normal => "normal",
+                    DependencyKind::Build => "build",
+                    DependencyKind::Development if dep.req.comparators.is_empty() => continue,
+                    DependencyKind::Development => "dev",
+                    _ => continue,
+                };
+                edges.push(MemberEdge {
+                    from: member.package.name.to_string(),
+                    to: dep.name.clone(),
+                    kind,
+                    req: dep.req.to_string(),
+                });
+            }
+        }
+        edges.sort();
+        edges.dedup();
+        edges
+    }
+}
+
+impl Member {
+    pub fn name(&self) -> &str {
+        self.package.name.as_str()
+    }
+
+    /// `NAME` or `NAME@VERSION`, as cargo's `-p` accepts.
+    fn matches(&self, spec: &str) -> bool {
+        match spec.split_once('@') {
+            Some((name, version)) => {
+                self.name() == name && self.package.version.to_string() == version
+            }
+            None => self.name() == spec,
+        }
+    }
+}
+
+fn read_manifest(path: &Path) -> Result<toml::Table, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    text.parse::<toml::Table>()
+        .map_err(|e| Error::Cargo(format!("{}: {}", path.display(), one_line(&e.to_string()))))
+}
+
+fn string_list(value: toml::Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
