@@ -68,6 +68,11 @@ pub struct Cli {
     #[arg(long, value_name = "URL", help_heading = "Output")]
     pub base_url: Option<String>,
 
+    /// Also write each crate's .crate archive, as cargo would build it, beside its page
+    /// (crates/<name>/<name>-<version>.crate) for inspection
+    #[arg(long, help_heading = "Output")]
+    pub emit_crate: bool,
+
     /// Open index.html in the browser when done
     #[arg(long, help_heading = "Output")]
     pub open: bool,

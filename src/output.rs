@@ -5,9 +5,69 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use crate::error::Error;
+use crate::package::SizeCache;
 use crate::report::SCHEMA;
 use crate::site::SiteFiles;
+
+/// Compressed sizes of earlier runs, kept under the cargo target dir so that an unchanged
+/// crate is not compressed again.
+pub struct SizeCacheFile {
+    path: PathBuf,
+    sizes: BTreeMap<String, u64>,
+}
+
+/// Entries kept at most; older runs' entries are dropped beyond this.
+const CACHE_ENTRIES: usize = 4096;
+
+impl SizeCacheFile {
+    /// Loads `<target dir>/readiness-cache/sizes.json`; a missing or unreadable cache is
+    /// an empty one.
+    pub fn load(target_dir: &Path) -> Self {
+        let path = target_dir.join("readiness-cache").join("sizes.json");
+        let sizes = fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
+        SizeCacheFile { path, sizes }
+    }
+
+    /// Stores this run's sizes beside the earlier ones. A cache that cannot be written is
+    /// not an error: the next run compresses again.
+    pub fn store(mut self, fresh: impl IntoIterator<Item = (String, u64)>) {
+        let fresh: BTreeMap<String, u64> = fresh.into_iter().collect();
+        if fresh.iter().all(|(k, v)| self.sizes.get(k) == Some(v)) {
+            return;
+        }
+        if self.sizes.len() + fresh.len() > CACHE_ENTRIES {
+            self.sizes.clear();
+        }
+        self.sizes.extend(fresh);
+        let Some(dir) = self.path.parent() else {
+            return;
+        };
+        let staging = dir.join(format!(".sizes.json.{}", std::process::id()));
+        let written = fs::create_dir_all(dir)
+            .and_then(|()| {
+                fs::write(
+                    &staging,
+                    serde_json::to_vec(&self.sizes).unwrap_or_default(),
+                )
+            })
+            .and_then(|()| fs::rename(&staging, &self.path));
+        if written.is_err() {
+            let _ = fs::remove_file(&staging);
+        }
+    }
+}
+
+impl SizeCache for SizeCacheFile {
+    fn get(&self, key: &str) -> Option<u64> {
+        self.sizes.get(key).copied()
+    }
+}
 
 /// Checks, before any work is done, that `out` may be (re)written: it must not be a file,
 /// must not be or contain the workspace root, and an existing folder must be a previous

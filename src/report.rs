@@ -99,6 +99,8 @@ pub struct CheckReport {
     /// Added to v1: the check's title and scorecard group.
     pub title: &'static str,
     pub group: &'static str,
+    /// Added to v1: the archive paths a failing check is about.
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -178,9 +180,13 @@ impl CrateReport {
 
 impl From<&Finding> for CheckReport {
     fn from(finding: &Finding) -> Self {
-        let (status, message, help) = match &finding.outcome {
-            Outcome::Pass(message) => (Status::Pass, message.clone(), String::new()),
-            Outcome::Fail { message, help } => (Status::Fail, message.clone(), help.clone()),
+        let (status, message, help, files) = match &finding.outcome {
+            Outcome::Pass(message) => (Status::Pass, message.clone(), String::new(), Vec::new()),
+            Outcome::Fail {
+                message,
+                help,
+                files,
+            } => (Status::Fail, message.clone(), help.clone(), files.clone()),
         };
         let check = finding.check;
         CheckReport {
@@ -193,6 +199,7 @@ impl From<&Finding> for CheckReport {
             docs: check.docs,
             title: check.title,
             group: check.group.title(),
+            files,
         }
     }
 }

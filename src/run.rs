@@ -27,6 +27,15 @@ pub struct Outcome {
     pub exit_code: i32,
 }
 
+/// One crate after the package and checks stages.
+struct Packaged {
+    report: CrateReport,
+    /// Cache key and compressed size, for the size cache.
+    size: (String, u64),
+    /// `--emit-crate`: the archive's site path and bytes.
+    emitted: Option<(String, Vec<u8>)>,
+}
+
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let started = Instant::now();
     let workspace = Workspace::load(cli.manifest_path.as_deref())?;
@@ -44,21 +53,51 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let theme = Theme::load(cli.theme.as_deref())?;
     let loaded = started.elapsed();
 
+    let cache = output::SizeCacheFile::load(&workspace.target_dir);
     let progress = progress_bar(cli, selected.len());
-    let crates: Vec<CrateReport> = selected
+    let results: Vec<Packaged> = selected
         .par_iter()
         .map(|member| {
             progress.set_message(member.name().to_owned());
-            let archive = package::package(&workspace, member)?;
+            let archive = package::package(&workspace, member, &cache)?;
             let findings = checks::run(&Subject {
                 member,
                 archive: &archive,
             });
             progress.inc(1);
-            Ok(CrateReport::new(member, &archive, &findings))
+            let report = CrateReport::new(member, &archive, &findings);
+            let emitted = if cli.emit_crate {
+                let mut bytes = Vec::with_capacity(archive.compressed_size as usize);
+                package::archive::write(
+                    member.name(),
+                    &report.version,
+                    &archive.files,
+                    &mut bytes,
+                )?;
+                let path = format!(
+                    "crates/{}/{}-{}.crate",
+                    report.name, report.name, report.version
+                );
+                Some((path, bytes))
+            } else {
+                None
+            };
+            Ok(Packaged {
+                size: (archive.cache_key, archive.compressed_size),
+                report,
+                emitted,
+            })
         })
         .collect::<Result<_, Error>>()?;
     progress.finish_and_clear();
+    let mut crates = Vec::with_capacity(results.len());
+    let mut sizes = Vec::with_capacity(results.len());
+    let mut emitted = Vec::new();
+    for packaged in results {
+        crates.push(packaged.report);
+        sizes.push(packaged.size);
+        emitted.extend(packaged.emitted);
+    }
     let packaged = started.elapsed();
 
     let publishable: Vec<String> = selected
@@ -68,7 +107,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         .collect();
     let plan = plan::plan(&publishable, &workspace.member_edges());
     let report = Report::new(crates, &plan);
-    let files = site::render(
+    let mut files = site::render(
         &theme,
         &SiteInput {
             report: &report,
@@ -77,7 +116,9 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             base_url: base_url.as_deref(),
         },
     )?;
+    files.extend(emitted);
     output::write(&out, &files)?;
+    cache.store(sizes);
     let written = started.elapsed();
 
     let deny_warnings = cli.deny_warnings();

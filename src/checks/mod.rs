@@ -4,6 +4,7 @@
 
 mod archive;
 mod categories;
+mod files;
 mod metadata;
 
 use serde::Serialize;
@@ -68,8 +69,13 @@ pub struct Subject<'a> {
 pub enum Outcome {
     /// The check passed; the sentence says what was seen.
     Pass(String),
-    /// The check failed: the finding in one sentence, and how to fix it.
-    Fail { message: String, help: String },
+    /// The check failed: the finding in one sentence, how to fix it, and the archive
+    /// files it is about (flagged in the archive tree).
+    Fail {
+        message: String,
+        help: String,
+        files: Vec<String>,
+    },
 }
 
 impl Outcome {
@@ -77,7 +83,16 @@ impl Outcome {
         Outcome::Fail {
             message: message.into(),
             help: help.into(),
+            files: Vec::new(),
         }
+    }
+
+    /// The same failure, about these archive paths.
+    fn about(mut self, paths: Vec<String>) -> Self {
+        if let Outcome::Fail { files, .. } = &mut self {
+            *files = paths;
+        }
+        self
     }
 }
 
@@ -214,6 +229,78 @@ pub static CATALOGUE: &[Check] = &[
         title: "Compressed crate is over 10 MiB",
         docs: "https://crates.io/policies",
         run: archive::crate_too_large,
+    },
+    Check {
+        id: "crate-large",
+        group: Group::Archive,
+        severity: Severity::Warning,
+        title: "Compressed crate is over 2 MiB",
+        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
+        run: archive::crate_large,
+    },
+    Check {
+        id: "secret-in-archive",
+        group: Group::Archive,
+        severity: Severity::Blocker,
+        title: "A secret would be published",
+        docs: "https://doc.rust-lang.org/cargo/reference/publishing.html#packaging-a-crate",
+        run: archive::secret_in_archive,
+    },
+    Check {
+        id: "compile-input-missing",
+        group: Group::Archive,
+        severity: Severity::Blocker,
+        title: "A file the sources include is not packaged",
+        docs: "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---no-verify",
+        run: archive::compile_input_missing,
+    },
+    Check {
+        id: "build-script-not-packaged",
+        group: Group::Archive,
+        severity: Severity::Blocker,
+        title: "The build script is not packaged",
+        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
+        run: archive::build_script_not_packaged,
+    },
+    Check {
+        id: "file-name-invalid",
+        group: Group::Archive,
+        severity: Severity::Blocker,
+        title: "A file name cargo refuses",
+        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
+        run: files::file_name_invalid,
+    },
+    Check {
+        id: "file-name-reserved",
+        group: Group::Archive,
+        severity: Severity::Warning,
+        title: "A file name Windows reserves",
+        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
+        run: files::file_name_reserved,
+    },
+    Check {
+        id: "file-name-case-collision",
+        group: Group::Archive,
+        severity: Severity::Warning,
+        title: "Paths that differ only by case",
+        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
+        run: files::file_name_case_collision,
+    },
+    Check {
+        id: "junk-file",
+        group: Group::Archive,
+        severity: Severity::Warning,
+        title: "Files that look like junk in a release",
+        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
+        run: files::junk_file,
+    },
+    Check {
+        id: "large-file",
+        group: Group::Archive,
+        severity: Severity::Warning,
+        title: "Large files",
+        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
+        run: files::large_file,
     },
 ];
 

@@ -1,9 +1,10 @@
-//! Streams the archive exactly as cargo builds it (tar entries `<name>-<version>/…`, GNU
-//! headers, fixed mtime) through gzip at level 9, counting the compressed bytes and hashing
-//! the content on the way. Nothing is held in memory but one buffer.
+//! The `.crate` as cargo builds it: tar entries `<name>-<version>/…` with GNU headers, fixed
+//! mtime and modes, through gzip at level 9. It is streamed into a byte counter (or a file,
+//! for `--emit-crate`); nothing is held in memory but one buffer.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
+use std::path::Path;
 
 use flate2::{Compression, GzBuilder};
 use sha2::{Digest, Sha256};
@@ -15,34 +16,106 @@ use crate::format::slash_path;
 /// cargo's fixed modification time for archive entries (since 1.93).
 const MTIME: u64 = 1_153_704_088;
 
-pub struct Streamed {
-    pub compressed_size: u64,
-    pub fingerprint: String,
+/// What reading a file once tells: its size, whether the owner may execute it, and the
+/// SHA-256 of its content.
+pub struct Digested {
+    pub size: u64,
+    pub executable: bool,
+    pub sha256: [u8; 32],
 }
 
-/// Writes the `.crate` into a byte counter and returns its size and the fingerprint.
-pub fn stream(name: &str, version: &str, files: &[ArchiveFile]) -> Result<Streamed, Error> {
+/// Reads one entry's content once, streaming.
+pub fn digest(content: &Content) -> Result<Digested, Error> {
+    match content {
+        Content::Bytes(bytes) => Ok(Digested {
+            size: bytes.len() as u64,
+            executable: false,
+            sha256: Sha256::digest(bytes).into(),
+        }),
+        Content::File(path) => {
+            let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let executable = is_executable(&file);
+            let mut hasher = Sha256::new();
+            let mut buffer = vec![0; 64 * 1024];
+            let mut size = 0;
+            loop {
+                let n = match file.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(Error::io(path, e)),
+                };
+                hasher.update(&buffer[..n]);
+                size += n as u64;
+            }
+            Ok(Digested {
+                size,
+                executable,
+                sha256: hasher.finalize().into(),
+            })
+        }
+    }
+}
+
+/// `sha256:<hex>` over the sorted paths and content hashes of the files that come from the
+/// package (and `Cargo.toml.orig`): the same on every machine for the same content.
+/// Generated `Cargo.toml`, `Cargo.lock` and `.cargo_vcs_info.json` depend on the resolver
+/// and the commit, so they stay out.
+pub fn fingerprint(files: &[ArchiveFile]) -> String {
+    let mut lines: Vec<(String, String)> = files
+        .iter()
+        .filter(|f| f.origin != Origin::Generated || f.path.as_os_str() == "Cargo.toml.orig")
+        .map(|f| (slash_path(&f.path), hex(&f.sha256)))
+        .collect();
+    lines.sort();
+    let mut hasher = Sha256::new();
+    for (path, digest) in lines {
+        hasher.update(path.as_bytes());
+        hasher.update([0]);
+        hasher.update(digest.as_bytes());
+        hasher.update([b'\n']);
+    }
+    format!("sha256:{}", hex(&hasher.finalize()))
+}
+
+/// A key for everything that decides the `.crate`'s bytes: this tool's version (its tar
+/// and gzip settings), the name, version, and every entry's path, mode and content.
+pub fn cache_key(name: &str, version: &str, files: &[ArchiveFile]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(concat!(
+        env!("CARGO_PKG_NAME"),
+        " ",
+        env!("CARGO_PKG_VERSION"),
+        "\n"
+    ));
+    hasher.update(format!("{name}-{version}\n"));
+    for file in files {
+        hasher.update(slash_path(&file.path).as_bytes());
+        hasher.update(format!("\0{}\0{}\0", file.size, file.executable));
+        hasher.update(file.sha256);
+    }
+    hex(&hasher.finalize())
+}
+
+/// The size of the compressed `.crate`.
+pub fn compressed_size(name: &str, version: &str, files: &[ArchiveFile]) -> Result<u64, Error> {
     let mut counter = Counter(0);
-    let fingerprint = write(name, version, files, &mut counter)?;
-    Ok(Streamed {
-        compressed_size: counter.0,
-        fingerprint,
-    })
+    write(name, version, files, &mut counter)?;
+    Ok(counter.0)
 }
 
-/// Writes the `.crate` to `sink` and returns the fingerprint.
+/// Writes the `.crate` to `sink`.
 pub fn write(
     name: &str,
     version: &str,
     files: &[ArchiveFile],
     sink: &mut dyn Write,
-) -> Result<String, Error> {
+) -> Result<(), Error> {
     let prefix = format!("{name}-{version}");
     let gzip = GzBuilder::new()
         .filename(format!("{prefix}.crate"))
         .write(sink, Compression::best());
     let mut tar = tar::Builder::new(gzip);
-    let mut fingerprint = Sha256::new();
     for file in files {
         let archive_path = format!("{prefix}/{}", slash_path(&file.path));
         let mut header = tar::Header::new_gnu();
@@ -50,46 +123,38 @@ pub fn write(
         header.set_mtime(MTIME);
         header.set_uid(0);
         header.set_gid(0);
+        header.set_mode(if file.executable { 0o755 } else { 0o644 });
         header.set_entry_type(tar::EntryType::Regular);
-        let mut hasher = Sha256::new();
-        let result = match &file.content {
-            Content::Bytes(bytes) => {
-                header.set_mode(0o644);
-                hasher.update(bytes);
-                tar.append_data(&mut header, &archive_path, bytes.as_slice())
-            }
+        match &file.content {
+            Content::Bytes(bytes) => tar.append_data(&mut header, &archive_path, bytes.as_slice()),
             Content::File(path) => {
                 let opened = File::open(path).map_err(|e| Error::io(path, e))?;
-                let executable = is_executable(&opened);
-                header.set_mode(if executable { 0o755 } else { 0o644 });
-                // The size was taken when listing; a file that changed since is an error
-                // rather than a corrupt archive.
-                let reader = Hashing {
-                    inner: opened.take(file.size),
-                    hasher: &mut hasher,
-                };
-                tar.append_data(&mut header, &archive_path, reader)
+                // The size was taken when digesting; never write more than the header says.
+                tar.append_data(&mut header, &archive_path, opened.take(file.size))
             }
-        };
-        let source = match &file.content {
-            Content::File(path) => path.clone(),
-            Content::Bytes(_) => file.path.clone(),
-        };
-        result.map_err(|e| Error::io(&source, e))?;
-        // Generated files depend on the machine and the lock file; they stay out of the
-        // fingerprint. `Cargo.toml.orig` is the manifest itself and is in.
-        let fingerprinted =
-            file.origin != Origin::Generated || file.path.as_os_str() == "Cargo.toml.orig";
-        if fingerprinted {
-            fingerprint.update(slash_path(&file.path).as_bytes());
-            fingerprint.update([0]);
-            fingerprint.update(hex(&hasher.finalize()).as_bytes());
-            fingerprint.update([b'\n']);
         }
+        .map_err(|e| Error::io(source_path(file), e))?;
     }
     let gzip = tar.into_inner().map_err(|e| Error::io(&prefix, e))?;
     gzip.finish().map_err(|e| Error::io(&prefix, e))?;
-    Ok(format!("sha256:{}", hex(&fingerprint.finalize())))
+    Ok(())
+}
+
+fn source_path(file: &ArchiveFile) -> &Path {
+    match &file.content {
+        Content::File(path) => path,
+        Content::Bytes(_) => &file.path,
+    }
+}
+
+/// The compressed bytes a file adds to the `.crate` on its own (deflate level 9 of its
+/// content), to tell how much leaving it out would save.
+pub fn compressed_size_of(path: &Path) -> io::Result<u64> {
+    let mut counter = Counter(0);
+    let mut encoder = flate2::write::DeflateEncoder::new(&mut counter, Compression::best());
+    io::copy(&mut File::open(path)?, &mut encoder)?;
+    encoder.finish()?;
+    Ok(counter.0)
 }
 
 #[cfg(unix)]
@@ -105,22 +170,13 @@ fn is_executable(_: &File) -> bool {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A reader that hashes what passes through it, and fails if the file is shorter than the
-/// size in its header.
-struct Hashing<'a, R> {
-    inner: R,
-    hasher: &'a mut Sha256,
-}
-
-impl<R: Read> Read for Hashing<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// A sink that only counts.

@@ -119,9 +119,6 @@ pub fn manifest(member: &Member) -> String {
         };
         tables.entry(section).or_default().push(dep);
     }
-    if !tables.contains_key("dependencies") {
-        out.push_str("\n[dependencies]\n");
-    }
     for (section, deps) in tables {
         for dep in deps {
             let name = dep.rename.as_deref().unwrap_or(&dep.name);
@@ -243,10 +240,22 @@ fn kv(out: &mut String, key: &str, value: &str) {
     let _ = writeln!(out, "{key} = {}", toml::Value::String(value.to_owned()));
 }
 
+/// Arrays as cargo's TOML writer prints them: one item inline, more items one per line.
 fn list(out: &mut String, key: &str, values: &[String]) {
-    let _ = writeln!(
-        out,
-        "{key} = {}",
-        toml::Value::Array(values.iter().cloned().map(toml::Value::String).collect())
-    );
+    let quoted: Vec<String> = values
+        .iter()
+        .map(|v| toml::Value::String(v.clone()).to_string())
+        .collect();
+    match quoted.as_slice() {
+        [one] => {
+            let _ = writeln!(out, "{key} = [{one}]");
+        }
+        _ => {
+            let _ = writeln!(out, "{key} = [");
+            for item in &quoted {
+                let _ = writeln!(out, "    {item},");
+            }
+            out.push_str("]\n");
+        }
+    }
 }

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod files;
 pub mod generated;
+pub mod scan;
 
 use std::path::PathBuf;
 
@@ -37,6 +38,10 @@ pub struct ArchiveFile {
     /// Bytes (for generated `Cargo.toml` and `Cargo.lock`: of our close estimate).
     pub size: u64,
     pub origin: Origin,
+    /// The owner may execute it (archived with mode 0755, else 0644).
+    pub executable: bool,
+    /// SHA-256 of the content.
+    pub sha256: [u8; 32],
     /// Where the content comes from.
     pub content: Content,
 }
@@ -63,12 +68,28 @@ pub struct Archive {
     /// `sha256:<hex>` over the sorted paths and content hashes of the source files and
     /// `Cargo.toml.orig`.
     pub fingerprint: String,
+    /// Identifies the archive's exact bytes, for the size cache.
+    pub cache_key: String,
     /// What cargo would warn about while listing.
     pub warnings: Vec<String>,
+    /// Secrets and compile-time inputs found in the packaged files.
+    pub facts: scan::ContentFacts,
+    /// The commit and path `.cargo_vcs_info.json` records, in git mode.
+    pub vcs: Option<files::VcsInfo>,
 }
 
-/// Lists, sizes and fingerprints one member's `.crate`.
-pub fn package(workspace: &Workspace, member: &Member) -> Result<Archive, Error> {
+/// Compressed sizes known from an earlier run, by [`archive::cache_key`].
+pub trait SizeCache: Sync {
+    fn get(&self, key: &str) -> Option<u64>;
+}
+
+/// Lists, sizes and fingerprints one member's `.crate`. The compressed size is taken from
+/// `cache` when the archive's content is unchanged.
+pub fn package(
+    workspace: &Workspace,
+    member: &Member,
+    cache: &dyn SizeCache,
+) -> Result<Archive, Error> {
     let package = &member.package;
     let readme = package.readme.as_ref().map(|p| p.as_std_path());
     let license_file = package.license_file.as_ref().map(|p| p.as_std_path());
@@ -106,27 +127,33 @@ pub fn package(workspace: &Workspace, member: &Member) -> Result<Archive, Error>
                 )
             }
         };
-        let size = match &content {
-            Content::Bytes(bytes) => bytes.len() as u64,
-            Content::File(path) => std::fs::metadata(path)
-                .map_err(|e| Error::io(path, e))?
-                .len(),
-        };
+        let digested = archive::digest(&content)?;
         files.push(ArchiveFile {
             path: file.path,
-            size,
+            size: digested.size,
             origin,
+            executable: digested.executable,
+            sha256: digested.sha256,
             content,
         });
     }
 
-    let streamed = archive::stream(package.name.as_str(), &package.version.to_string(), &files)?;
+    let (name, version) = (package.name.as_str(), package.version.to_string());
+    let cache_key = archive::cache_key(name, &version, &files);
+    let compressed_size = match cache.get(&cache_key) {
+        Some(size) => size,
+        None => archive::compressed_size(name, &version, &files)?,
+    };
+    let facts = scan::scan(&files)?;
     Ok(Archive {
         mode: listing.mode,
         unpacked_size: files.iter().map(|f| f.size).sum(),
-        compressed_size: streamed.compressed_size,
-        fingerprint: streamed.fingerprint,
+        compressed_size,
+        fingerprint: archive::fingerprint(&files),
+        cache_key,
         files,
         warnings: listing.warnings,
+        facts,
+        vcs: listing.vcs,
     })
 }

@@ -369,16 +369,39 @@ fn tree(krate: &CrateReport) -> Vec<TreeNode> {
             level = &mut node.children;
         }
     }
+    let mut flags: BTreeMap<&str, Vec<FileFlag>> = BTreeMap::new();
+    for check in krate.checks.iter().filter(|c| c.status == Status::Fail) {
+        for path in &check.files {
+            flags.entry(path.as_str()).or_default().push(FileFlag {
+                id: check.id.to_owned(),
+                severity: check.severity.as_str().to_owned(),
+                anchor: format!("#check-{}", check.id),
+            });
+        }
+    }
     let open = krate.archive.file_count <= OPEN_TREE_FILES;
-    finish(&mut root, open);
+    finish(&mut root, &flags, open);
     root
 }
 
-fn finish(nodes: &mut [TreeNode], open: bool) {
+/// Sets sizes, flags and which folders start open, bottom-up. A folder carries the flags
+/// of the files below it (once per check).
+fn finish(nodes: &mut [TreeNode], flags: &BTreeMap<&str, Vec<FileFlag>>, open: bool) {
     for node in nodes {
+        finish(&mut node.children, flags, open);
         node.size_human = human_size(node.size);
-        node.open = node.is_dir && (open || !node.flags.is_empty());
-        finish(&mut node.children, open);
+        if node.is_dir {
+            let mut below: Vec<FileFlag> = Vec::new();
+            for flag in node.children.iter().flat_map(|c| &c.flags) {
+                if !below.iter().any(|f| f.id == flag.id) {
+                    below.push(flag.clone());
+                }
+            }
+            node.flags = below;
+            node.open = open || !node.flags.is_empty();
+        } else {
+            node.flags = flags.get(node.path.as_str()).cloned().unwrap_or_default();
+        }
     }
 }
 
