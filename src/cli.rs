@@ -33,12 +33,7 @@ pub struct Cli {
     pub manifest_path: Option<PathBuf>,
 
     /// Report only on this crate (NAME or NAME@VERSION); repeatable
-    #[arg(
-        short = 'p',
-        long = "package",
-        value_name = "SPEC",
-        help_heading = "Package Selection"
-    )]
+    #[arg(short = 'p', long = "package", value_name = "SPEC", help_heading = "Package Selection")]
     pub packages: Vec<String>,
 
     /// Report on every member of the workspace (the default)

@@ -25,6 +25,8 @@ pub enum Error {
     Io { path: PathBuf, source: io::Error },
     #[error("{0}")]
     List(#[from] ListError),
+    #[error("{}: {table}: {message}", .path.display())]
+    Config { path: PathBuf, table: String, message: String },
     #[error("{}: {message}", .path.display())]
     Theme { path: PathBuf, message: String },
     #[error("template {name}: {message}")]
@@ -33,10 +35,7 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: impl AsRef<Path>, source: io::Error) -> Self {
-        Error::Io {
-            path: path.as_ref().to_path_buf(),
-            source,
-        }
+        Error::Io { path: path.as_ref().to_path_buf(), source }
     }
 }
 
@@ -47,9 +46,7 @@ pub fn one_line(text: &str) -> String {
         let line = line.trim();
         let line = line.strip_prefix("error: ").unwrap_or(line);
         let is_snippet = line.starts_with('|')
-            || line
-                .split_once(" |")
-                .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()));
+            || line.split_once(" |").is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()));
         if line.is_empty()
             || line == "Caused by:"
             || line.starts_with("warning:")

@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod format;
 pub mod output;

@@ -6,10 +6,10 @@ fn main() -> ExitCode {
     let cli = Cli::from_env();
     match cargo_readiness::run(&cli) {
         Ok(outcome) => {
-            if cli.open {
-                if let Err(err) = opener::open(&outcome.index) {
-                    eprintln!("warning: could not open {}: {err}", outcome.index.display());
-                }
+            if cli.open
+                && let Err(err) = opener::open(&outcome.index)
+            {
+                eprintln!("warning: could not open {}: {err}", outcome.index.display());
             }
             ExitCode::from(outcome.exit_code as u8)
         }

@@ -50,12 +50,7 @@ impl SizeCacheFile {
         };
         let staging = dir.join(format!(".sizes.json.{}", std::process::id()));
         let written = fs::create_dir_all(dir)
-            .and_then(|()| {
-                fs::write(
-                    &staging,
-                    serde_json::to_vec(&self.sizes).unwrap_or_default(),
-                )
-            })
+            .and_then(|()| fs::write(&staging, serde_json::to_vec(&self.sizes).unwrap_or_default()))
             .and_then(|()| fs::rename(&staging, &self.path));
         if written.is_err() {
             let _ = fs::remove_file(&staging);
@@ -73,18 +68,14 @@ impl SizeCache for SizeCacheFile {
 /// must not be or contain the workspace root, and an existing folder must be a previous
 /// cargo-readiness site (or empty).
 pub fn validate(out: &Path, workspace_root: &Path) -> Result<PathBuf, Error> {
-    let problem = |problem: &str| Error::OutputPath {
-        path: out.to_path_buf(),
-        problem: problem.into(),
-    };
+    let problem =
+        |problem: &str| Error::OutputPath { path: out.to_path_buf(), problem: problem.into() };
     let absolute = std::path::absolute(out).map_err(|e| Error::io(out, e))?;
     let absolute = normalize(&absolute);
     let root = fs::canonicalize(workspace_root).unwrap_or_else(|_| workspace_root.to_path_buf());
     let resolved = resolve_existing_prefix(&absolute);
     if root.starts_with(&resolved) {
-        return Err(problem(
-            "is the workspace root or contains it; choose a folder of its own",
-        ));
+        return Err(problem("is the workspace root or contains it; choose a folder of its own"));
     }
     match fs::symlink_metadata(&absolute) {
         Ok(meta) if meta.is_dir() => {
@@ -108,10 +99,7 @@ pub fn write(out: &Path, files: &SiteFiles) -> Result<(), Error> {
         problem: "has no parent folder".into(),
     })?;
     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
     let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
 
@@ -179,10 +167,7 @@ fn resolve_existing_prefix(path: &Path) -> PathBuf {
     let mut existing = path.to_path_buf();
     let mut rest = Vec::new();
     while !existing.exists() {
-        match (
-            existing.file_name().map(|n| n.to_owned()),
-            existing.parent(),
-        ) {
+        match (existing.file_name().map(|n| n.to_owned()), existing.parent()) {
             (Some(name), Some(parent)) => {
                 rest.push(name);
                 existing = parent.to_path_buf();
@@ -219,10 +204,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
         let mut files = SiteFiles::new();
-        files.insert(
-            "report.json".into(),
-            format!("{{\"schema\":\"{SCHEMA}\"}}").into_bytes(),
-        );
+        files.insert("report.json".into(), format!("{{\"schema\":\"{SCHEMA}\"}}").into_bytes());
         files.insert("a/b.html".into(), b"one".to_vec());
         write(&out, &files).unwrap();
         files.remove("a/b.html");

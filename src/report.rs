@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::checks::{Finding, Outcome, Severity};
+use crate::config::{Level, Override};
 use crate::format::slash_path;
 use crate::package::{Archive, Origin};
 use crate::plan::PublishPlan;
@@ -69,6 +70,8 @@ pub struct CrateReport {
     pub card: Option<String>,
     /// The manifest's description (added to v1; empty when unset).
     pub description: String,
+    /// `[package]` keys inherited from `[workspace.package]` (added to v1).
+    pub inherited: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +104,18 @@ pub struct CheckReport {
     pub group: &'static str,
     /// Added to v1: the archive paths a failing check is about.
     pub files: Vec<String>,
+    /// Added to v1: set when `[*.metadata.readiness]` changed this check's level; an
+    /// allowed check (`level: "allow"`) never counts toward the verdict.
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    pub overridden: Option<Override>,
+}
+
+impl CheckReport {
+    /// Failed, and not allowed by configuration.
+    pub fn counts(&self) -> bool {
+        self.status == Status::Fail
+            && self.overridden.as_ref().is_none_or(|o| o.level != Level::Allow)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -146,15 +161,21 @@ impl CrateReport {
             page: format!("crates/{name}/index.html"),
             card: None,
             description: member.package.description.clone().unwrap_or_default(),
+            inherited: member.inherited.clone(),
             name,
         };
         report.verdict = report.compute_verdict();
         report
     }
 
+    /// Where `--emit-crate` writes the archive, relative to the site root.
+    pub fn crate_file(&self) -> String {
+        format!("crates/{0}/{0}-{1}.crate", self.name, self.version)
+    }
+
     pub fn tally(&self) -> Tally {
         let mut tally = Tally::default();
-        for check in self.checks.iter().filter(|c| c.status == Status::Fail) {
+        for check in self.checks.iter().filter(|c| c.counts()) {
             match check.severity {
                 Severity::Blocker => tally.blockers += 1,
                 Severity::Warning => tally.warnings += 1,
@@ -182,11 +203,9 @@ impl From<&Finding> for CheckReport {
     fn from(finding: &Finding) -> Self {
         let (status, message, help, files) = match &finding.outcome {
             Outcome::Pass(message) => (Status::Pass, message.clone(), String::new(), Vec::new()),
-            Outcome::Fail {
-                message,
-                help,
-                files,
-            } => (Status::Fail, message.clone(), help.clone(), files.clone()),
+            Outcome::Fail { message, help, files } => {
+                (Status::Fail, message.clone(), help.clone(), files.clone())
+            }
         };
         let check = finding.check;
         CheckReport {
@@ -200,22 +219,20 @@ impl From<&Finding> for CheckReport {
             title: check.title,
             group: check.group.title(),
             files,
+            overridden: finding.overridden.clone(),
         }
     }
 }
 
 impl Report {
-    pub fn new(mut crates: Vec<CrateReport>, plan: &PublishPlan) -> Self {
+    pub fn new(mut crates: Vec<CrateReport>, plan: &PublishPlan, workspace: &[Finding]) -> Self {
         crates.sort_by(|a, b| a.name.cmp(&b.name));
         Report {
             schema: SCHEMA,
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
             workspace: WorkspaceReport {
                 publish_order: plan.order.iter().chain(&plan.cycle).cloned().collect(),
-                checks: Vec::new(),
+                checks: workspace.iter().map(CheckReport::from).collect(),
             },
             crates,
         }

@@ -9,8 +9,9 @@ use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::checks::{self, Subject};
+use crate::checks::{self, Subject, WorkspaceSubject};
 use crate::cli::{Cli, ColorWhen};
+use crate::config::Settings;
 use crate::error::Error;
 use crate::format::{human_size, plural};
 use crate::report::{CrateReport, Report, Status, Verdict};
@@ -40,17 +41,11 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let started = Instant::now();
     let workspace = Workspace::load(cli.manifest_path.as_deref())?;
     let selected = workspace.select(&cli.packages, &cli.exclude)?;
-    let out = cli
-        .out
-        .clone()
-        .unwrap_or_else(|| workspace.target_dir.join("readiness"));
+    let out = cli.out.clone().unwrap_or_else(|| workspace.target_dir.join("readiness"));
     let out = output::validate(&out, &workspace.root)?;
-    let base_url = cli
-        .base_url
-        .as_deref()
-        .map(normalize_base_url)
-        .transpose()?;
+    let base_url = cli.base_url.as_deref().map(normalize_base_url).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
+    let settings = Settings::load(&workspace)?;
     let loaded = started.elapsed();
 
     let cache = output::SizeCacheFile::load(&workspace.target_dir);
@@ -60,10 +55,10 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         .map(|member| {
             progress.set_message(member.name().to_owned());
             let archive = package::package(&workspace, member, &cache)?;
-            let findings = checks::run(&Subject {
-                member,
-                archive: &archive,
-            });
+            let limits = settings.limits(member.name());
+            let subject =
+                Subject { workspace: &workspace, member, archive: &archive, limits: &limits };
+            let findings = checks::run_crate(&subject, &settings);
             progress.inc(1);
             let report = CrateReport::new(member, &archive, &findings);
             let emitted = if cli.emit_crate {
@@ -74,19 +69,11 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
                     &archive.files,
                     &mut bytes,
                 )?;
-                let path = format!(
-                    "crates/{}/{}-{}.crate",
-                    report.name, report.name, report.version
-                );
-                Some((path, bytes))
+                Some((report.crate_file(), bytes))
             } else {
                 None
             };
-            Ok(Packaged {
-                size: (archive.cache_key, archive.compressed_size),
-                report,
-                emitted,
-            })
+            Ok(Packaged { size: (archive.cache_key, archive.compressed_size), report, emitted })
         })
         .collect::<Result<_, Error>>()?;
     progress.finish_and_clear();
@@ -100,13 +87,14 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     }
     let packaged = started.elapsed();
 
-    let publishable: Vec<String> = selected
-        .iter()
-        .filter(|m| m.publish)
-        .map(|m| m.name().to_owned())
-        .collect();
+    let publishable: Vec<String> =
+        selected.iter().filter(|m| m.publish).map(|m| m.name().to_owned()).collect();
     let plan = plan::plan(&publishable, &workspace.member_edges());
-    let report = Report::new(crates, &plan);
+    let workspace_findings = checks::run_workspace(
+        &WorkspaceSubject { workspace: &workspace, selected: &selected, plan: &plan },
+        &settings,
+    );
+    let report = Report::new(crates, &plan, &workspace_findings);
     let mut files = site::render(
         &theme,
         &SiteInput {
@@ -114,6 +102,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             plan: &plan,
             workspace_name: &workspace.name(),
             base_url: base_url.as_deref(),
+            emit_crate: cli.emit_crate,
         },
     )?;
     files.extend(emitted);
@@ -125,11 +114,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let failed = report.crates.iter().any(|c| {
         c.verdict == Verdict::Blocked || (deny_warnings && c.verdict == Verdict::Warnings)
     });
-    let outcome = Outcome {
-        exit_code: i32::from(failed),
-        index: out.join("index.html"),
-        report,
-    };
+    let outcome = Outcome { exit_code: i32::from(failed), index: out.join("index.html"), report };
     if !cli.quiet {
         print(
             cli,
@@ -153,11 +138,7 @@ fn normalize_base_url(url: &str) -> Result<String, Error> {
             problem: "--base-url must be an absolute http(s) URL".into(),
         });
     }
-    Ok(if url.ends_with('/') {
-        url.to_owned()
-    } else {
-        format!("{url}/")
-    })
+    Ok(if url.ends_with('/') { url.to_owned() } else { format!("{url}/") })
 }
 
 fn progress_bar(cli: &Cli, len: usize) -> ProgressBar {
@@ -180,13 +161,8 @@ fn print(cli: &Cli, outcome: &Outcome, timings: &[(&str, Duration)]) {
         ColorWhen::Never => anstream::ColorChoice::Never,
     };
     let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
-    let width = outcome
-        .report
-        .crates
-        .iter()
-        .map(|c| c.name.len() + c.version.len() + 1)
-        .max()
-        .unwrap_or(0);
+    let width =
+        outcome.report.crates.iter().map(|c| c.name.len() + c.version.len() + 1).max().unwrap_or(0);
     for krate in &outcome.report.crates {
         let tally = krate.tally();
         let style = verdict_style(krate.verdict);

@@ -17,6 +17,8 @@ pub struct Workspace {
     pub target_dir: PathBuf,
     /// Every member, sorted by name.
     pub members: Vec<Member>,
+    /// `[workspace.metadata]`.
+    pub metadata: serde_json::Value,
 }
 
 /// One member of the workspace.
@@ -34,6 +36,10 @@ pub struct Member {
     pub include: Option<Vec<String>>,
     /// `package.exclude`, inheritance resolved.
     pub exclude: Vec<String>,
+    /// Whether `package.edition` is written (or inherited); cargo defaults to 2015.
+    pub edition_set: bool,
+    /// `[package]` keys inherited from `[workspace.package]` (`key.workspace = true`).
+    pub inherited: Vec<String>,
 }
 
 /// A dependency between two members, as it will stand in the published manifest.
@@ -67,12 +73,7 @@ impl Workspace {
         let root = metadata.workspace_root.clone().into_std_path_buf();
         let root_manifest = read_manifest(&root.join("Cargo.toml")).ok();
         let inherited = |key: &str| -> Option<toml::Value> {
-            root_manifest
-                .as_ref()?
-                .get("workspace")?
-                .get("package")?
-                .get(key)
-                .cloned()
+            root_manifest.as_ref()?.get("workspace")?.get("package")?.get(key).cloned()
         };
 
         let mut members = Vec::new();
@@ -87,9 +88,20 @@ impl Workspace {
                     Some(value.clone())
                 }
             };
-            let include = field("include")
-                .map(string_list)
-                .filter(|list| !list.is_empty());
+            let package_table = manifest.get("package").and_then(toml::Value::as_table);
+            let inherited: Vec<String> = package_table
+                .map(|table| {
+                    table
+                        .iter()
+                        .filter(|(_, v)| {
+                            v.get("workspace").and_then(toml::Value::as_bool) == Some(true)
+                        })
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let edition_set = field("edition").is_some();
+            let include = field("include").map(string_list).filter(|list| !list.is_empty());
             let exclude = field("exclude").map(string_list).unwrap_or_default();
             let root_dir = manifest_path.parent().unwrap_or(&root).to_path_buf();
             let manifest_rel = manifest_path
@@ -97,15 +109,14 @@ impl Workspace {
                 .map(slash_path)
                 .unwrap_or_else(|_| slash_path(&manifest_path));
             members.push(Member {
-                publish: package
-                    .publish
-                    .as_ref()
-                    .is_none_or(|registries| !registries.is_empty()),
+                publish: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
                 package: package.clone(),
                 root: root_dir,
                 manifest_rel,
                 include,
                 exclude,
+                edition_set,
+                inherited,
             });
         }
         members.sort_by(|a, b| a.package.name.cmp(&b.package.name));
@@ -114,7 +125,13 @@ impl Workspace {
             root,
             target_dir: metadata.target_directory.into_std_path_buf(),
             members,
+            metadata: metadata.workspace_metadata,
         })
+    }
+
+    /// A path relative to the workspace root, `/`-separated (absolute when outside it).
+    pub fn relative(&self, path: &Path) -> String {
+        slash_path(path.strip_prefix(&self.root).unwrap_or(path))
     }
 
     /// The root folder's name, used as the site's title.
@@ -129,10 +146,7 @@ impl Workspace {
     pub fn select(&self, packages: &[String], exclude: &[String]) -> Result<Vec<&Member>, Error> {
         for spec in packages.iter().chain(exclude) {
             if !self.members.iter().any(|m| m.matches(spec)) {
-                return Err(Error::UnknownPackage {
-                    spec: spec.clone(),
-                    root: self.root.clone(),
-                });
+                return Err(Error::UnknownPackage { spec: spec.clone(), root: self.root.clone() });
             }
         }
         let selected: Vec<&Member> = self
@@ -148,9 +162,7 @@ impl Workspace {
     }
 
     pub fn member(&self, name: &str) -> Option<&Member> {
-        self.members
-            .iter()
-            .find(|m| m.package.name.as_str() == name)
+        self.members.iter().find(|m| m.package.name.as_str() == name)
     }
 
     /// Dependencies between members that stay in the published manifests: normal and
@@ -212,11 +224,6 @@ fn read_manifest(path: &Path) -> Result<toml::Table, Error> {
 fn string_list(value: toml::Value) -> Vec<String> {
     value
         .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }

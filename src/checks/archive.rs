@@ -35,16 +35,13 @@ pub fn crate_too_large(s: &Subject) -> Outcome {
     )
 }
 
-/// A compressed crate above this size gets a warning.
-pub const LARGE_CRATE: u64 = 2 * 1024 * 1024;
-
 pub fn crate_large(s: &Subject) -> Outcome {
     let size = s.archive.compressed_size;
-    if size <= LARGE_CRATE || size > MAX_CRATE_SIZE {
+    if size <= s.limits.crate_size_warning || size > MAX_CRATE_SIZE {
         return Outcome::Pass(format!(
             "The compressed crate is {} (warning above {}).",
             human_size(size),
-            human_size(LARGE_CRATE)
+            human_size(s.limits.crate_size_warning)
         ));
     }
     Outcome::fail(
@@ -100,13 +97,7 @@ pub fn compile_input_missing(s: &Subject) -> Outcome {
                 Some(path) => format!("{} is not packaged", slash_path(path)),
                 None => "it is outside the package".to_owned(),
             };
-            format!(
-                "{}:{} {}(\"{}\"): {target}",
-                slash_path(&i.source),
-                i.line,
-                i.via,
-                i.written
-            )
+            format!("{}:{} {}(\"{}\"): {target}", slash_path(&i.source), i.line, i.via, i.written)
         })
         .collect();
     let mut files: Vec<String> = missing.iter().map(|i| slash_path(&i.source)).collect();

@@ -10,9 +10,8 @@ const CATEGORIES_TOML: &str = include_str!("../../data/crates-io-categories.toml
 pub fn slugs() -> &'static BTreeSet<String> {
     static SLUGS: OnceLock<BTreeSet<String>> = OnceLock::new();
     SLUGS.get_or_init(|| {
-        let table: toml::Table = CATEGORIES_TOML
-            .parse()
-            .expect("the embedded categories.toml is valid TOML (tested)");
+        let table: toml::Table =
+            CATEGORIES_TOML.parse().expect("the embedded categories.toml is valid TOML (tested)");
         let mut slugs = BTreeSet::new();
         collect(&table, "", &mut slugs);
         slugs
@@ -57,9 +56,6 @@ mod tests {
 
     #[test]
     fn suggests_a_close_slug() {
-        assert_eq!(
-            closest("cargo-plugins"),
-            Some("development-tools::cargo-plugins")
-        );
+        assert_eq!(closest("cargo-plugins"), Some("development-tools::cargo-plugins"));
     }
 }

@@ -8,9 +8,6 @@ use super::{Outcome, Subject};
 use crate::format::{human_size, plural, slash_path};
 use crate::package::{ArchiveFile, Origin, archive::compressed_size_of};
 
-/// A file above this size is called out.
-pub const LARGE_FILE: u64 = 1024 * 1024;
-
 /// Characters cargo refuses in a packaged file's name.
 const REFUSED_CHARS: &[char] = &['/', '\\', '<', '>', ':', '"', '|', '?', '*'];
 
@@ -45,11 +42,7 @@ pub fn file_name_invalid(s: &Subject) -> Outcome {
 /// Windows device names: a path component whose part before the first `.` is one of these
 /// (any case) cannot be unpacked on Windows.
 fn is_windows_reserved(component: &str) -> bool {
-    let stem = component
-        .split('.')
-        .next()
-        .unwrap_or(component)
-        .to_ascii_lowercase();
+    let stem = component.split('.').next().unwrap_or(component).to_ascii_lowercase();
     matches!(stem.as_str(), "con" | "prn" | "aux" | "nul")
         || (stem.len() == 4
             && (stem.starts_with("com") || stem.starts_with("lpt"))
@@ -63,9 +56,7 @@ pub fn file_name_reserved(s: &Subject) -> Outcome {
         .files
         .iter()
         .filter(|f| {
-            f.path
-                .components()
-                .any(|c| c.as_os_str().to_str().is_some_and(is_windows_reserved))
+            f.path.components().any(|c| c.as_os_str().to_str().is_some_and(is_windows_reserved))
         })
         .map(|f| slash_path(&f.path))
         .collect();
@@ -89,10 +80,8 @@ pub fn file_name_case_collision(s: &Subject) -> Outcome {
         let path = slash_path(&file.path);
         by_folded.entry(path.to_lowercase()).or_default().push(path);
     }
-    let collisions: Vec<Vec<String>> = by_folded
-        .into_values()
-        .filter(|paths| paths.len() > 1)
-        .collect();
+    let collisions: Vec<Vec<String>> =
+        by_folded.into_values().filter(|paths| paths.len() > 1).collect();
     if collisions.is_empty() {
         return Outcome::Pass("No two paths differ only by case.".into());
     }
@@ -169,22 +158,15 @@ const BINARY_EXTENSIONS: &[&str] = &[
 
 /// Classifies one packaged path (relative to the package root).
 pub fn classify(path: &Path) -> Option<Junk> {
-    let parts: Vec<String> = path
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
+    let parts: Vec<String> =
+        path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     let (name, dirs) = parts.split_last()?;
     for (depth, dir) in dirs.iter().enumerate() {
         if let Some((_, what)) = JUNK_DIRS.iter().find(|(d, _)| d == dir) {
-            return Some(Junk {
-                what,
-                exclude: format!("/{}/", parts[..=depth].join("/")),
-            });
+            return Some(Junk { what, exclude: format!("/{}/", parts[..=depth].join("/")) });
         }
         if dir == "book"
-            && [".html", ".js", ".css", ".woff", ".woff2"]
-                .iter()
-                .any(|e| name.ends_with(e))
+            && [".html", ".js", ".css", ".woff", ".woff2"].iter().any(|e| name.ends_with(e))
         {
             return Some(Junk {
                 what: "documentation site",
@@ -193,26 +175,17 @@ pub fn classify(path: &Path) -> Option<Junk> {
         }
     }
     if let Some((_, what)) = JUNK_NAMES.iter().find(|(n, _)| n == name) {
-        return Some(Junk {
-            what,
-            exclude: (*name).to_owned(),
-        });
+        return Some(Junk { what, exclude: (*name).to_owned() });
     }
-    if name != "Cargo.toml.orig" {
-        if let Some((suffix, what)) = JUNK_SUFFIXES.iter().find(|(s, _)| name.ends_with(s)) {
-            return Some(Junk {
-                what,
-                exclude: format!("*{suffix}"),
-            });
-        }
+    if name != "Cargo.toml.orig"
+        && let Some((suffix, what)) = JUNK_SUFFIXES.iter().find(|(s, _)| name.ends_with(s))
+    {
+        return Some(Junk { what, exclude: format!("*{suffix}") });
     }
     let extension = Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
     BINARY_EXTENSIONS
         .contains(&extension.as_str())
-        .then(|| Junk {
-            what: "archive or binary",
-            exclude: format!("/{}", parts.join("/")),
-        })
+        .then(|| Junk { what: "archive or binary", exclude: format!("/{}", parts.join("/")) })
 }
 
 /// Files the crate's sources need at build time are never junk.
@@ -222,16 +195,8 @@ fn needed(s: &Subject, file: &ArchiveFile) -> bool {
         .compile_inputs
         .iter()
         .any(|i| i.resolved.as_deref() == Some(file.path.as_path()))
-        || s.member
-            .package
-            .readme
-            .as_ref()
-            .is_some_and(|r| r.as_std_path() == file.path)
-        || s.member
-            .package
-            .license_file
-            .as_ref()
-            .is_some_and(|l| l.as_std_path() == file.path)
+        || s.member.package.readme.as_ref().is_some_and(|r| r.as_std_path() == file.path)
+        || s.member.package.license_file.as_ref().is_some_and(|l| l.as_std_path() == file.path)
 }
 
 /// `exclude = ["a", "b"]` for a help text.
@@ -254,9 +219,7 @@ pub fn junk_file(s: &Subject) -> Outcome {
             crate::package::Content::File(disk) => compressed_size_of(disk).unwrap_or(file.size),
             crate::package::Content::Bytes(bytes) => bytes.len() as u64,
         };
-        let entry = groups
-            .entry(junk.exclude)
-            .or_insert((junk.what, Vec::new(), 0));
+        let entry = groups.entry(junk.exclude).or_insert((junk.what, Vec::new(), 0));
         entry.1.push(slash_path(&file.path));
         entry.2 += saved + 512; // each entry also costs a tar header
     }
@@ -269,11 +232,7 @@ pub fn junk_file(s: &Subject) -> Outcome {
     let described: Vec<String> = groups
         .iter()
         .map(|(pattern, (what, files, saved))| {
-            format!(
-                "{pattern} ({what}, {}, ~{})",
-                plural(files.len(), "file"),
-                human_size(*saved)
-            )
+            format!("{pattern} ({what}, {}, ~{})", plural(files.len(), "file"), human_size(*saved))
         })
         .collect();
     let patterns: Vec<String> = groups.keys().cloned().collect();
@@ -284,10 +243,7 @@ pub fn junk_file(s: &Subject) -> Outcome {
             human_size(total),
             described.join("; ")
         ),
-        format!(
-            "Add to [package] (merge with an existing exclude): {}",
-            exclude_line(&patterns)
-        ),
+        format!("Add to [package] (merge with an existing exclude): {}", exclude_line(&patterns)),
     )
     .about(groups.into_values().flat_map(|g| g.1).collect())
 }
@@ -297,35 +253,45 @@ pub fn large_file(s: &Subject) -> Outcome {
         .archive
         .files
         .iter()
-        .filter(|f| f.origin != Origin::Generated && f.size > LARGE_FILE && !needed(s, f))
+        .filter(|f| f.origin != Origin::Generated && f.size > s.limits.large_file && !needed(s, f))
         .collect();
     if large.is_empty() {
         return Outcome::Pass(format!(
             "No packaged file is over {}.",
-            human_size(LARGE_FILE)
+            human_size(s.limits.large_file)
         ));
     }
-    let described: Vec<String> = large
-        .iter()
-        .map(|f| format!("{} ({})", slash_path(&f.path), human_size(f.size)))
-        .collect();
-    let patterns: Vec<String> = large
-        .iter()
-        .map(|f| format!("/{}", slash_path(&f.path)))
-        .collect();
+    let described: Vec<String> =
+        large.iter().map(|f| format!("{} ({})", slash_path(&f.path), human_size(f.size))).collect();
+    let patterns: Vec<String> = large.iter().map(|f| format!("/{}", slash_path(&f.path))).collect();
     Outcome::fail(
         format!(
             "{} over {} that the sources do not include: {}.",
             plural(large.len(), "file"),
-            human_size(LARGE_FILE),
+            human_size(s.limits.large_file),
             described.join(", ")
         ),
-        format!(
-            "If the crate does not need them, add to [package]: {}",
-            exclude_line(&patterns)
-        ),
+        format!("If the crate does not need them, add to [package]: {}", exclude_line(&patterns)),
     )
     .about(large.iter().map(|f| slash_path(&f.path)).collect())
+}
+
+pub fn dirty_files(s: &Subject) -> Outcome {
+    let dirty: Vec<String> = s.archive.dirty.iter().map(|p| slash_path(p)).collect();
+    if dirty.is_empty() {
+        return Outcome::Pass(
+            "Every packaged file is as committed (or the crate is not in git).".into(),
+        );
+    }
+    Outcome::fail(
+        format!(
+            "{} would be published as they are on disk, not as committed: {}.",
+            plural(dirty.len(), "file"),
+            dirty.join(", ")
+        ),
+        "Commit (or discard) the changes first, so the release matches a commit you can tag.",
+    )
+    .about(dirty)
 }
 
 #[cfg(test)]
@@ -334,15 +300,7 @@ mod tests {
 
     #[test]
     fn windows_reserved_names() {
-        for name in [
-            "con",
-            "CON.txt",
-            "aux.rs",
-            "nul",
-            "com1",
-            "LPT9.log",
-            "prn.tar.gz",
-        ] {
+        for name in ["con", "CON.txt", "aux.rs", "nul", "com1", "LPT9.log", "prn.tar.gz"] {
             assert!(is_windows_reserved(name), "{name}");
         }
         for name in ["console.rs", "auxiliary", "com0", "com10", "lpt", "con_"] {
@@ -353,10 +311,7 @@ mod tests {
     #[test]
     fn junk_is_classified_with_its_exclude_line() {
         let junk = |p: &str| classify(Path::new(p)).map(|j| j.exclude);
-        assert_eq!(
-            junk("tests/fixtures/a/b.json"),
-            Some("/tests/fixtures/".into())
-        );
+        assert_eq!(junk("tests/fixtures/a/b.json"), Some("/tests/fixtures/".into()));
         assert_eq!(junk(".github/workflows/ci.yml"), Some("/.github/".into()));
         assert_eq!(junk("src/.DS_Store"), Some(".DS_Store".into()));
         assert_eq!(junk("src/lib.rs~"), Some("*~".into()));

@@ -9,11 +9,7 @@ const MAX_KEYWORD_BYTES: usize = 20;
 const MAX_CATEGORIES: usize = 5;
 
 fn description<'a>(s: &Subject<'a>) -> Option<&'a str> {
-    s.member
-        .package
-        .description
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
+    s.member.package.description.as_deref().filter(|d| !d.trim().is_empty())
 }
 
 pub fn description_missing(s: &Subject) -> Outcome {
@@ -31,16 +27,10 @@ pub fn description_too_long(s: &Subject) -> Outcome {
         return Outcome::Pass("There is no description to measure.".into());
     };
     if d.len() <= MAX_DESCRIPTION_BYTES {
-        Outcome::Pass(format!(
-            "The description is {} of at most 1000 bytes.",
-            d.len()
-        ))
+        Outcome::Pass(format!("The description is {} of at most 1000 bytes.", d.len()))
     } else {
         Outcome::fail(
-            format!(
-                "The description is {} bytes; crates.io accepts at most 1000.",
-                d.len()
-            ),
+            format!("The description is {} bytes; crates.io accepts at most 1000.", d.len()),
             "Shorten the description to one or two sentences; put the rest in the README.",
         )
     }
@@ -164,23 +154,14 @@ pub fn category_unknown(s: &Subject) -> Outcome {
         Outcome::Pass("Every category is a crates.io slug.".into())
     } else {
         Outcome::fail(
-            format!(
-                "crates.io does not know these categories: {}.",
-                unknown.join(", ")
-            ),
+            format!("crates.io does not know these categories: {}.", unknown.join(", ")),
             "Use exact slugs from https://crates.io/category_slugs, e.g. categories = [\"command-line-utilities\"].",
         )
     }
 }
 
 pub fn repository_missing(s: &Subject) -> Outcome {
-    match s
-        .member
-        .package
-        .repository
-        .as_deref()
-        .filter(|r| !r.is_empty())
-    {
+    match s.member.package.repository.as_deref().filter(|r| !r.is_empty()) {
         Some(r) => Outcome::Pass(format!("The repository is {r}.")),
         None => Outcome::fail(
             "No repository is set: readers cannot find the source, and crates.io cannot resolve relative README links.",
@@ -196,10 +177,7 @@ pub fn keywords_missing(s: &Subject) -> Outcome {
             "Add up to 5 search terms: keywords = [\"cli\", \"parser\"] in [package].",
         )
     } else {
-        Outcome::Pass(format!(
-            "Keywords: {}.",
-            s.member.package.keywords.join(", ")
-        ))
+        Outcome::Pass(format!("Keywords: {}.", s.member.package.keywords.join(", ")))
     }
 }
 
@@ -210,10 +188,7 @@ pub fn categories_missing(s: &Subject) -> Outcome {
             "Add up to 5 slugs from https://crates.io/category_slugs: categories = [\"development-tools\"].",
         )
     } else {
-        Outcome::Pass(format!(
-            "Categories: {}.",
-            s.member.package.categories.join(", ")
-        ))
+        Outcome::Pass(format!("Categories: {}.", s.member.package.categories.join(", ")))
     }
 }
 
@@ -227,9 +202,305 @@ pub fn readme_missing(s: &Subject) -> Outcome {
     }
 }
 
+/// crates.io's reserved names, compared lowercased with `-` read as `_`.
+const RESERVED_NAMES: &[&str] = &[
+    "alloc",
+    "arena",
+    "ast",
+    "builtins",
+    "collections",
+    "compiler_builtins",
+    "compiler_rt",
+    "compiletest",
+    "core",
+    "coretest",
+    "debug",
+    "driver",
+    "flate",
+    "fmt_macros",
+    "grammar",
+    "graphviz",
+    "macro",
+    "macros",
+    "proc_macro",
+    "rbml",
+    "rust_installer",
+    "rustbook",
+    "rustc",
+    "rustc_back",
+    "rustc_borrowck",
+    "rustc_driver",
+    "rustc_llvm",
+    "rustc_resolve",
+    "rustc_trans",
+    "rustc_typeck",
+    "rustdoc",
+    "rustllvm",
+    "rustuv",
+    "serialize",
+    "std",
+    "syntax",
+    "test",
+    "unicode",
+    "nul",
+    "con",
+    "prn",
+    "aux",
+];
+
+const MAX_NAME_CHARS: usize = 64;
+const MAX_VERSION_CHARS: usize = 150;
+const MAX_FEATURES: usize = 300;
+
+pub fn name_invalid(s: &Subject) -> Outcome {
+    let name = s.member.name();
+    let mut chars = name.chars();
+    let problem = match chars.next() {
+        None => Some("is empty"),
+        Some(_) if name.chars().count() > MAX_NAME_CHARS => Some("is longer than 64 characters"),
+        Some(first) if !first.is_ascii_alphabetic() => Some("does not start with an ASCII letter"),
+        Some(_) if !chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+            Some("has characters other than ASCII letters, digits, - and _")
+        }
+        Some(_) => None,
+    };
+    match problem {
+        None => Outcome::Pass(format!("\"{name}\" is a valid crates.io name.")),
+        Some(why) => Outcome::fail(
+            format!("The name \"{name}\" {why}; crates.io refuses it."),
+            "Rename the package: name = \"my-crate\" (ASCII letters, digits, - and _, starting with a letter, at most 64).",
+        ),
+    }
+}
+
+fn is_reserved(name: &str) -> bool {
+    let normalized = name.to_ascii_lowercase().replace('-', "_");
+    RESERVED_NAMES.contains(&normalized.as_str())
+        || ((normalized.starts_with("com") || normalized.starts_with("lpt"))
+            && normalized.len() == 4
+            && normalized.as_bytes()[3].is_ascii_digit())
+}
+
+pub fn name_reserved(s: &Subject) -> Outcome {
+    let name = s.member.name();
+    if is_reserved(name) {
+        Outcome::fail(
+            format!(
+                "\"{name}\" is a name crates.io reserves (Rust's own crates and Windows device names)."
+            ),
+            "Choose another name for the package.",
+        )
+    } else {
+        Outcome::Pass(format!("\"{name}\" is not reserved."))
+    }
+}
+
+pub fn version_invalid(s: &Subject) -> Outcome {
+    let version = s.member.package.version.to_string();
+    if version.len() > MAX_VERSION_CHARS {
+        Outcome::fail(
+            format!("The version is {} characters; crates.io accepts at most 150.", version.len()),
+            "Shorten the pre-release and build metadata parts of the version.",
+        )
+    } else {
+        Outcome::Pass(format!("{version} is valid semver."))
+    }
+}
+
+/// crates.io's SPDX parsing: `/` as OR, a trailing `+`, deprecated ids; no imprecise names,
+/// no unknown ids; ids are case-sensitive.
+const CRATES_IO_SPDX: spdx::ParseMode = spdx::ParseMode {
+    allow_slash_as_or_operator: true,
+    allow_imprecise_license_names: false,
+    allow_postfix_plus_on_gpl: true,
+    allow_deprecated: true,
+    allow_unknown: false,
+};
+
+pub fn license_invalid(s: &Subject) -> Outcome {
+    let Some(license) = s.member.package.license.as_deref().filter(|l| !l.trim().is_empty()) else {
+        return Outcome::Pass("No license expression to parse.".into());
+    };
+    match spdx::Expression::parse_mode(license, CRATES_IO_SPDX) {
+        Ok(_) => Outcome::Pass(format!("\"{license}\" is a valid SPDX expression.")),
+        Err(err) => Outcome::fail(
+            format!(
+                "crates.io refuses license = \"{license}\": {} (at \"{}\").",
+                err.reason,
+                license.get(err.span.clone()).unwrap_or(license)
+            ),
+            "Use SPDX identifiers from https://spdx.org/licenses/ joined by AND, OR or WITH, e.g. license = \"MIT OR Apache-2.0\"; or license-file for a custom license.",
+        ),
+    }
+}
+
+/// crates.io's URL rule: `http://` or `https://`, and a URL that parses with a host.
+fn url_problem(value: &str) -> Option<&'static str> {
+    if !(value.starts_with("http://") || value.starts_with("https://")) {
+        return Some("does not start with http:// or https://");
+    }
+    match url::Url::parse(value) {
+        Ok(url) if url.host_str().is_some_and(|h| !h.is_empty()) => None,
+        Ok(_) => Some("has no host"),
+        Err(_) => Some("is not a valid URL"),
+    }
+}
+
+pub fn url_invalid(s: &Subject) -> Outcome {
+    let p = &s.member.package;
+    let fields = [
+        ("homepage", &p.homepage),
+        ("repository", &p.repository),
+        ("documentation", &p.documentation),
+    ];
+    let bad: Vec<String> = fields
+        .iter()
+        .filter_map(|(key, value)| {
+            let value = value.as_deref()?;
+            url_problem(value).map(|why| format!("{key} = \"{value}\" {why}"))
+        })
+        .collect();
+    if bad.is_empty() {
+        Outcome::Pass("homepage, repository and documentation are http(s) URLs where set.".into())
+    } else {
+        Outcome::fail(
+            format!("crates.io refuses {}.", bad.join("; ")),
+            "Use full http(s) URLs, e.g. repository = \"https://github.com/OWNER/REPO\".",
+        )
+    }
+}
+
+pub fn rust_version_invalid(s: &Subject) -> Outcome {
+    match &s.member.package.rust_version {
+        None => Outcome::Pass("No rust-version is set.".into()),
+        Some(v) if v.pre.is_empty() && v.build.is_empty() => {
+            Outcome::Pass(format!("rust-version {v} is a plain version."))
+        }
+        Some(v) => Outcome::fail(
+            format!("rust-version = \"{v}\" has more than digits and dots."),
+            "Write the minimum Rust version as digits and dots: rust-version = \"1.85\".",
+        ),
+    }
+}
+
+pub fn features_too_many(s: &Subject) -> Outcome {
+    let features = &s.member.package.features;
+    let crowded: Vec<String> = features
+        .iter()
+        .filter(|(_, enables)| enables.len() > MAX_FEATURES)
+        .map(|(name, enables)| format!("{name} enables {}", enables.len()))
+        .collect();
+    if features.len() <= MAX_FEATURES && crowded.is_empty() {
+        return Outcome::Pass(format!("{} of at most 300 features.", features.len()));
+    }
+    let mut problems = Vec::new();
+    if features.len() > MAX_FEATURES {
+        problems.push(format!("{} features", features.len()));
+    }
+    problems.extend(crowded);
+    Outcome::fail(
+        format!(
+            "crates.io accepts at most 300 features, each enabling at most 300 items: {}.",
+            problems.join(", ")
+        ),
+        "Merge or remove features.",
+    )
+}
+
+pub fn rust_version_missing(s: &Subject) -> Outcome {
+    match &s.member.package.rust_version {
+        Some(v) => Outcome::Pass(format!("rust-version is {v}.")),
+        None => Outcome::fail(
+            "No rust-version is set, so users of older compilers get build errors instead of a clear message, and the resolver cannot pick compatible versions.",
+            "Add the oldest Rust you test with: rust-version = \"1.85\" in [package].",
+        ),
+    }
+}
+
+pub fn edition_missing(s: &Subject) -> Outcome {
+    if s.member.edition_set {
+        Outcome::Pass(format!("The edition is {}.", s.member.package.edition))
+    } else {
+        Outcome::fail(
+            "No edition is set, so the crate is compiled as Rust 2015.",
+            "Set the edition you write: edition = \"2024\" in [package].",
+        )
+    }
+}
+
+pub fn homepage_is_repository(s: &Subject) -> Outcome {
+    let p = &s.member.package;
+    let same = matches!((&p.homepage, &p.repository), (Some(h), Some(r)) if h.trim_end_matches('/') == r.trim_end_matches('/'));
+    if same {
+        Outcome::fail(
+            "homepage is the same as repository; crates.io shows the link twice.",
+            "Remove homepage, or point it at the project's own site.",
+        )
+    } else {
+        Outcome::Pass("homepage does not repeat repository.".into())
+    }
+}
+
+pub fn authors_set(s: &Subject) -> Outcome {
+    if s.member.package.authors.is_empty() {
+        Outcome::Pass("authors is not set.".into())
+    } else {
+        Outcome::fail(
+            "authors is set; the field is deprecated and crates.io no longer shows it.",
+            "Remove authors from [package]; crate owners are managed on crates.io.",
+        )
+    }
+}
+
+pub fn version_prerelease(s: &Subject) -> Outcome {
+    let version = &s.member.package.version;
+    if version.pre.is_empty() {
+        Outcome::Pass(format!("{version} is a release version."))
+    } else {
+        Outcome::fail(
+            format!(
+                "{version} is a pre-release: `cargo add` and `^` requirements skip it unless asked for it by name."
+            ),
+            "Intended for a pre-release? Nothing to do. Otherwise drop the -suffix.",
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::keyword_problem;
+    use super::*;
+
+    #[test]
+    fn reserved_names() {
+        assert!(is_reserved("std"));
+        assert!(is_reserved("proc-macro"));
+        assert!(is_reserved("Compiler-Builtins"));
+        assert!(is_reserved("com1"));
+        assert!(!is_reserved("stdx"));
+        assert!(!is_reserved("serde"));
+    }
+
+    #[test]
+    fn url_rules() {
+        assert_eq!(url_problem("https://github.com/a/b"), None);
+        assert!(url_problem("github.com/a/b").is_some());
+        assert!(url_problem("git@github.com:a/b.git").is_some());
+        assert!(url_problem("https://").is_some());
+    }
+
+    #[test]
+    fn spdx_in_crates_io_mode() {
+        let ok = |l: &str| spdx::Expression::parse_mode(l, CRATES_IO_SPDX).is_ok();
+        assert!(ok("MIT OR Apache-2.0"));
+        assert!(ok("MIT/Apache-2.0"));
+        assert!(ok("GPL-3.0+"));
+        assert!(ok("GPL-2.0"), "deprecated ids are allowed");
+        assert!(ok("Apache-2.0 WITH LLVM-exception"));
+        assert!(ok("LicenseRef-Proprietary"));
+        assert!(!ok("mit"), "ids are case-sensitive");
+        assert!(!ok("Apache 2"), "imprecise names are refused");
+        assert!(!ok("My-License"), "unknown ids are refused");
+    }
 
     #[test]
     fn keyword_rules() {

@@ -4,13 +4,17 @@
 
 mod archive;
 mod categories;
+mod dependencies;
 mod files;
 mod metadata;
+mod workspace;
 
 use serde::Serialize;
 
+use crate::config::{Level, Limits, Override, Settings};
 use crate::package::Archive;
-use crate::workspace::Member;
+use crate::plan::PublishPlan;
+use crate::workspace::{Member, Workspace};
 
 /// How bad a failing check is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -38,14 +42,21 @@ impl Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Group {
     Metadata,
+    Dependencies,
     Archive,
+    Workspace,
 }
 
 impl Group {
+    pub const ALL: [Group; 4] =
+        [Group::Metadata, Group::Dependencies, Group::Archive, Group::Workspace];
+
     pub fn title(self) -> &'static str {
         match self {
             Group::Metadata => "Metadata",
+            Group::Dependencies => "Dependencies",
             Group::Archive => "Archive",
+            Group::Workspace => "Workspace",
         }
     }
 
@@ -53,15 +64,28 @@ impl Group {
     pub fn guide_page(self) -> &'static str {
         match self {
             Group::Metadata => "guide/checks/metadata.html",
+            Group::Dependencies => "guide/checks/dependencies.html",
             Group::Archive => "guide/checks/archive.html",
+            Group::Workspace => "guide/checks/workspace.html",
         }
     }
 }
 
-/// What a check looks at: one crate, after packaging.
+/// What a crate check looks at: one crate after packaging, its workspace, and its
+/// settings.
 pub struct Subject<'a> {
+    pub workspace: &'a Workspace,
     pub member: &'a Member,
     pub archive: &'a Archive,
+    pub limits: &'a Limits,
+}
+
+/// What a workspace check looks at.
+pub struct WorkspaceSubject<'a> {
+    pub workspace: &'a Workspace,
+    /// The crates the run reports on.
+    pub selected: &'a [&'a Member],
+    pub plan: &'a PublishPlan,
 }
 
 /// The result of running one check on one subject.
@@ -71,20 +95,12 @@ pub enum Outcome {
     Pass(String),
     /// The check failed: the finding in one sentence, how to fix it, and the archive
     /// files it is about (flagged in the archive tree).
-    Fail {
-        message: String,
-        help: String,
-        files: Vec<String>,
-    },
+    Fail { message: String, help: String, files: Vec<String> },
 }
 
 impl Outcome {
     fn fail(message: impl Into<String>, help: impl Into<String>) -> Self {
-        Outcome::Fail {
-            message: message.into(),
-            help: help.into(),
-            files: Vec::new(),
-        }
+        Outcome::Fail { message: message.into(), help: help.into(), files: Vec::new() }
     }
 
     /// The same failure, about these archive paths.
@@ -94,6 +110,13 @@ impl Outcome {
         }
         self
     }
+}
+
+/// How a check runs: once per crate, or once per workspace.
+#[derive(Debug, Clone, Copy)]
+pub enum Run {
+    Crate(fn(&Subject) -> Outcome),
+    Workspace(fn(&WorkspaceSubject) -> Outcome),
 }
 
 /// One check of the catalogue.
@@ -106,7 +129,7 @@ pub struct Check {
     pub title: &'static str,
     /// Upstream documentation.
     pub docs: &'static str,
-    pub run: fn(&Subject) -> Outcome,
+    pub run: Run,
 }
 
 impl Check {
@@ -116,216 +139,130 @@ impl Check {
     }
 }
 
+const fn check(
+    id: &'static str,
+    group: Group,
+    severity: Severity,
+    title: &'static str,
+    docs: &'static str,
+    run: Run,
+) -> Check {
+    Check { id, group, severity, title, docs, run }
+}
+
+macro_rules! manifest {
+    ($anchor:literal) => {
+        concat!("https://doc.rust-lang.org/cargo/reference/manifest.html", $anchor)
+    };
+}
+
+macro_rules! publishing {
+    ($anchor:literal) => {
+        concat!("https://doc.rust-lang.org/cargo/reference/publishing.html", $anchor)
+    };
+}
+
 /// Every check, in the order the scorecard lists them.
+#[rustfmt::skip]
 pub static CATALOGUE: &[Check] = &[
-    Check {
-        id: "description-missing",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "Description is missing",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-description-field",
-        run: metadata::description_missing,
-    },
-    Check {
-        id: "description-too-long",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "Description is over 1000 bytes",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-description-field",
-        run: metadata::description_too_long,
-    },
-    Check {
-        id: "license-missing",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "No license or license-file",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-license-and-license-file-fields",
-        run: metadata::license_missing,
-    },
-    Check {
-        id: "license-file-not-found",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "license-file does not exist",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-license-and-license-file-fields",
-        run: metadata::license_file_not_found,
-    },
-    Check {
-        id: "readme-not-found",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "readme does not exist",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-readme-field",
-        run: metadata::readme_not_found,
-    },
-    Check {
-        id: "keywords-too-many",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "More than 5 keywords",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-keywords-field",
-        run: metadata::keywords_too_many,
-    },
-    Check {
-        id: "keyword-invalid",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "Keyword is not accepted by crates.io",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-keywords-field",
-        run: metadata::keyword_invalid,
-    },
-    Check {
-        id: "categories-too-many",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "More than 5 categories",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-categories-field",
-        run: metadata::categories_too_many,
-    },
-    Check {
-        id: "category-unknown",
-        group: Group::Metadata,
-        severity: Severity::Blocker,
-        title: "Category is not a crates.io slug",
-        docs: "https://crates.io/category_slugs",
-        run: metadata::category_unknown,
-    },
-    Check {
-        id: "repository-missing",
-        group: Group::Metadata,
-        severity: Severity::Warning,
-        title: "No repository",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-repository-field",
-        run: metadata::repository_missing,
-    },
-    Check {
-        id: "keywords-missing",
-        group: Group::Metadata,
-        severity: Severity::Warning,
-        title: "No keywords",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-keywords-field",
-        run: metadata::keywords_missing,
-    },
-    Check {
-        id: "categories-missing",
-        group: Group::Metadata,
-        severity: Severity::Warning,
-        title: "No categories",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-categories-field",
-        run: metadata::categories_missing,
-    },
-    Check {
-        id: "readme-missing",
-        group: Group::Metadata,
-        severity: Severity::Warning,
-        title: "No README",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-readme-field",
-        run: metadata::readme_missing,
-    },
-    Check {
-        id: "crate-too-large",
-        group: Group::Archive,
-        severity: Severity::Blocker,
-        title: "Compressed crate is over 10 MiB",
-        docs: "https://crates.io/policies",
-        run: archive::crate_too_large,
-    },
-    Check {
-        id: "crate-large",
-        group: Group::Archive,
-        severity: Severity::Warning,
-        title: "Compressed crate is over 2 MiB",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
-        run: archive::crate_large,
-    },
-    Check {
-        id: "secret-in-archive",
-        group: Group::Archive,
-        severity: Severity::Blocker,
-        title: "A secret would be published",
-        docs: "https://doc.rust-lang.org/cargo/reference/publishing.html#packaging-a-crate",
-        run: archive::secret_in_archive,
-    },
-    Check {
-        id: "compile-input-missing",
-        group: Group::Archive,
-        severity: Severity::Blocker,
-        title: "A file the sources include is not packaged",
-        docs: "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---no-verify",
-        run: archive::compile_input_missing,
-    },
-    Check {
-        id: "build-script-not-packaged",
-        group: Group::Archive,
-        severity: Severity::Blocker,
-        title: "The build script is not packaged",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
-        run: archive::build_script_not_packaged,
-    },
-    Check {
-        id: "file-name-invalid",
-        group: Group::Archive,
-        severity: Severity::Blocker,
-        title: "A file name cargo refuses",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
-        run: files::file_name_invalid,
-    },
-    Check {
-        id: "file-name-reserved",
-        group: Group::Archive,
-        severity: Severity::Warning,
-        title: "A file name Windows reserves",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
-        run: files::file_name_reserved,
-    },
-    Check {
-        id: "file-name-case-collision",
-        group: Group::Archive,
-        severity: Severity::Warning,
-        title: "Paths that differ only by case",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
-        run: files::file_name_case_collision,
-    },
-    Check {
-        id: "junk-file",
-        group: Group::Archive,
-        severity: Severity::Warning,
-        title: "Files that look like junk in a release",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
-        run: files::junk_file,
-    },
-    Check {
-        id: "large-file",
-        group: Group::Archive,
-        severity: Severity::Warning,
-        title: "Large files",
-        docs: "https://doc.rust-lang.org/cargo/reference/manifest.html#the-exclude-and-include-fields",
-        run: files::large_file,
-    },
+    check("name-invalid", Group::Metadata, Severity::Blocker, "Crate name is not accepted by crates.io", manifest!("#the-name-field"), Run::Crate(metadata::name_invalid)),
+    check("name-reserved", Group::Metadata, Severity::Blocker, "Crate name is reserved", manifest!("#the-name-field"), Run::Crate(metadata::name_reserved)),
+    check("version-invalid", Group::Metadata, Severity::Blocker, "Version is not accepted by crates.io", manifest!("#the-version-field"), Run::Crate(metadata::version_invalid)),
+    check("description-missing", Group::Metadata, Severity::Blocker, "Description is missing", manifest!("#the-description-field"), Run::Crate(metadata::description_missing)),
+    check("description-too-long", Group::Metadata, Severity::Blocker, "Description is over 1000 bytes", manifest!("#the-description-field"), Run::Crate(metadata::description_too_long)),
+    check("license-missing", Group::Metadata, Severity::Blocker, "No license or license-file", manifest!("#the-license-and-license-file-fields"), Run::Crate(metadata::license_missing)),
+    check("license-invalid", Group::Metadata, Severity::Blocker, "License is not an SPDX expression crates.io accepts", "https://spdx.org/licenses/", Run::Crate(metadata::license_invalid)),
+    check("license-file-not-found", Group::Metadata, Severity::Blocker, "license-file does not exist", manifest!("#the-license-and-license-file-fields"), Run::Crate(metadata::license_file_not_found)),
+    check("readme-not-found", Group::Metadata, Severity::Blocker, "readme does not exist", manifest!("#the-readme-field"), Run::Crate(metadata::readme_not_found)),
+    check("url-invalid", Group::Metadata, Severity::Blocker, "homepage, repository or documentation is not an http(s) URL", manifest!("#the-homepage-field"), Run::Crate(metadata::url_invalid)),
+    check("keywords-too-many", Group::Metadata, Severity::Blocker, "More than 5 keywords", manifest!("#the-keywords-field"), Run::Crate(metadata::keywords_too_many)),
+    check("keyword-invalid", Group::Metadata, Severity::Blocker, "Keyword is not accepted by crates.io", manifest!("#the-keywords-field"), Run::Crate(metadata::keyword_invalid)),
+    check("categories-too-many", Group::Metadata, Severity::Blocker, "More than 5 categories", manifest!("#the-categories-field"), Run::Crate(metadata::categories_too_many)),
+    check("category-unknown", Group::Metadata, Severity::Blocker, "Category is not a crates.io slug", "https://crates.io/category_slugs", Run::Crate(metadata::category_unknown)),
+    check("rust-version-invalid", Group::Metadata, Severity::Blocker, "rust-version is not a version", manifest!("#the-rust-version-field"), Run::Crate(metadata::rust_version_invalid)),
+    check("features-too-many", Group::Metadata, Severity::Blocker, "More features than crates.io accepts", "https://doc.rust-lang.org/cargo/reference/features.html", Run::Crate(metadata::features_too_many)),
+    check("repository-missing", Group::Metadata, Severity::Warning, "No repository", manifest!("#the-repository-field"), Run::Crate(metadata::repository_missing)),
+    check("keywords-missing", Group::Metadata, Severity::Warning, "No keywords", manifest!("#the-keywords-field"), Run::Crate(metadata::keywords_missing)),
+    check("categories-missing", Group::Metadata, Severity::Warning, "No categories", manifest!("#the-categories-field"), Run::Crate(metadata::categories_missing)),
+    check("readme-missing", Group::Metadata, Severity::Warning, "No README", manifest!("#the-readme-field"), Run::Crate(metadata::readme_missing)),
+    check("rust-version-missing", Group::Metadata, Severity::Warning, "No rust-version", "https://doc.rust-lang.org/cargo/reference/rust-version.html", Run::Crate(metadata::rust_version_missing)),
+    check("edition-missing", Group::Metadata, Severity::Warning, "Edition is not set", manifest!("#the-edition-field"), Run::Crate(metadata::edition_missing)),
+    check("homepage-is-repository", Group::Metadata, Severity::Note, "homepage repeats repository", manifest!("#the-homepage-field"), Run::Crate(metadata::homepage_is_repository)),
+    check("authors-set", Group::Metadata, Severity::Note, "authors is set (deprecated)", manifest!("#the-authors-field"), Run::Crate(metadata::authors_set)),
+    check("version-prerelease", Group::Metadata, Severity::Note, "Pre-release version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(metadata::version_prerelease)),
+    check("dependency-without-version", Group::Dependencies, Severity::Blocker, "A path or git dependency has no version", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html#multiple-locations", Run::Crate(dependencies::without_version)),
+    check("dependency-wildcard", Group::Dependencies, Severity::Blocker, "A wildcard version requirement", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html", Run::Crate(dependencies::wildcard)),
+    check("dependencies-too-many", Group::Dependencies, Severity::Blocker, "More than 500 dependencies", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html", Run::Crate(dependencies::too_many)),
+    check("dependency-unpublished-member", Group::Dependencies, Severity::Blocker, "Depends on a member that is never published", manifest!("#the-publish-field"), Run::Crate(dependencies::unpublished_member)),
+    check("dependency-version-mismatch", Group::Dependencies, Severity::Blocker, "A member requirement its current version does not satisfy", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html#multiple-locations", Run::Crate(dependencies::version_mismatch)),
+    check("crate-too-large", Group::Archive, Severity::Blocker, "Compressed crate is over 10 MiB", "https://crates.io/policies", Run::Crate(archive::crate_too_large)),
+    check("crate-large", Group::Archive, Severity::Warning, "Compressed crate is large", manifest!("#the-exclude-and-include-fields"), Run::Crate(archive::crate_large)),
+    check("secret-in-archive", Group::Archive, Severity::Blocker, "A secret would be published", publishing!("#packaging-a-crate"), Run::Crate(archive::secret_in_archive)),
+    check("compile-input-missing", Group::Archive, Severity::Blocker, "A file the sources include is not packaged", "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---no-verify", Run::Crate(archive::compile_input_missing)),
+    check("build-script-not-packaged", Group::Archive, Severity::Blocker, "The build script is not packaged", manifest!("#the-exclude-and-include-fields"), Run::Crate(archive::build_script_not_packaged)),
+    check("file-name-invalid", Group::Archive, Severity::Blocker, "A file name cargo refuses", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_invalid)),
+    check("file-name-reserved", Group::Archive, Severity::Warning, "A file name Windows reserves", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_reserved)),
+    check("file-name-case-collision", Group::Archive, Severity::Warning, "Paths that differ only by case", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_case_collision)),
+    check("junk-file", Group::Archive, Severity::Warning, "Files that look like junk in a release", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::junk_file)),
+    check("large-file", Group::Archive, Severity::Warning, "Large files", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::large_file)),
+    check("dirty-files", Group::Archive, Severity::Note, "Packaged files differ from the last commit", "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---allow-dirty", Run::Crate(files::dirty_files)),
+    check("publish-cycle", Group::Workspace, Severity::Blocker, "Members depend on each other in a cycle", publishing!("#before-publishing-a-new-crate"), Run::Workspace(workspace::publish_cycle)),
+    check("trusted-publishing", Group::Workspace, Severity::Note, "CI publishes with a long-lived token", "https://crates.io/docs/trusted-publishing", Run::Workspace(workspace::trusted_publishing)),
 ];
 
-/// A check's result for one crate.
+/// A check's result.
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub check: &'static Check,
+    /// The check's severity after configuration.
     pub severity: Severity,
     pub outcome: Outcome,
+    /// Set when configuration changed the check's level (or allowed it).
+    pub overridden: Option<Override>,
 }
 
 impl Finding {
-    pub fn failed(&self) -> bool {
-        matches!(self.outcome, Outcome::Fail { .. })
+    fn new(
+        check: &'static Check,
+        outcome: Outcome,
+        settings: &Settings,
+        package: Option<&str>,
+    ) -> Self {
+        let overridden = settings.level(check.id, package);
+        let severity = match overridden.as_ref().map(|o| o.level) {
+            Some(Level::Blocker) => Severity::Blocker,
+            Some(Level::Warning) => Severity::Warning,
+            Some(Level::Note) => Severity::Note,
+            Some(Level::Allow) | None => check.severity,
+        };
+        Finding { check, severity, outcome, overridden }
+    }
+
+    /// Configuration allows this check: it is shown but never counts.
+    pub fn allowed(&self) -> bool {
+        self.overridden.as_ref().is_some_and(|o| o.level == Level::Allow)
     }
 }
 
-/// Runs the whole catalogue on one crate.
-pub fn run(subject: &Subject) -> Vec<Finding> {
+/// Runs the crate checks of the catalogue on one crate.
+pub fn run_crate(subject: &Subject, settings: &Settings) -> Vec<Finding> {
+    let package = Some(subject.member.name());
     CATALOGUE
         .iter()
-        .map(|check| Finding {
-            check,
-            severity: check.severity,
-            outcome: (check.run)(subject),
+        .filter_map(|check| match check.run {
+            Run::Crate(run) => Some(Finding::new(check, run(subject), settings, package)),
+            Run::Workspace(_) => None,
+        })
+        .collect()
+}
+
+/// Runs the workspace checks of the catalogue.
+pub fn run_workspace(subject: &WorkspaceSubject, settings: &Settings) -> Vec<Finding> {
+    CATALOGUE
+        .iter()
+        .filter_map(|check| match check.run {
+            Run::Workspace(run) => Some(Finding::new(check, run(subject), settings, None)),
+            Run::Crate(_) => None,
         })
         .collect()
 }
@@ -344,18 +281,50 @@ mod tests {
         for check in CATALOGUE {
             assert!(seen.insert(check.id), "duplicate id {}", check.id);
             assert!(
-                check
-                    .id
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                check.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 check.id
             );
+            assert!(check.docs.starts_with("https://"), "{} has no upstream link", check.id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod guide_tests {
+    use super::*;
+    use crate::site::guide;
+
+    /// The catalogue and the guide stay in step: every check has its section on its
+    /// group's page, and every section of the check pages belongs to a check.
+    #[test]
+    fn every_check_has_a_guide_section_and_no_section_is_orphaned() {
+        let chapters = guide::chapters();
+        let anchors_of = |page: &str| -> Vec<String> {
+            let chapter = chapters
+                .iter()
+                .find(|c| c.href() == page)
+                .unwrap_or_else(|| panic!("{page} is not in content/SUMMARY.md"));
+            guide::anchors(chapter.markdown())
+        };
+        for check in CATALOGUE {
+            let anchors = anchors_of(check.group.guide_page());
             assert!(
-                check.docs.starts_with("https://"),
-                "{} has no upstream link",
-                check.id
+                anchors.iter().any(|a| a == check.id),
+                "{} has no `{{#{}}}` section in {}",
+                check.id,
+                check.id,
+                check.group.guide_page()
             );
+        }
+        for group in Group::ALL {
+            for anchor in anchors_of(group.guide_page()) {
+                assert!(
+                    CATALOGUE.iter().any(|c| c.id == anchor && c.group == group),
+                    "{}#{anchor} documents no check of that group",
+                    group.guide_page()
+                );
+            }
         }
     }
 }

@@ -48,11 +48,7 @@ pub fn digest(content: &Content) -> Result<Digested, Error> {
                 hasher.update(&buffer[..n]);
                 size += n as u64;
             }
-            Ok(Digested {
-                size,
-                executable,
-                sha256: hasher.finalize().into(),
-            })
+            Ok(Digested { size, executable, sha256: hasher.finalize().into() })
         }
     }
 }
@@ -82,12 +78,7 @@ pub fn fingerprint(files: &[ArchiveFile]) -> String {
 /// and gzip settings), the name, version, and every entry's path, mode and content.
 pub fn cache_key(name: &str, version: &str, files: &[ArchiveFile]) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(concat!(
-        env!("CARGO_PKG_NAME"),
-        " ",
-        env!("CARGO_PKG_VERSION"),
-        "\n"
-    ));
+    hasher.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
     hasher.update(format!("{name}-{version}\n"));
     for file in files {
         hasher.update(slash_path(&file.path).as_bytes());
@@ -112,9 +103,8 @@ pub fn write(
     sink: &mut dyn Write,
 ) -> Result<(), Error> {
     let prefix = format!("{name}-{version}");
-    let gzip = GzBuilder::new()
-        .filename(format!("{prefix}.crate"))
-        .write(sink, Compression::best());
+    let gzip =
+        GzBuilder::new().filename(format!("{prefix}.crate")).write(sink, Compression::best());
     let mut tar = tar::Builder::new(gzip);
     for file in files {
         let archive_path = format!("{prefix}/{}", slash_path(&file.path));
@@ -160,8 +150,7 @@ pub fn compressed_size_of(path: &Path) -> io::Result<u64> {
 #[cfg(unix)]
 fn is_executable(file: &File) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    file.metadata()
-        .is_ok_and(|m| m.permissions().mode() & 0o100 != 0)
+    file.metadata().is_ok_and(|m| m.permissions().mode() & 0o100 != 0)
 }
 
 #[cfg(not(unix))]
@@ -171,12 +160,10 @@ fn is_executable(_: &File) -> bool {
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// A sink that only counts.

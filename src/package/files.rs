@@ -47,21 +47,15 @@ pub struct Listing {
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {
     #[error("{}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 }
 
 pub fn list_files(input: &ListInput) -> Result<Listing, ListError> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(input.package_root)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || (!e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "target")
-        })
-    {
+    for entry in walkdir::WalkDir::new(input.package_root).into_iter().filter_entry(|e| {
+        e.depth() == 0
+            || (!e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "target")
+    }) {
         let entry = entry.map_err(|e| ListError::Io {
             path: input.package_root.to_path_buf(),
             source: e.into(),
@@ -69,34 +63,20 @@ pub fn list_files(input: &ListInput) -> Result<Listing, ListError> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(input.package_root)
-            .unwrap()
-            .to_path_buf();
+        let rel = entry.path().strip_prefix(input.package_root).unwrap().to_path_buf();
         if rel == Path::new("Cargo.toml") || rel == Path::new("Cargo.lock") {
             continue;
         }
-        files.push(PackagedFile {
-            path: rel,
-            source: FileSource::Disk(entry.path().to_path_buf()),
-        });
+        files
+            .push(PackagedFile { path: rel, source: FileSource::Disk(entry.path().to_path_buf()) });
     }
     for (p, g) in [
         ("Cargo.toml", Generated::CargoToml),
         ("Cargo.toml.orig", Generated::CargoTomlOrig),
         ("Cargo.lock", Generated::CargoLock),
     ] {
-        files.push(PackagedFile {
-            path: p.into(),
-            source: FileSource::Generated(g),
-        });
+        files.push(PackagedFile { path: p.into(), source: FileSource::Generated(g) });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Listing {
-        mode: ListMode::Walk,
-        files,
-        vcs: None,
-        warnings: vec![],
-    })
+    Ok(Listing { mode: ListMode::Walk, files, vcs: None, warnings: vec![] })
 }

@@ -38,25 +38,12 @@ pub fn manifest(member: &Member) -> String {
     if !p.authors.is_empty() {
         list(&mut out, "authors", &p.authors);
     }
-    let build = p
-        .targets
-        .iter()
-        .find(|t| t.kind.contains(&TargetKind::CustomBuild));
+    let build = p.targets.iter().find(|t| t.kind.contains(&TargetKind::CustomBuild));
     match build {
-        Some(t) => kv(
-            &mut out,
-            "build",
-            &relative(member, t.src_path.as_std_path()),
-        ),
+        Some(t) => kv(&mut out, "build", &relative(member, t.src_path.as_std_path())),
         None => out.push_str("build = false\n"),
     }
-    for auto in [
-        "autolib",
-        "autobins",
-        "autoexamples",
-        "autotests",
-        "autobenches",
-    ] {
+    for auto in ["autolib", "autobins", "autoexamples", "autotests", "autobenches"] {
         let _ = writeln!(out, "{auto} = false");
     }
     for (key, value) in [
@@ -98,11 +85,7 @@ pub fn manifest(member: &Member) -> String {
         };
         let _ = write!(out, "\n{section}\n");
         kv(&mut out, "name", &target.name.replace('-', "_"));
-        kv(
-            &mut out,
-            "path",
-            &relative(member, target.src_path.as_std_path()),
-        );
+        kv(&mut out, "path", &relative(member, target.src_path.as_std_path()));
     }
 
     let mut tables: BTreeMap<String, Vec<&cargo_metadata::Dependency>> = BTreeMap::new();
@@ -166,9 +149,7 @@ pub fn lockfile(workspace: &Workspace, member: &Member) -> String {
     while let Some((dep_name, dep_version)) = queue.pop() {
         let Some(entry) = entries.iter().find(|e| {
             str_of(e, "name").as_deref() == Some(dep_name.as_str())
-                && dep_version
-                    .as_ref()
-                    .is_none_or(|v| str_of(e, "version").as_ref() == Some(v))
+                && dep_version.as_ref().is_none_or(|v| str_of(e, "version").as_ref() == Some(v))
         }) else {
             continue;
         };
@@ -176,12 +157,7 @@ pub fn lockfile(workspace: &Workspace, member: &Member) -> String {
         if !reached.insert(key) {
             continue;
         }
-        for dep in entry
-            .get("dependencies")
-            .and_then(toml::Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for dep in entry.get("dependencies").and_then(toml::Value::as_array).into_iter().flatten() {
             let mut parts = dep.as_str().unwrap_or_default().split(' ');
             let dep_name = parts.next().unwrap_or_default().to_owned();
             queue.push((dep_name, parts.next().map(str::to_owned)));
@@ -191,10 +167,7 @@ pub fn lockfile(workspace: &Workspace, member: &Member) -> String {
         reached.insert((name.to_owned(), version));
     }
     for (dep_name, dep_version) in reached {
-        let _ = write!(
-            out,
-            "\n[[package]]\nname = \"{dep_name}\"\nversion = \"{dep_version}\"\n"
-        );
+        let _ = write!(out, "\n[[package]]\nname = \"{dep_name}\"\nversion = \"{dep_version}\"\n");
         let entry = entries.iter().find(|e| {
             str_of(e, "name").as_deref() == Some(dep_name.as_str())
                 && str_of(e, "version").as_deref() == Some(dep_version.as_str())
@@ -220,11 +193,7 @@ pub fn lockfile(workspace: &Workspace, member: &Member) -> String {
 /// `.cargo_vcs_info.json`, as cargo writes it (pretty JSON, two-space indent).
 pub fn vcs_info(vcs: Option<&VcsInfo>) -> String {
     let Some(vcs) = vcs else { return String::new() };
-    let dirty = if vcs.dirty {
-        ",\n    \"dirty\": true"
-    } else {
-        ""
-    };
+    let dirty = if vcs.dirty { ",\n    \"dirty\": true" } else { "" };
     format!(
         "{{\n  \"git\": {{\n    \"sha1\": \"{}\"{dirty}\n  }},\n  \"path_in_vcs\": {}\n}}",
         vcs.sha1,
@@ -242,10 +211,8 @@ fn kv(out: &mut String, key: &str, value: &str) {
 
 /// Arrays as cargo's TOML writer prints them: one item inline, more items one per line.
 fn list(out: &mut String, key: &str, values: &[String]) {
-    let quoted: Vec<String> = values
-        .iter()
-        .map(|v| toml::Value::String(v.clone()).to_string())
-        .collect();
+    let quoted: Vec<String> =
+        values.iter().map(|v| toml::Value::String(v.clone()).to_string()).collect();
     match quoted.as_slice() {
         [one] => {
             let _ = writeln!(out, "{key} = [{one}]");

@@ -76,6 +76,8 @@ pub struct Archive {
     pub facts: scan::ContentFacts,
     /// The commit and path `.cargo_vcs_info.json` records, in git mode.
     pub vcs: Option<files::VcsInfo>,
+    /// Packaged files that differ from the last commit (modified or untracked), in git mode.
+    pub dirty: Vec<PathBuf>,
 }
 
 /// Compressed sizes known from an earlier run, by [`archive::cache_key`].
@@ -107,24 +109,19 @@ pub fn package(
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
             FileSource::Outside(path) => (Origin::Outside, Content::File(path)),
-            FileSource::Generated(Generated::CargoTomlOrig) => (
-                Origin::Generated,
-                Content::File(manifest_path.to_path_buf()),
-            ),
-            FileSource::Generated(Generated::CargoToml) => (
-                Origin::Generated,
-                Content::Bytes(generated::manifest(member).into_bytes()),
-            ),
+            FileSource::Generated(Generated::CargoTomlOrig) => {
+                (Origin::Generated, Content::File(manifest_path.to_path_buf()))
+            }
+            FileSource::Generated(Generated::CargoToml) => {
+                (Origin::Generated, Content::Bytes(generated::manifest(member).into_bytes()))
+            }
             FileSource::Generated(Generated::CargoLock) => (
                 Origin::Generated,
                 Content::Bytes(generated::lockfile(workspace, member).into_bytes()),
             ),
             FileSource::Generated(Generated::VcsInfo) => {
                 let vcs = listing.vcs.as_ref();
-                (
-                    Origin::Generated,
-                    Content::Bytes(generated::vcs_info(vcs).into_bytes()),
-                )
+                (Origin::Generated, Content::Bytes(generated::vcs_info(vcs).into_bytes()))
             }
         };
         let digested = archive::digest(&content)?;
@@ -155,5 +152,6 @@ pub fn package(
         warnings: listing.warnings,
         facts,
         vcs: listing.vcs,
+        dirty: Vec::new(),
     })
 }

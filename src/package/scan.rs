@@ -80,10 +80,7 @@ fn secret_patterns() -> &'static [Pattern] {
 /// Files that hold secrets by their name alone.
 fn secret_file(path: &Path) -> Option<&'static str> {
     let name = path.file_name()?.to_str()?;
-    let in_cargo_dir = path
-        .parent()
-        .and_then(Path::file_name)
-        .is_some_and(|d| d == ".cargo");
+    let in_cargo_dir = path.parent().and_then(Path::file_name).is_some_and(|d| d == ".cargo");
     match name {
         ".env" => Some("environment file"),
         n if n.starts_with(".env.")
@@ -123,11 +120,7 @@ pub fn scan(files: &[ArchiveFile]) -> Result<ContentFacts, Error> {
             continue;
         };
         if let Some(kind) = secret_file(&file.path) {
-            facts.secrets.push(SecretHit {
-                path: file.path.clone(),
-                line: 0,
-                kind,
-            });
+            facts.secrets.push(SecretHit { path: file.path.clone(), line: 0, kind });
         }
         if file.size > MAX_SCANNED || file.path.as_os_str() == "Cargo.toml.orig" {
             continue;
@@ -152,9 +145,7 @@ pub fn scan(files: &[ArchiveFile]) -> Result<ContentFacts, Error> {
             }
         }
         if is_compiled_source(&file.path) {
-            facts
-                .compile_inputs
-                .extend(compile_inputs(&file.path, &text));
+            facts.compile_inputs.extend(compile_inputs(&file.path, &text));
         }
     }
     Ok(facts)
@@ -165,9 +156,7 @@ pub fn scan(files: &[ArchiveFile]) -> Result<ContentFacts, Error> {
 fn is_compiled_source(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "rs")
         && !matches!(
-            path.components()
-                .next()
-                .and_then(|c| c.as_os_str().to_str()),
+            path.components().next().and_then(|c| c.as_os_str().to_str()),
             Some("tests" | "benches" | "examples")
         )
 }
@@ -273,20 +262,14 @@ mod sys;
     fn secrets_are_recognised_but_not_kept() {
         let token = format!("ghp_{}", "a".repeat(36));
         assert!(
-            secret_patterns()
-                .iter()
-                .any(|p| p.regex.is_match(&format!("token = \"{token}\"")))
+            secret_patterns().iter().any(|p| p.regex.is_match(&format!("token = \"{token}\"")))
         );
         assert!(
             secret_patterns()
                 .iter()
                 .any(|p| p.regex.is_match("-----BEGIN OPENSSH PRIVATE KEY-----"))
         );
-        assert!(
-            !secret_patterns()
-                .iter()
-                .any(|p| p.regex.is_match("ghp_short"))
-        );
+        assert!(!secret_patterns().iter().any(|p| p.regex.is_match("ghp_short")));
         assert_eq!(secret_file(Path::new(".env")), Some("environment file"));
         assert_eq!(secret_file(Path::new(".env.example")), None);
         assert_eq!(

@@ -27,10 +27,7 @@ impl Chapter {
 }
 
 fn embedded(name: &str) -> Option<&'static str> {
-    GUIDE
-        .iter()
-        .find(|(n, _)| *n == name)
-        .and_then(|(_, bytes)| std::str::from_utf8(bytes).ok())
+    GUIDE.iter().find(|(n, _)| *n == name).and_then(|(_, bytes)| std::str::from_utf8(bytes).ok())
 }
 
 /// The chapters listed in the embedded `SUMMARY.md`.
@@ -43,10 +40,7 @@ pub fn parse_summary(summary: &str) -> Vec<Chapter> {
     let mut chapters = Vec::new();
     for line in summary.lines() {
         let indent = line.len() - line.trim_start().len();
-        let item = line
-            .trim_start()
-            .trim_start_matches(['-', '*'])
-            .trim_start();
+        let item = line.trim_start().trim_start_matches(['-', '*']).trim_start();
         let Some(rest) = item.strip_prefix('[') else {
             continue;
         };
@@ -74,9 +68,7 @@ fn html_path(link: &str) -> String {
         Some((path, anchor)) => (path, Some(anchor)),
         None => (link, None),
     };
-    let path = path
-        .strip_suffix(".md")
-        .map_or(path.to_owned(), |stem| format!("{stem}.html"));
+    let path = path.strip_suffix(".md").map_or(path.to_owned(), |stem| format!("{stem}.html"));
     match anchor {
         Some(anchor) => format!("{path}#{anchor}"),
         None => path,
@@ -92,24 +84,10 @@ pub fn render(markdown: &str) -> String {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             let local = !dest_url.contains("://") && !dest_url.starts_with('#');
-            let dest_url = if local {
-                CowStr::from(html_path(&dest_url))
-            } else {
-                dest_url
-            };
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            })
+            let dest_url = if local { CowStr::from(html_path(&dest_url)) } else { dest_url };
+            Event::Start(Tag::Link { link_type, dest_url, title, id })
         }
         other => other,
     });
@@ -137,17 +115,11 @@ mod tests {
         let chapters = parse_summary(
             "# Summary\n\n[Introduction](introduction.md)\n\n- [Checks](checks/index.md)\n  - [Metadata](checks/metadata.md)\n",
         );
-        let levels: Vec<(&str, usize)> = chapters
-            .iter()
-            .map(|c| (c.source.as_str(), c.level))
-            .collect();
+        let levels: Vec<(&str, usize)> =
+            chapters.iter().map(|c| (c.source.as_str(), c.level)).collect();
         assert_eq!(
             levels,
-            [
-                ("introduction.md", 0),
-                ("checks/index.md", 0),
-                ("checks/metadata.md", 1)
-            ]
+            [("introduction.md", 0), ("checks/index.md", 0), ("checks/metadata.md", 1)]
         );
         assert_eq!(chapters[2].href(), "guide/checks/metadata.html");
     }
@@ -155,19 +127,13 @@ mod tests {
     #[test]
     fn chapter_links_point_at_pages() {
         let html = render("[m](checks/metadata.md#description-missing) [x](https://x.org/a.md)");
-        assert!(
-            html.contains("href=\"checks/metadata.html#description-missing\""),
-            "{html}"
-        );
+        assert!(html.contains("href=\"checks/metadata.html#description-missing\""), "{html}");
         assert!(html.contains("href=\"https://x.org/a.md\""), "{html}");
     }
 
     #[test]
     fn heading_ids_are_kept() {
-        assert_eq!(
-            anchors("## No description {#description-missing}\n"),
-            ["description-missing"]
-        );
+        assert_eq!(anchors("## No description {#description-missing}\n"), ["description-missing"]);
         assert!(render("## T {#an-id}").contains("id=\"an-id\""));
     }
 }

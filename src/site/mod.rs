@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::checks::Severity;
+use crate::config::Level;
 use crate::error::Error;
 use crate::format::{human_size, plural};
 use crate::package::{MAX_CRATE_SIZE, Origin};
@@ -30,6 +31,8 @@ pub struct SiteInput<'a> {
     pub workspace_name: &'a str,
     /// `--base-url`, normalized to end with `/`.
     pub base_url: Option<&'a str>,
+    /// `--emit-crate`: each crate's `.crate` is written beside its page.
+    pub emit_crate: bool,
 }
 
 /// Folders shown open in the archive tree when the whole tree has at most this many files.
@@ -38,14 +41,8 @@ const OPEN_TREE_FILES: usize = 40;
 pub fn render(theme: &Theme, input: &SiteInput) -> Result<SiteFiles, Error> {
     let mut files = SiteFiles::new();
     files.insert("report.json".into(), input.report.to_json().into_bytes());
-    files.insert(
-        "index.html".into(),
-        theme.render("index.html", &index_view(input))?.into_bytes(),
-    );
-    files.insert(
-        "summary.md".into(),
-        theme.render("summary.md", &index_view(input))?.into_bytes(),
-    );
+    files.insert("index.html".into(), theme.render("index.html", &index_view(input))?.into_bytes());
+    files.insert("summary.md".into(), theme.render("summary.md", &index_view(input))?.into_bytes());
 
     let pages: Vec<(String, Vec<u8>)> = input
         .report
@@ -128,11 +125,7 @@ fn page_meta(
 
 fn counts(krate: &CrateReport) -> Counts {
     let tally = krate.tally();
-    Counts {
-        blockers: tally.blockers,
-        warnings: tally.warnings,
-        notes: tally.notes,
-    }
+    Counts { blockers: tally.blockers, warnings: tally.warnings, notes: tally.notes }
 }
 
 fn index_view(input: &SiteInput) -> IndexView {
@@ -198,19 +191,27 @@ fn index_view(input: &SiteInput) -> IndexView {
             .workspace
             .checks
             .iter()
-            .filter(|c| c.status == Status::Fail)
+            .filter(|c| c.counts())
             .map(check_row)
             .collect(),
+        cycle: input.plan.cycle.clone(),
     }
 }
 
 fn check_row(check: &CheckReport) -> CheckRow {
+    let allowed = check.status == Status::Fail && !check.counts();
+    let override_note = match &check.overridden {
+        None => String::new(),
+        Some(o) if o.level == Level::Allow => format!("Allowed by {}.", o.source),
+        Some(o) => format!("Level set to {} by {}.", check.severity.as_str(), o.source),
+    };
     CheckRow {
         id: check.id.to_owned(),
         title: check.title.to_owned(),
         severity: check.severity.as_str().to_owned(),
         status: match check.status {
             Status::Pass => "pass",
+            Status::Fail if allowed => "allowed",
             Status::Fail => "fail",
         }
         .to_owned(),
@@ -218,6 +219,7 @@ fn check_row(check: &CheckReport) -> CheckRow {
         help: check.help.clone(),
         guide: check.guide.clone(),
         docs: check.docs.to_owned(),
+        override_note,
     }
 }
 
@@ -242,27 +244,16 @@ fn verdict_summary(krate: &CrateReport) -> String {
 fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
     let tally = krate.tally();
     let mut failing: Vec<CheckGroup> = Vec::new();
-    let mut sorted: Vec<&CheckReport> = krate
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Fail)
-        .collect();
+    let mut sorted: Vec<&CheckReport> = krate.checks.iter().filter(|c| c.counts()).collect();
     sorted.sort_by_key(|c| severity_rank(c.severity));
     for check in sorted {
         match failing.iter_mut().find(|g| g.title == check.group) {
             Some(group) => group.checks.push(check_row(check)),
-            None => failing.push(CheckGroup {
-                title: check.group.to_owned(),
-                checks: vec![check_row(check)],
-            }),
+            None => failing
+                .push(CheckGroup { title: check.group.to_owned(), checks: vec![check_row(check)] }),
         }
     }
-    let passing = krate
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Pass)
-        .map(check_row)
-        .collect();
+    let passing = krate.checks.iter().filter(|c| !c.counts()).map(check_row).collect();
 
     let archive = &krate.archive;
     let share = archive.compressed_size as f64 * 100.0 / MAX_CRATE_SIZE as f64;
@@ -281,12 +272,7 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         input.report.tool.version,
     );
     let title = format!("{} {}: release readiness", krate.name, krate.version);
-    let description = format!(
-        "{} {}: {}",
-        krate.name,
-        krate.version,
-        verdict_summary(krate)
-    );
+    let description = format!("{} {}: {}", krate.name, krate.version, verdict_summary(krate));
     CrateView {
         page: page_meta(input, &krate.page, &title, "crate", description),
         name: krate.name.clone(),
@@ -309,6 +295,8 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         },
         failing,
         passing,
+        inherited: krate.inherited.clone(),
+        crate_file: input.emit_crate.then(|| krate.crate_file()),
         signoff,
     }
 }
@@ -370,7 +358,7 @@ fn tree(krate: &CrateReport) -> Vec<TreeNode> {
         }
     }
     let mut flags: BTreeMap<&str, Vec<FileFlag>> = BTreeMap::new();
-    for check in krate.checks.iter().filter(|c| c.status == Status::Fail) {
+    for check in krate.checks.iter().filter(|c| c.counts()) {
         for path in &check.files {
             flags.entry(path.as_str()).or_default().push(FileFlag {
                 id: check.id.to_owned(),

@@ -52,11 +52,10 @@ impl Theme {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
-        tera.add_raw_templates(templates)
-            .map_err(|e| Error::Template {
-                name: overrides.map_or("default theme".into(), |d| d.display().to_string()),
-                message: tera_message(&e),
-            })?;
+        tera.add_raw_templates(templates).map_err(|e| Error::Template {
+            name: overrides.map_or("default theme".into(), |d| d.display().to_string()),
+            message: tera_message(&e),
+        })?;
         Ok(Theme { tera, assets })
     }
 
@@ -68,10 +67,7 @@ impl Theme {
         })?;
         self.tera
             .render(template, &context)
-            .map_err(|e| Error::Template {
-                name: template.to_owned(),
-                message: tera_message(&e),
-            })
+            .map_err(|e| Error::Template { name: template.to_owned(), message: tera_message(&e) })
     }
 }
 
@@ -107,10 +103,7 @@ fn tera_message(error: &tera::Error) -> String {
 /// The files of a theme folder, keyed like the embedded ones (`templates/x.html`).
 fn theme_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
     if !dir.is_dir() {
-        return Err(Error::Theme {
-            path: dir.to_path_buf(),
-            message: "no such directory".into(),
-        });
+        return Err(Error::Theme { path: dir.to_path_buf(), message: "no such directory".into() });
     }
     let mut files = Vec::new();
     for sub in ["templates", "static"] {
@@ -118,20 +111,15 @@ fn theme_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
         if !base.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&base)
-            .follow_links(true)
-            .sort_by_file_name()
-        {
+        for entry in walkdir::WalkDir::new(&base).follow_links(true).sort_by_file_name() {
             let entry = entry.map_err(|e| Error::Theme {
                 path: e.path().unwrap_or(&base).to_path_buf(),
                 message: one_line(&e.to_string()),
             })?;
             if entry.file_type().is_file() {
                 let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
-                files.push((
-                    format!("{sub}/{}", crate::format::slash_path(rel)),
-                    entry.into_path(),
-                ));
+                files
+                    .push((format!("{sub}/{}", crate::format::slash_path(rel)), entry.into_path()));
             }
         }
     }

@@ -45,6 +45,8 @@ pub struct IndexView {
     pub publish_order: Vec<OrderStep>,
     /// Workspace-level checks that failed.
     pub workspace_checks: Vec<CheckRow>,
+    /// Crates that cannot be ordered because of a dependency cycle.
+    pub cycle: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -105,8 +107,12 @@ pub struct CrateView {
     pub archive: ArchiveView,
     /// Failing checks, grouped, blockers first within a group.
     pub failing: Vec<CheckGroup>,
-    /// Passing checks (folded on the page).
+    /// Passing checks and checks allowed by configuration (folded on the page).
     pub passing: Vec<CheckRow>,
+    /// `[package]` keys inherited from `[workspace.package]`.
+    pub inherited: Vec<String>,
+    /// With `--emit-crate`: the `.crate` file, relative to the site root.
+    pub crate_file: Option<String>,
     /// The sign-off block, ready to paste into a review.
     pub signoff: String,
 }
@@ -180,7 +186,7 @@ pub struct CheckRow {
     pub title: String,
     /// `blocker`, `warning` or `note`.
     pub severity: String,
-    /// `pass` or `fail`.
+    /// `pass`, `fail`, or `allowed` (failed, but configuration allows it).
     pub status: String,
     /// The finding in one sentence.
     pub message: String,
@@ -190,6 +196,8 @@ pub struct CheckRow {
     pub guide: String,
     /// Upstream documentation (absolute URL).
     pub docs: String,
+    /// Where configuration changed this check's level, as a sentence; empty when it did not.
+    pub override_note: String,
 }
 
 /// A rendered guide page.
