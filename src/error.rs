@@ -40,10 +40,16 @@ impl Error {
 }
 
 /// Flattens a chain of messages (cargo's stderr, a Tera error and its sources) to one line.
+/// A location line (` --> file:line:col`) leads: `file:line:col: message`.
 pub fn one_line(text: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
+    let mut location = None;
     for line in text.lines() {
         let line = line.trim();
+        if let Some(at) = line.strip_prefix("--> ") {
+            location.get_or_insert(at);
+            continue;
+        }
         let line = line.strip_prefix("error: ").unwrap_or(line);
         let is_snippet = line.starts_with('|')
             || line.split_once(" |").is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()));
@@ -60,12 +66,18 @@ pub fn one_line(text: &str) -> String {
             parts.push(line);
         }
     }
-    parts.join(": ")
+    location.into_iter().chain(parts).collect::<Vec<_>>().join(": ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::one_line;
+
+    #[test]
+    fn puts_the_location_first() {
+        let stderr = "error: unclosed table, expected `]`\n --> mal/Cargo.toml:1:9\n  |\n1 | [package\n  |         ^\n";
+        assert_eq!(one_line(stderr), "mal/Cargo.toml:1:9: unclosed table, expected `]`");
+    }
 
     #[test]
     fn flattens_cargo_errors() {

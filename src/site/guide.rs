@@ -83,17 +83,47 @@ pub fn render(markdown: &str) -> String {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            let local = !dest_url.contains("://") && !dest_url.starts_with('#');
-            let dest_url = if local { CowStr::from(html_path(&dest_url)) } else { dest_url };
-            Event::Start(Tag::Link { link_type, dest_url, title, id })
+    let mut events: Vec<Event> = Parser::new_ext(markdown, options)
+        .map(|event| match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let local = !dest_url.contains("://") && !dest_url.starts_with('#');
+                let dest_url = if local { CowStr::from(html_path(&dest_url)) } else { dest_url };
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            }
+            other => other,
+        })
+        .collect();
+    // Headings without an explicit `{#id}` get mdBook's id, so links work in both.
+    for i in 0..events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let text: String = events[i + 1..]
+                .iter()
+                .take_while(|e| !matches!(e, Event::End(_)))
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(heading_id(&text)));
+            }
         }
-        other => other,
-    });
+    }
     let mut out = String::new();
-    html::push_html(&mut out, events);
+    html::push_html(&mut out, events.into_iter());
     out
+}
+
+/// mdBook's heading ids: lowercase, spaces to `-`, only letters, digits, `-` and `_` kept.
+fn heading_id(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The `id` attributes of the headings of a chapter (`## Title {#id}`).
@@ -129,6 +159,12 @@ mod tests {
         let html = render("[m](checks/metadata.md#description-missing) [x](https://x.org/a.md)");
         assert!(html.contains("href=\"checks/metadata.html#description-missing\""), "{html}");
         assert!(html.contains("href=\"https://x.org/a.md\""), "{html}");
+    }
+
+    #[test]
+    fn headings_get_mdbooks_ids() {
+        assert!(render("## Configuring checks").contains("id=\"configuring-checks\""));
+        assert!(render("## `cargo yank`, not deleting").contains("id=\"cargo-yank-not-deleting\""));
     }
 
     #[test]

@@ -1,0 +1,429 @@
+//! End-to-end tests: the built binary on fixture workspaces, asserting on report.json, the
+//! HTML and exit codes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name).join("Cargo.toml")
+}
+
+fn demo() -> PathBuf {
+    repo().join("examples/demo/Cargo.toml")
+}
+
+/// Runs the binary with its size cache in a temp dir, so tests never write into the
+/// fixtures' folders.
+fn readiness(args: &[&std::ffi::OsStr]) -> Output {
+    let target = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("CARGO_TARGET_DIR", target.path())
+        .output()
+        .expect("the binary runs")
+}
+
+/// Runs on `manifest` with `--out <tmp>/site` and returns the output and the site folder.
+fn run_on(manifest: &Path, extra: &[&str]) -> (Output, tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec!["--manifest-path".as_ref(), manifest.as_os_str(), "--out".as_ref(), out.as_os_str()];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    let output = readiness(&args);
+    (output, tmp, out)
+}
+
+fn report(site: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(site.join("report.json")).unwrap()).unwrap()
+}
+
+fn krate<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["crates"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// An exit-2 error: one line, starting with `error: `, that contains `needle`.
+fn assert_one_line_error(output: &Output, needle: &str) {
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(output));
+    let err = stderr(output);
+    assert_eq!(err.lines().count(), 1, "one line expected, got: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(needle), "`{needle}` not in: {err}");
+}
+
+#[test]
+fn demo_workspace_report_follows_the_contract() {
+    let (output, _tmp, site) = run_on(&demo(), &[]);
+    assert_eq!(output.status.code(), Some(1), "demo has a blocked crate: {}", stderr(&output));
+    let report = report(&site);
+    assert_eq!(report["schema"], "cargo-readiness/report/v1");
+    assert_eq!(report["tool"]["name"], "cargo-readiness");
+    assert_eq!(report["tool"]["version"], env!("CARGO_PKG_VERSION"));
+
+    let verdicts: Vec<(&str, &str)> = report["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("demo-cli", "blocked"),
+            ("demo-core", "ready"),
+            ("demo-internal", "skipped"),
+            ("demo-utils", "warnings"),
+        ]
+    );
+    assert_eq!(
+        report["workspace"]["publish_order"],
+        serde_json::json!(["demo-core", "demo-utils", "demo-cli"])
+    );
+
+    let core = krate(&report, "demo-core");
+    assert_eq!(core["manifest_path"], "crates/demo-core/Cargo.toml");
+    assert_eq!(core["publish"], true);
+    assert_eq!(core["page"], "crates/demo-core/index.html");
+    assert!(core["fingerprint"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(core["fingerprint"].as_str().unwrap().len(), "sha256:".len() + 64);
+    let archive = &core["archive"];
+    let files = archive["files"].as_array().unwrap();
+    assert_eq!(archive["file_count"], files.len());
+    let sum: u64 = files.iter().map(|f| f["size"].as_u64().unwrap()).sum();
+    assert_eq!(archive["unpacked_size"], sum);
+    assert!(archive["compressed_size"].as_u64().unwrap() > 0);
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    for generated in ["Cargo.lock", "Cargo.toml", "Cargo.toml.orig"] {
+        let file = files.iter().find(|f| f["path"] == generated).unwrap();
+        assert_eq!(file["origin"], "generated", "{generated}");
+    }
+    assert!(paths.contains(&"src/lib.rs"), "{paths:?}");
+    for check in core["checks"].as_array().unwrap() {
+        for key in ["id", "severity", "status", "message", "help", "guide", "docs"] {
+            assert!(check.get(key).is_some(), "check lacks {key}: {check}");
+        }
+        let guide = check["guide"].as_str().unwrap();
+        let (page, anchor) = guide.split_once('#').unwrap();
+        let html = fs::read_to_string(site.join(page)).unwrap_or_else(|_| panic!("{guide} exists"));
+        assert!(html.contains(&format!("id=\"{anchor}\"")), "{guide} has its anchor");
+    }
+
+    let cli = krate(&report, "demo-cli");
+    let failed: Vec<&str> = cli["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for id in ["description-missing", "license-missing", "keywords-too-many", "category-unknown"] {
+        assert!(failed.contains(&id), "demo-cli should fail {id}: {failed:?}");
+    }
+}
+
+#[test]
+fn demo_site_has_every_page() {
+    let (output, _tmp, site) = run_on(&demo(), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    for page in ["index.html", "summary.md", "report.json", "guide/index.html", "assets/style.css"]
+    {
+        assert!(site.join(page).is_file(), "{page} is missing");
+    }
+    let index = fs::read_to_string(site.join("index.html")).unwrap();
+    for name in ["demo-core", "demo-utils", "demo-cli", "demo-internal"] {
+        assert!(index.contains(name), "index lists {name}");
+        let page = fs::read_to_string(site.join(format!("crates/{name}/index.html"))).unwrap();
+        assert!(page.contains("<details"), "{name} has an archive tree");
+        assert!(page.contains("sha256:"), "{name} shows its fingerprint");
+        assert!(!page.contains(repo().to_str().unwrap()), "{name} leaks an absolute path");
+    }
+    let blocked = fs::read_to_string(site.join("crates/demo-cli/index.html")).unwrap();
+    assert!(blocked.contains("id=\"check-description-missing\""));
+    let summary = fs::read_to_string(site.join("summary.md")).unwrap();
+    assert!(summary.contains("| `demo-cli` |"), "{summary}");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 5, "one line per crate and the report path: {stdout}");
+    assert!(stdout.contains("blocked demo-cli"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("index.html"), "{stdout}");
+}
+
+#[test]
+fn two_runs_give_byte_identical_sites() {
+    let (_, _a, first) = run_on(&demo(), &[]);
+    let (_, _b, second) = run_on(&demo(), &[]);
+    let files = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<_> = walk(root)
+            .into_iter()
+            .map(|p| (p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let (a, b) = (files(&first), files(&second));
+    assert!(a.len() > 10);
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{} differs between runs", pa.display());
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+    }
+    out
+}
+
+#[test]
+fn a_ready_crate_exits_zero_and_deny_warnings_is_honoured() {
+    let (output, _tmp, site) = run_on(&fixture("single"), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(krate(&report(&site), "single")["verdict"], "ready");
+
+    let (output, _tmp, _) = run_on(&demo(), &["-p", "demo-utils"]);
+    assert_eq!(output.status.code(), Some(0), "warnings alone pass: {}", stderr(&output));
+    let (output, _tmp, site) = run_on(&demo(), &["-p", "demo-utils", "--deny", "warnings"]);
+    assert_eq!(output.status.code(), Some(1), "warnings fail with --deny warnings");
+    assert_eq!(report(&site)["crates"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn package_selection() {
+    let (output, _tmp, site) = run_on(&demo(), &["--exclude", "demo-cli", "-q"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "-q prints nothing");
+    let names: Vec<String> = report(&site)["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["demo-core", "demo-internal", "demo-utils"]);
+
+    let (output, _tmp, _) = run_on(&demo(), &["-p", "demo-core@0.1.0"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (output, _tmp, _) = run_on(&demo(), &["-p", "no-such-crate"]);
+    assert_one_line_error(&output, "package `no-such-crate` is not a member");
+}
+
+#[test]
+fn works_as_a_cargo_subcommand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+        .env("CARGO_TARGET_DIR", tmp.path().join("target"))
+        .arg("readiness")
+        .arg("--manifest-path")
+        .arg(fixture("single"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(out.join("index.html").is_file());
+}
+
+#[test]
+fn hostile_metadata_is_escaped() {
+    let (output, _tmp, site) = run_on(&fixture("hostile"), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    for page in ["index.html", "crates/hostile/index.html"] {
+        let html = fs::read_to_string(site.join(page)).unwrap();
+        assert!(!html.contains("<script>alert"), "{page} has a live script");
+        assert!(!html.contains("<img src=x"), "{page} has a live img");
+        assert!(html.contains("&lt;script&gt;alert("), "{page} shows the text escaped");
+    }
+    let json = report(&site);
+    assert_eq!(
+        krate(&json, "hostile")["description"],
+        "<script>alert('pwned')</script> & <img src=x onerror=alert(1)> \"quoted\"",
+        "report.json keeps the text as it is"
+    );
+}
+
+#[test]
+fn base_url_sets_canonical_links() {
+    let (output, _tmp, site) =
+        run_on(&fixture("single"), &["--base-url", "https://example.github.io/proj/readiness"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = fs::read_to_string(site.join("crates/single/index.html")).unwrap();
+    assert!(page.contains("https://example.github.io/proj/readiness/crates/single/index.html"));
+    let (output, _tmp, _) = run_on(&fixture("single"), &["--base-url", "not a url"]);
+    assert_one_line_error(&output, "--base-url");
+}
+
+#[test]
+fn missing_manifest_is_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (output, _t, _) = run_on(&tmp.path().join("Cargo.toml"), &[]);
+    assert_one_line_error(&output, "Cargo.toml: no such file");
+}
+
+#[test]
+fn malformed_manifest_is_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tmp.path().join("Cargo.toml");
+    fs::write(&manifest, "[package\nname = 'x'\n").unwrap();
+    let (output, _t, _) = run_on(&manifest, &[]);
+    assert_one_line_error(&output, "Cargo.toml:1:");
+    assert!(stderr(&output).contains("expected `]`"), "{}", stderr(&output));
+}
+
+#[test]
+fn output_path_that_is_a_file_is_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("site");
+    fs::write(&file, "precious").unwrap();
+    let fixture = fixture("single");
+    let output = readiness(&[
+        "--manifest-path".as_ref(),
+        fixture.as_os_str(),
+        "--out".as_ref(),
+        file.as_os_str(),
+    ]);
+    assert_one_line_error(&output, "is a file");
+    assert_eq!(fs::read_to_string(&file).unwrap(), "precious", "nothing lost");
+}
+
+#[test]
+fn output_path_containing_the_workspace_is_exit_2() {
+    let fixture = fixture("single");
+    let root = fixture.parent().unwrap();
+    for out in [root, root.parent().unwrap()] {
+        let output = readiness(&[
+            "--manifest-path".as_ref(),
+            fixture.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_one_line_error(&output, "contains it");
+    }
+    assert!(root.join("src/lib.rs").is_file(), "nothing lost");
+}
+
+#[test]
+fn a_folder_that_is_not_a_site_is_not_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    fs::create_dir(&docs).unwrap();
+    fs::write(docs.join("notes.txt"), "mine").unwrap();
+    let fixture = fixture("single");
+    let output = readiness(&[
+        "--manifest-path".as_ref(),
+        fixture.as_os_str(),
+        "--out".as_ref(),
+        docs.as_os_str(),
+    ]);
+    assert_one_line_error(&output, "not a cargo-readiness site");
+    assert_eq!(fs::read_to_string(docs.join("notes.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn a_rerun_replaces_the_previous_site() {
+    let (output, tmp, site) = run_on(&fixture("single"), &[]);
+    assert_eq!(output.status.code(), Some(0));
+    fs::write(site.join("stale.html"), "old").unwrap();
+    let fixture = fixture("single");
+    let output = readiness(&[
+        "--manifest-path".as_ref(),
+        fixture.as_os_str(),
+        "--out".as_ref(),
+        site.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!site.join("stale.html").exists(), "the previous site is replaced whole");
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging folder is left");
+}
+
+/// Builds a one-crate workspace in a temp dir.
+fn scratch_crate(tmp: &Path) -> PathBuf {
+    fs::create_dir_all(tmp.join("src")).unwrap();
+    fs::write(
+        tmp.join("Cargo.toml"),
+        "[package]\nname = \"scratch\"\nversion = \"0.1.0\"\nedition = \"2024\"\ndescription = \"d\"\nlicense = \"MIT\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    fs::write(tmp.join("src/lib.rs"), "").unwrap();
+    tmp.join("Cargo.toml")
+}
+
+#[test]
+fn a_broken_symlink_in_the_package_is_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = scratch_crate(tmp.path());
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(tmp.path().join("gone"), tmp.path().join("src/link.rs")).unwrap();
+    let out = tmp.path().join("target/site");
+    let output = readiness(&[
+        "--manifest-path".as_ref(),
+        manifest.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_one_line_error(&output, "link.rs");
+}
+
+#[test]
+fn an_unreadable_directory_is_exit_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = scratch_crate(tmp.path());
+    let locked = tmp.path().join("src/locked");
+    fs::create_dir(&locked).unwrap();
+    fs::write(locked.join("secret.rs"), "").unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read_dir(&locked).is_ok() {
+        // Running as root: permissions do not apply, there is nothing to test.
+        eprintln!("skipped: directories stay readable for this user");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+        return;
+    }
+    let out = tmp.path().join("target/site");
+    let output = readiness(&[
+        "--manifest-path".as_ref(),
+        manifest.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_one_line_error(&output, "locked");
+}
+
+#[test]
+fn theme_overrides_replace_single_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let theme = tmp.path().join("theme");
+    fs::create_dir_all(theme.join("static")).unwrap();
+    fs::write(theme.join("static/style.css"), "/* custom */").unwrap();
+    let (output, _t, site) = run_on(&fixture("single"), &["--theme", theme.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(fs::read_to_string(site.join("assets/style.css")).unwrap(), "/* custom */");
+    assert!(
+        fs::read_to_string(site.join("index.html")).unwrap().contains("single"),
+        "templates stay"
+    );
+
+    fs::create_dir_all(theme.join("templates")).unwrap();
+    fs::write(theme.join("templates/index.html"), "{% if %}").unwrap();
+    let (output, _t, _) = run_on(&fixture("single"), &["--theme", theme.to_str().unwrap()]);
+    assert_one_line_error(&output, "index.html");
+
+    let (output, _t, _) = run_on(&fixture("single"), &["--theme", "/no/such/theme"]);
+    assert_one_line_error(&output, "no such directory");
+}
