@@ -12,12 +12,7 @@ fn main() {
         let base = root.join(dir);
         let mut files: Vec<String> = walkdir(&base)
             .into_iter()
-            .map(|p| {
-                p.strip_prefix(&base)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
+            .map(|p| p.strip_prefix(&base).unwrap().to_string_lossy().replace('\\', "/"))
             .collect();
         files.sort();
         writeln!(out, "pub static {name}: &[(&str, &[u8])] = &[").unwrap();

@@ -15,7 +15,7 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cargo_readiness::package::{self, SizeCache, files};
+use cargo_readiness::package::{self, SizeCache};
 use cargo_readiness::workspace::Workspace;
 use rayon::prelude::*;
 
@@ -56,16 +56,7 @@ fn main() {
     // 1. Listing.
     let ours_list = time(|| {
         members.par_iter().for_each(|m| {
-            let readme = m.package.readme.as_ref().map(|p| p.as_std_path());
-            let license = m.package.license_file.as_ref().map(|p| p.as_std_path());
-            files::list_files(&files::ListInput {
-                package_root: &m.root,
-                include: m.include.as_deref(),
-                exclude: &m.exclude,
-                readme,
-                license_file: license,
-            })
-            .expect("listing works");
+            package::list(m).expect("listing works");
         })
     });
     let cargo_list = time(|| {

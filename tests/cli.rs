@@ -364,19 +364,18 @@ fn scratch_crate(tmp: &Path) -> PathBuf {
 }
 
 #[test]
-fn a_broken_symlink_in_the_package_is_exit_2() {
+fn a_broken_symlink_in_the_package_blocks_the_crate() {
     let tmp = tempfile::tempdir().unwrap();
     let manifest = scratch_crate(tmp.path());
     #[cfg(unix)]
     std::os::unix::fs::symlink(tmp.path().join("gone"), tmp.path().join("src/link.rs")).unwrap();
-    let out = tmp.path().join("target/site");
-    let output = readiness(&[
-        "--manifest-path".as_ref(),
-        manifest.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
-    assert_one_line_error(&output, "link.rs");
+    let (output, _t, out) = run_on(&manifest, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = report(&out);
+    let checks = krate(&report, "scratch")["checks"].as_array().unwrap().clone();
+    let check = checks.iter().find(|c| c["id"] == "file-unreadable").unwrap();
+    assert_eq!(check["status"], "fail");
+    assert_eq!(check["files"], serde_json::json!(["src/link.rs"]));
 }
 
 #[test]

@@ -276,6 +276,19 @@ pub fn large_file(s: &Subject) -> Outcome {
     .about(large.iter().map(|f| slash_path(&f.path)).collect())
 }
 
+pub fn file_unreadable(s: &Subject) -> Outcome {
+    let unreadable = &s.archive.unreadable;
+    if unreadable.is_empty() {
+        return Outcome::Pass("Every listed file can be read.".into());
+    }
+    let described: Vec<String> = unreadable.iter().map(|(_, why)| why.clone()).collect();
+    Outcome::fail(
+        format!("cargo package lists files it then fails to archive: {}.", described.join("; ")),
+        "Fix or remove broken symbolic links and unreadable files, or exclude them.",
+    )
+    .about(unreadable.iter().map(|(path, _)| slash_path(path)).collect())
+}
+
 pub fn dirty_files(s: &Subject) -> Outcome {
     let dirty: Vec<String> = s.archive.dirty.iter().map(|p| slash_path(p)).collect();
     if dirty.is_empty() {

@@ -200,6 +200,7 @@ pub static CATALOGUE: &[Check] = &[
     check("secret-in-archive", Group::Archive, Severity::Blocker, "A secret would be published", publishing!("#packaging-a-crate"), Run::Crate(archive::secret_in_archive)),
     check("compile-input-missing", Group::Archive, Severity::Blocker, "A file the sources include is not packaged", "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---no-verify", Run::Crate(archive::compile_input_missing)),
     check("build-script-not-packaged", Group::Archive, Severity::Blocker, "The build script is not packaged", manifest!("#the-exclude-and-include-fields"), Run::Crate(archive::build_script_not_packaged)),
+    check("file-unreadable", Group::Archive, Severity::Blocker, "A packaged file cannot be read", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_unreadable)),
     check("file-name-invalid", Group::Archive, Severity::Blocker, "A file name cargo refuses", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_invalid)),
     check("file-name-reserved", Group::Archive, Severity::Warning, "A file name Windows reserves", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_reserved)),
     check("file-name-case-collision", Group::Archive, Severity::Warning, "Paths that differ only by case", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_case_collision)),

@@ -1,24 +1,61 @@
-//! TEMPORARY placeholder until the real cargo file selection lands (same interface).
-use std::path::{Path, PathBuf};
+//! Which files `cargo package` puts into the `.crate`, exactly as cargo 1.95 selects them
+//! (`cargo package --list` is the oracle; see `tests/file_list.rs`).
+//!
+//! - **Git mode** (no `include`, a repository whose index tracks the package's
+//!   `Cargo.toml`): tracked files plus untracked files that git does not ignore, read through
+//!   gix (the index, every `.gitignore`, `info/exclude`, `core.excludesFile`); nested
+//!   repositories and submodules with their own index and ignore rules; symlinked folders
+//!   walked without ignore rules.
+//! - **Walk mode** (otherwise): every file below the package, following symlinks, with
+//!   hidden files dropped unless `include` is set.
+//!
+//! Both apply `include`/`exclude` with gitignore semantics (the `ignore` crate's matcher,
+//! as cargo does), drop sub-packages and the root `target/`, then add what cargo adds:
+//! the readme and license file, and the files it generates.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use gix::bstr::ByteSlice;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+/// What the manifest says about packaging, inheritance resolved by the caller.
 pub struct ListInput<'a> {
+    /// Absolute path of the package root (the folder holding `Cargo.toml`).
     pub package_root: &'a Path,
+    /// `package.include`; `None` when unset or empty.
     pub include: Option<&'a [String]>,
+    /// `package.exclude` (empty when unset).
     pub exclude: &'a [String],
+    /// The readme cargo packages, relative to the package root (default detection already
+    /// applied, as `cargo metadata` reports it).
     pub readme: Option<&'a Path>,
+    /// `package.license-file`, relative to the package root.
     pub license_file: Option<&'a Path>,
 }
+
+/// How the files were selected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListMode {
     Git,
     Walk,
 }
+
+/// Where an archive entry's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileSource {
+    /// A file of the package, read from this absolute path (for a symlink, the link's
+    /// path: reading it follows the link).
     Disk(PathBuf),
+    /// A readme or license file from outside the package root, placed at the archive root.
     Outside(PathBuf),
+    /// A file cargo generates.
     Generated(Generated),
 }
+
+/// The files cargo writes into every archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Generated {
     CargoToml,
@@ -26,57 +63,500 @@ pub enum Generated {
     CargoLock,
     VcsInfo,
 }
-#[derive(Debug, Clone)]
+
+/// One entry of the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackagedFile {
+    /// Path inside the archive (below `<name>-<version>/`), as cargo lists it.
     pub path: PathBuf,
     pub source: FileSource,
 }
-#[derive(Debug, Clone)]
+
+/// What `.cargo_vcs_info.json` records.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VcsInfo {
+    /// The commit `HEAD` points to.
     pub sha1: String,
+    /// The package folder relative to the repository's work tree, `/`-separated.
     pub path_in_vcs: String,
+    /// Some packaged file differs from `HEAD`.
     pub dirty: bool,
 }
-#[derive(Debug)]
+
+/// The archive's file list.
+#[derive(Debug, Clone)]
 pub struct Listing {
     pub mode: ListMode,
+    /// In cargo's order (`PathBuf` ordering), generated entries included.
     pub files: Vec<PackagedFile>,
     pub vcs: Option<VcsInfo>,
+    /// Packaged files that differ from `HEAD`: modified, untracked, or ignored but included.
+    pub dirty: Vec<PathBuf>,
+    /// What cargo would warn about while listing, one sentence each.
     pub warnings: Vec<String>,
 }
+
+/// Why the files could not be listed. Every message is one line naming the path.
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {
     #[error("{}: {source}", .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io { path: PathBuf, source: io::Error },
+    #[error("{}: invalid {field} pattern `{pattern}`: {message}", .manifest.display())]
+    Pattern { manifest: PathBuf, field: &'static str, pattern: String, message: String },
+    #[error("{}: git repository: {message}", .path.display())]
+    Git { path: PathBuf, message: String },
+    #[error("{}: a source file with this name is refused: cargo generates it", .path.display())]
+    ReservedName { path: PathBuf },
 }
 
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ListError + '_ {
+    move |source| ListError::Io { path: path.to_path_buf(), source }
+}
+
+fn git_error(path: &Path, error: impl std::fmt::Display) -> ListError {
+    ListError::Git { path: path.to_path_buf(), message: crate::error::one_line(&error.to_string()) }
+}
+
+/// Lists the archive's files as `cargo package --list` would.
 pub fn list_files(input: &ListInput) -> Result<Listing, ListError> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(input.package_root).into_iter().filter_entry(|e| {
-        e.depth() == 0
-            || (!e.file_name().to_string_lossy().starts_with('.') && e.file_name() != "target")
-    }) {
-        let entry = entry.map_err(|e| ListError::Io {
-            path: input.package_root.to_path_buf(),
-            source: e.into(),
+    let root = fs::canonicalize(input.package_root).map_err(io_error(input.package_root))?;
+    let repo = discover(&root);
+    let git_mode = input.include.is_none()
+        && repo.as_ref().is_some_and(|r| r.tracks(&root.join("Cargo.toml")));
+    let filter = Filter::new(&root, input.include, input.exclude, !git_mode)?;
+    let mut warnings = Vec::new();
+    if input.include.is_some() && !input.exclude.is_empty() {
+        warnings.push("both `include` and `exclude` are set; cargo ignores `exclude`".to_owned());
+    }
+
+    let mut found = Vec::new();
+    let mut dirty = Vec::new();
+    let mode = match (&repo, git_mode) {
+        (Some(repo), true) => {
+            repo.list(&root, &root, &filter, &mut found, &mut dirty, &mut warnings)?;
+            ListMode::Git
+        }
+        _ => {
+            walk(&root, &root, true, &filter, &mut found, &mut warnings)?;
+            ListMode::Walk
+        }
+    };
+
+    // Every Cargo.toml below the root marks a sub-package whose files are not ours.
+    let subpackages: Vec<PathBuf> = found
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "Cargo.toml") && p.parent() != Some(&root))
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    let mut files: BTreeMap<PathBuf, FileSource> = BTreeMap::new();
+    for path in found {
+        if subpackages.iter().any(|sub| path.starts_with(sub)) || !filter.allows(&path, false) {
+            continue;
+        }
+        if fs::symlink_metadata(&path).is_err() {
+            continue; // vanished since it was listed; a broken symlink stays, as in cargo's list
+        }
+        let Ok(rel) = path.strip_prefix(&root) else { continue };
+        files.insert(rel.to_path_buf(), FileSource::Disk(path.clone()));
+    }
+
+    finish(input, &root, repo.as_ref(), files, mode, dirty, warnings)
+}
+
+/// §4 of cargo's packaging: generated files, readme and license file, order.
+fn finish(
+    input: &ListInput,
+    root: &Path,
+    repo: Option<&Repo>,
+    mut files: BTreeMap<PathBuf, FileSource>,
+    mode: ListMode,
+    mut dirty: Vec<PathBuf>,
+    mut warnings: Vec<String>,
+) -> Result<Listing, ListError> {
+    for reserved in ["Cargo.toml.orig", ".cargo_vcs_info.json"] {
+        if files.contains_key(Path::new(reserved)) {
+            return Err(ListError::ReservedName { path: root.join(reserved) });
+        }
+    }
+    files.retain(|path, _| {
+        let at_root = path.components().count() == 1;
+        let name = path.to_string_lossy();
+        !(at_root && (name == "Cargo.lock" || name.eq_ignore_ascii_case("Cargo.toml")))
+    });
+    for configured in [input.readme, input.license_file].into_iter().flatten() {
+        let path = normalize(&root.join(configured));
+        if !path.is_file() {
+            continue; // the readme-not-found / license-file-not-found checks report it
+        }
+        match path.strip_prefix(root) {
+            Ok(rel) => {
+                files.entry(rel.to_path_buf()).or_insert(FileSource::Disk(path.clone()));
+            }
+            Err(_) => {
+                let Some(name) = path.file_name() else { continue };
+                if files.contains_key(Path::new(name)) {
+                    warnings.push(format!(
+                        "{} is outside the package and the package root already has a file named {}; cargo packages the root file",
+                        path.display(),
+                        name.to_string_lossy()
+                    ));
+                } else {
+                    files.insert(PathBuf::from(name), FileSource::Outside(path.clone()));
+                }
+            }
+        }
+    }
+    files.insert("Cargo.toml".into(), FileSource::Generated(Generated::CargoToml));
+    files.insert("Cargo.toml.orig".into(), FileSource::Generated(Generated::CargoTomlOrig));
+    files.insert("Cargo.lock".into(), FileSource::Generated(Generated::CargoLock));
+
+    dirty.retain(|p| files.contains_key(p));
+    dirty.sort();
+    dirty.dedup();
+    let vcs = repo.and_then(|repo| repo.vcs_info(root, !dirty.is_empty()));
+    if vcs.is_some() {
+        files.insert(".cargo_vcs_info.json".into(), FileSource::Generated(Generated::VcsInfo));
+    }
+
+    // BTreeMap<PathBuf, _> iterates in PathBuf order, which is cargo's.
+    let files = files.into_iter().map(|(path, source)| PackagedFile { path, source }).collect();
+    Ok(Listing { mode, files, vcs, dirty, warnings })
+}
+
+/// `include`/`exclude` with gitignore semantics, rooted at the package root.
+struct Filter {
+    root: PathBuf,
+    matcher: Gitignore,
+    include_mode: bool,
+}
+
+impl Filter {
+    fn new(
+        root: &Path,
+        include: Option<&[String]>,
+        exclude: &[String],
+        walk_mode: bool,
+    ) -> Result<Filter, ListError> {
+        let manifest = root.join("Cargo.toml");
+        let mut builder = GitignoreBuilder::new(root);
+        let (field, patterns, include_mode) = match include {
+            Some(include) => ("include", include, true),
+            None => ("exclude", exclude, false),
+        };
+        if !include_mode && walk_mode {
+            builder.add_line(None, ".*").expect("`.*` is a valid pattern");
+        }
+        for pattern in patterns {
+            builder.add_line(None, pattern).map_err(|e| ListError::Pattern {
+                manifest: manifest.clone(),
+                field,
+                pattern: pattern.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        let matcher = builder.build().map_err(|e| ListError::Pattern {
+            manifest,
+            field,
+            pattern: patterns.join(", "),
+            message: e.to_string(),
         })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(input.package_root).unwrap().to_path_buf();
-        if rel == Path::new("Cargo.toml") || rel == Path::new("Cargo.lock") {
-            continue;
-        }
-        files
-            .push(PackagedFile { path: rel, source: FileSource::Disk(entry.path().to_path_buf()) });
+        Ok(Filter { root: root.to_path_buf(), matcher, include_mode })
     }
-    for (p, g) in [
-        ("Cargo.toml", Generated::CargoToml),
-        ("Cargo.toml.orig", Generated::CargoTomlOrig),
-        ("Cargo.lock", Generated::CargoLock),
-    ] {
-        files.push(PackagedFile { path: p.into(), source: FileSource::Generated(g) });
+
+    /// Whether cargo keeps `path` (absolute); directories are pruned when this says no.
+    fn allows(&self, path: &Path, is_dir: bool) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else { return false };
+        if rel.as_os_str().is_empty()
+            || rel == Path::new("Cargo.toml")
+            || rel == Path::new("Cargo.lock")
+        {
+            return true;
+        }
+        if self.include_mode {
+            // Include patterns name files; every folder is entered.
+            is_dir || self.matcher.matched_path_or_any_parents(rel, false).is_ignore()
+        } else {
+            !self.matcher.matched_path_or_any_parents(rel, is_dir).is_ignore()
+        }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Listing { mode: ListMode::Walk, files, vcs: None, warnings: vec![] })
+}
+
+/// Walks `dir` as cargo's walk mode does: following symlinks, pruning folders the filter
+/// drops, skipping nested packages and (at the package root) `target/`. Pushes files.
+fn walk(
+    dir: &Path,
+    root: &Path,
+    is_root: bool,
+    filter: &Filter,
+    out: &mut Vec<PathBuf>,
+    warnings: &mut Vec<String>,
+) -> Result<(), ListError> {
+    let walker = walkdir::WalkDir::new(dir).follow_links(true).into_iter().filter_entry(|entry| {
+        let path = entry.path();
+        let at_root = is_root && entry.depth() == 0;
+        let is_dir = entry.file_type().is_dir();
+        if !at_root && !filter.allows(path, is_dir) {
+            return false;
+        }
+        if !is_dir || at_root {
+            return true;
+        }
+        if path.join("Cargo.toml").exists() {
+            return false;
+        }
+        !(is_root && entry.depth() == 1 && path == root.join("target"))
+    });
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => out.push(entry.into_path()),
+            Ok(_) => {}
+            Err(err) if err.loop_ancestor().is_some() => {
+                warnings.push(format!(
+                    "symbolic link loop skipped: {}",
+                    crate::error::one_line(&err.to_string())
+                ));
+            }
+            Err(err) => match err.path().map(Path::to_path_buf) {
+                Some(path) if !filter.allows(&path, path.is_dir()) => {}
+                Some(path)
+                    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) =>
+                {
+                    out.push(path); // a broken link: reported when kept
+                }
+                Some(path) => {
+                    let source =
+                        err.into_io_error().unwrap_or_else(|| io::Error::other("cannot be read"));
+                    return Err(ListError::Io { path, source });
+                }
+                None => {
+                    let source = io::Error::other(err.to_string());
+                    return Err(ListError::Io { path: dir.to_path_buf(), source });
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+/// A git repository with a work tree.
+struct Repo {
+    repo: gix::Repository,
+    workdir: PathBuf,
+}
+
+/// The repository whose work tree contains `dir`, if any.
+fn discover(dir: &Path) -> Option<Repo> {
+    let repo = gix::discover(dir).ok()?;
+    Repo::new(repo).filter(|r| dir.starts_with(&r.workdir))
+}
+
+impl Repo {
+    fn new(repo: gix::Repository) -> Option<Repo> {
+        let workdir = fs::canonicalize(repo.workdir()?).ok()?;
+        Some(Repo { repo, workdir })
+    }
+
+    fn relative<'p>(&self, path: &'p Path) -> Option<&'p Path> {
+        path.strip_prefix(&self.workdir).ok()
+    }
+
+    /// Whether the index tracks `path` (absolute).
+    fn tracks(&self, path: &Path) -> bool {
+        let (Some(rel), Ok(index)) = (self.relative(path), self.repo.index_or_empty()) else {
+            return false;
+        };
+        let Ok(rel) = gix::path::into_bstr(rel).map(|p| p.into_owned()) else { return false };
+        index.entry_by_path(gix::path::to_unix_separators_on_windows(rel).as_bstr()).is_some()
+    }
+
+    /// Pushes the files below `dir` that git mode packages: tracked files, and untracked
+    /// files git does not ignore. Records which of them differ from `HEAD`.
+    fn list(
+        &self,
+        dir: &Path,
+        root: &Path,
+        filter: &Filter,
+        out: &mut Vec<PathBuf>,
+        dirty: &mut Vec<PathBuf>,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), ListError> {
+        let index = self.repo.index_or_empty().map_err(|e| git_error(&self.workdir, e))?;
+        let mut excludes = self
+            .repo
+            .excludes(
+                &index,
+                None,
+                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
+            )
+            .map_err(|e| git_error(&self.workdir, e))?;
+        let head = self.repo.head_tree().ok();
+        let prefix = self.relative(dir).unwrap_or(Path::new("")).to_path_buf();
+        let target = root.join("target");
+
+        let mut tracked: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut nested: Vec<PathBuf> = Vec::new();
+        for entry in index.entries() {
+            let Ok(rel) = gix::path::from_bstr(entry.path(&index)).map(|p| p.into_owned()) else {
+                continue; // not representable on this platform
+            };
+            if !rel.starts_with(&prefix) {
+                continue;
+            }
+            let path = self.workdir.join(&rel);
+            if entry.mode.is_submodule() {
+                nested.push(path);
+                continue;
+            }
+            if fs::symlink_metadata(&path).is_err() || !tracked.insert(rel.clone()) {
+                continue; // deleted from the work tree, or another stage of a conflict
+            }
+            if is_dirty(head.as_ref(), &rel, &path, entry) {
+                dirty.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            }
+            out.push(path);
+        }
+
+        let mut walker = walkdir::WalkDir::new(dir).follow_links(false).into_iter();
+        while let Some(entry) = walker.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let path = err.path().unwrap_or(dir).to_path_buf();
+                    let source =
+                        err.into_io_error().unwrap_or_else(|| io::Error::other("cannot be read"));
+                    return Err(ListError::Io { path, source });
+                }
+            };
+            let path = entry.path();
+            let Some(rel) = self.relative(path) else { continue };
+            if entry.depth() == 0 {
+                continue;
+            }
+            if entry.file_name() == ".git" {
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+            if entry.file_type().is_dir() {
+                let ignored = excludes
+                    .at_path(rel, Some(gix::index::entry::Mode::DIR))
+                    .map_err(|e| git_error(path, e))?
+                    .is_excluded();
+                if ignored || path == target {
+                    walker.skip_current_dir();
+                } else if path.join(".git").exists() {
+                    nested.push(path.to_path_buf());
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+            if tracked.contains(rel) {
+                continue;
+            }
+            let ignored =
+                excludes.at_path(rel, None).map_err(|e| git_error(path, e))?.is_excluded();
+            if !ignored {
+                dirty.push(path.strip_prefix(root).unwrap_or(path).to_path_buf());
+                out.push(path.to_path_buf());
+            }
+        }
+
+        // Symlinks to folders: walked like walk mode, without ignore rules.
+        let mut linked_dirs = Vec::new();
+        out.retain(|path| {
+            let is_link_to_dir = fs::symlink_metadata(path)
+                .is_ok_and(|m| m.file_type().is_symlink())
+                && path.is_dir();
+            if is_link_to_dir {
+                linked_dirs.push(path.clone());
+            }
+            !is_link_to_dir
+        });
+        nested.sort();
+        nested.dedup();
+        for sub in nested.into_iter().chain(linked_dirs) {
+            if !filter.allows(&sub, true) {
+                continue;
+            }
+            match gix::open(&sub).ok().and_then(Repo::new) {
+                Some(sub_repo) => {
+                    let mut sub_dirty = Vec::new(); // a nested repository's state is its own
+                    sub_repo.list(&sub, root, filter, out, &mut sub_dirty, warnings)?;
+                }
+                None if sub.join(".git").exists() => {} // an uninitialized submodule
+                None => walk(&sub, root, false, filter, out, warnings)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// `.cargo_vcs_info.json`: written when `Cargo.toml` is not ignored and `HEAD` is a
+    /// commit.
+    fn vcs_info(&self, root: &Path, dirty: bool) -> Option<VcsInfo> {
+        let rel = self.relative(root)?;
+        let index = self.repo.index_or_empty().ok()?;
+        let mut excludes = self
+            .repo
+            .excludes(
+                &index,
+                None,
+                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
+            )
+            .ok()?;
+        if excludes.at_path(rel.join("Cargo.toml"), None).ok()?.is_excluded() {
+            return None;
+        }
+        let head = self.repo.head_commit().ok()?;
+        Some(VcsInfo {
+            sha1: head.id.to_string(),
+            path_in_vcs: crate::format::slash_path(rel),
+            dirty,
+        })
+    }
+}
+
+/// Whether the work tree file differs from its blob in `HEAD` (or is not in `HEAD`).
+fn is_dirty(
+    head: Option<&gix::Tree<'_>>,
+    rel: &Path,
+    path: &Path,
+    entry: &gix::index::Entry,
+) -> bool {
+    let Some(head) = head else { return true };
+    let Ok(Some(committed)) = head.lookup_entry_by_path(rel) else { return true };
+    if committed.object_id() != entry.id {
+        return true; // staged but not committed
+    }
+    let Ok(meta) = fs::symlink_metadata(path) else { return true };
+    if meta.len() != u64::from(entry.stat.size) {
+        return true;
+    }
+    let content: io::Result<Vec<u8>> = if meta.file_type().is_symlink() {
+        fs::read_link(path).and_then(|target| {
+            gix::path::into_bstr(target).map(|b| b.to_vec()).map_err(io::Error::other)
+        })
+    } else {
+        fs::read(path)
+    };
+    match content {
+        Ok(bytes) => gix::objs::compute_hash(entry.id.kind(), gix::objs::Kind::Blob, &bytes)
+            .map_or(true, |id| id != entry.id),
+        Err(_) => true,
+    }
+}
+
+/// Resolves `.` and `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

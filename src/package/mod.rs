@@ -78,6 +78,20 @@ pub struct Archive {
     pub vcs: Option<files::VcsInfo>,
     /// Packaged files that differ from the last commit (modified or untracked), in git mode.
     pub dirty: Vec<PathBuf>,
+    /// Listed files that cannot be read (archive path, why): `cargo package` fails on them.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// The files `cargo package --list` would list for a member.
+pub fn list(member: &Member) -> Result<files::Listing, Error> {
+    let package = &member.package;
+    Ok(files::list_files(&ListInput {
+        package_root: &member.root,
+        include: member.include.as_deref(),
+        exclude: &member.exclude,
+        readme: package.readme.as_ref().map(|p| p.as_std_path()),
+        license_file: package.license_file.as_ref().map(|p| p.as_std_path()),
+    })?)
 }
 
 /// Compressed sizes known from an earlier run, by [`archive::cache_key`].
@@ -93,18 +107,11 @@ pub fn package(
     cache: &dyn SizeCache,
 ) -> Result<Archive, Error> {
     let package = &member.package;
-    let readme = package.readme.as_ref().map(|p| p.as_std_path());
-    let license_file = package.license_file.as_ref().map(|p| p.as_std_path());
-    let listing = files::list_files(&ListInput {
-        package_root: &member.root,
-        include: member.include.as_deref(),
-        exclude: &member.exclude,
-        readme,
-        license_file,
-    })?;
+    let listing = list(member)?;
 
     let manifest_path = member.package.manifest_path.as_std_path();
     let mut files = Vec::with_capacity(listing.files.len());
+    let mut unreadable = Vec::new();
     for file in listing.files {
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
@@ -124,7 +131,16 @@ pub fn package(
                 (Origin::Generated, Content::Bytes(generated::vcs_info(vcs).into_bytes()))
             }
         };
-        let digested = archive::digest(&content)?;
+        // cargo lists a file it cannot read (a broken symlink, say) and fails when it
+        // archives it; the report lists it too, empty, and the file-unreadable check fails.
+        let (digested, content) = match archive::digest(&content) {
+            Ok(digested) => (digested, content),
+            Err(Error::Io { path, source }) => {
+                unreadable.push((file.path.clone(), format!("{}: {source}", path.display())));
+                (archive::digest(&Content::Bytes(Vec::new()))?, Content::Bytes(Vec::new()))
+            }
+            Err(other) => return Err(other),
+        };
         files.push(ArchiveFile {
             path: file.path,
             size: digested.size,
@@ -152,6 +168,7 @@ pub fn package(
         warnings: listing.warnings,
         facts,
         vcs: listing.vcs,
-        dirty: Vec::new(),
+        dirty: listing.dirty,
+        unreadable,
     })
 }

@@ -1,0 +1,423 @@
+//! Differential tests: for each rule of cargo's file selection, a throwaway repository or
+//! folder in a temp dir, listed by `cargo package --list --allow-dirty` run live and by
+//! cargo-readiness (`archive.files` of report.json). The two lists must be equal, order
+//! included. Packages have no dependencies, so nothing needs the network.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temp dir with its own HOME and git configuration, so the machine's settings do not leak.
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+const MANIFEST: &str = "[package]\nname = \"NAME\"\nversion = \"0.1.0\"\nedition = \"2024\"\ndescription = \"d\"\nlicense = \"MIT\"\n";
+
+impl Case {
+    fn new() -> Case {
+        let case = Case { dir: tempfile::tempdir().unwrap() };
+        fs::create_dir_all(case.home().join("xdg")).unwrap();
+        case
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn home(&self) -> PathBuf {
+        self.root().join(".home")
+    }
+
+    fn ws(&self) -> PathBuf {
+        self.root().join("ws")
+    }
+
+    fn file(&self, path: &str, content: &str) -> &Case {
+        let path = self.ws().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+        self
+    }
+
+    /// A package `name` at `dir` (relative to the workspace folder) with extra manifest lines.
+    fn package(&self, dir: &str, name: &str, extra: &str) -> &Case {
+        let manifest = format!("{}{extra}", MANIFEST.replace("NAME", name));
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        self.file(&format!("{prefix}Cargo.toml"), &manifest);
+        self.file(&format!("{prefix}src/lib.rs"), "//! lib\n")
+    }
+
+    fn symlink(&self, target: &str, link: &str) -> &Case {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(target, self.ws().join(link)).unwrap();
+        self
+    }
+
+    fn command(&self, program: &str, dir: &Path) -> Command {
+        let mut command = Command::new(program);
+        command
+            .current_dir(dir)
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home().join("xdg"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@t")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@t")
+            .env("CARGO_TARGET_DIR", self.root().join("target"))
+            .env(
+                "CARGO_HOME",
+                std::env::var("CARGO_HOME").unwrap_or_else(|_| {
+                    format!("{}/.cargo", std::env::var("HOME").unwrap_or_default())
+                }),
+            );
+        command
+    }
+
+    fn git_in(&self, dir: &str, args: &[&str]) -> &Case {
+        let output = self.command("git", &self.ws().join(dir)).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        self
+    }
+
+    fn git(&self, args: &[&str]) -> &Case {
+        self.git_in("", args)
+    }
+
+    /// `git init`, add everything, commit.
+    fn commit_all(&self) -> &Case {
+        self.git(&["init", "-q", "-b", "main"])
+            .git(&["add", "-A"])
+            .git(&["commit", "-q", "-m", "c"])
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Output {
+        self.command(program, &self.ws()).args(args).output().unwrap()
+    }
+
+    fn cargo_list(&self, package: &str) -> Result<Vec<String>, String> {
+        let output =
+            self.run("cargo", &["package", "--list", "--allow-dirty", "--offline", "-p", package]);
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect())
+    }
+
+    fn our_list(&self, package: &str) -> Result<Vec<String>, String> {
+        let out = self.root().join("site");
+        let _ = fs::remove_dir_all(&out);
+        let output = self.run(
+            env!("CARGO_BIN_EXE_cargo-readiness"),
+            &["-q", "-p", package, "--out", out.to_str().unwrap()],
+        );
+        if output.status.code() == Some(2) {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        let report: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+        Ok(report["crates"][0]["archive"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_owned())
+            .collect())
+    }
+
+    /// Both list the same files in the same order; returns the list.
+    fn same(&self, package: &str) -> Vec<String> {
+        let cargo = self.cargo_list(package).unwrap_or_else(|e| panic!("cargo failed: {e}"));
+        let ours = self.our_list(package).unwrap_or_else(|e| panic!("cargo-readiness failed: {e}"));
+        assert_eq!(ours, cargo, "cargo-readiness (left) and cargo package --list (right) differ");
+        ours
+    }
+}
+
+fn has(list: &[String], path: &str) -> bool {
+    list.iter().any(|p| p == path)
+}
+
+#[test]
+fn plain_git_repository() {
+    let case = Case::new();
+    case.package("", "plain", "").file("README.md", "# r\n").file("src/a/b.rs", "").commit_all();
+    let list = case.same("plain");
+    assert!(has(&list, ".cargo_vcs_info.json") && has(&list, "src/a/b.rs"));
+}
+
+#[test]
+fn untracked_ignored_and_tracked_ignored_files() {
+    let case = Case::new();
+    case.package("", "ign", "")
+        .file(".gitignore", "*.log\nsecret/\n")
+        .file("tracked.log", "kept: tracked before the rule applied")
+        .commit_all()
+        .file("new.txt", "untracked, not ignored: packaged")
+        .file("debug.log", "untracked and ignored")
+        .file("secret/key.txt", "ignored folder");
+    case.git(&["add", "-f", "tracked.log"]);
+    let list = case.same("ign");
+    assert!(has(&list, "new.txt") && has(&list, "tracked.log") && !has(&list, "debug.log"));
+}
+
+#[test]
+fn ignore_rules_from_parent_info_exclude_and_global_excludes() {
+    let case = Case::new();
+    case.file(".gitignore", "*.parent\n")
+        .package("pkg", "rules", "")
+        .file("Cargo.toml", "[workspace]\nmembers = [\"pkg\"]\nresolver = \"3\"\n")
+        .commit_all()
+        .file("pkg/a.parent", "")
+        .file("pkg/b.info", "")
+        .file("pkg/c.global", "")
+        .file("pkg/d.txt", "");
+    fs::write(case.ws().join(".git/info/exclude"), "*.info\n").unwrap();
+    fs::create_dir_all(case.home().join("xdg/git")).unwrap();
+    fs::write(case.home().join("xdg/git/ignore"), "*.global\n").unwrap();
+    let list = case.same("rules");
+    assert!(
+        has(&list, "d.txt")
+            && !has(&list, "a.parent")
+            && !has(&list, "b.info")
+            && !has(&list, "c.global")
+    );
+}
+
+#[test]
+fn hidden_files_in_git_mode_and_in_walk_mode() {
+    let git = Case::new();
+    git.package("", "hidden", "").file(".hidden", "").file(".config/x.toml", "").commit_all();
+    assert!(has(&git.same("hidden"), ".hidden"));
+
+    let walk = Case::new();
+    walk.package("", "hidden", "")
+        .file(".hidden", "")
+        .file(".config/x.toml", "")
+        .file("visible", "");
+    let list = walk.same("hidden");
+    assert!(!has(&list, ".hidden") && has(&list, "visible"));
+}
+
+#[test]
+fn include_with_negation_and_include_overrides_exclude() {
+    let case = Case::new();
+    case.package(
+        "",
+        "inc",
+        "include = [\"src/**\", \"!src/skip.rs\", \"data/*.txt\", \".hidden\"]\nexclude = [\"src/\"]\n",
+    )
+    .file("src/skip.rs", "")
+    .file("src/keep.rs", "")
+    .file("data/a.txt", "")
+    .file("data/b.bin", "")
+    .file(".hidden", "")
+    .file("other.md", "")
+    .commit_all();
+    let list = case.same("inc");
+    assert!(has(&list, "src/keep.rs") && !has(&list, "src/skip.rs") && has(&list, ".hidden"));
+}
+
+#[test]
+fn exclude_anchored_unanchored_and_directory_only() {
+    for repo in [true, false] {
+        let case = Case::new();
+        case.package("", "exc", "exclude = [\"/top.txt\", \"notes.md\", \"build/\", \"*.tmp\"]\n")
+            .file("top.txt", "")
+            .file("sub/top.txt", "")
+            .file("notes.md", "")
+            .file("sub/notes.md", "")
+            .file("build/out.o", "")
+            .file("sub/build", "a file named build")
+            .file("a.tmp", "");
+        if repo {
+            case.commit_all();
+        }
+        let list = case.same("exc");
+        assert!(
+            has(&list, "sub/top.txt") && !has(&list, "sub/notes.md") && has(&list, "sub/build")
+        );
+    }
+}
+
+#[test]
+fn excluded_folder_with_a_kept_file_differs_between_modes() {
+    for repo in [true, false] {
+        let case = Case::new();
+        case.package("", "keep", "exclude = [\"/dir\", \"!/dir/keep.txt\"]\n")
+            .file("dir/keep.txt", "")
+            .file("dir/drop.txt", "");
+        if repo {
+            case.commit_all();
+        }
+        let list = case.same("keep");
+        assert_eq!(
+            has(&list, "dir/keep.txt"),
+            repo,
+            "git mode keeps it, walk mode prunes the folder"
+        );
+    }
+}
+
+#[test]
+fn sub_packages_and_target_folders() {
+    let case = Case::new();
+    case.package("", "outer", "")
+        .package("inner", "inner", "")
+        .file("inner/data.txt", "")
+        .file("target/tracked.txt", "tracked under target/")
+        .file("nested/target/file.txt", "only the root target/ is special")
+        .commit_all()
+        .file("target/debug/untracked", "");
+    let list = case.same("outer");
+    assert!(has(&list, "target/tracked.txt") && !has(&list, "target/debug/untracked"));
+    assert!(!list.iter().any(|p| p.starts_with("inner/")));
+    assert!(has(&list, "nested/target/file.txt"));
+}
+
+#[test]
+fn a_file_named_target_in_walk_mode() {
+    let case = Case::new();
+    case.package("", "tgt", "").file("target", "a file").file("sub/target/x", "");
+    let list = case.same("tgt");
+    assert!(has(&list, "target"));
+}
+
+#[test]
+fn symlinked_files_and_folders() {
+    for repo in [true, false] {
+        let case = Case::new();
+        case.package("", "links", "")
+            .file("real/a.txt", "a")
+            .file("real/.dot", "")
+            .file("shared.txt", "s")
+            .symlink("real", "linked")
+            .symlink("shared.txt", "alias.txt");
+        if repo {
+            case.commit_all();
+        }
+        let list = case.same("links");
+        assert!(has(&list, "linked/a.txt") && has(&list, "alias.txt"));
+    }
+}
+
+#[test]
+fn broken_symlinks() {
+    let excluded = Case::new();
+    excluded
+        .package("", "broken", "exclude = [\"dangling\"]\n")
+        .symlink("nowhere", "dangling")
+        .commit_all();
+    excluded.same("broken");
+
+    // cargo lists a broken link it then fails to archive; the report lists it too (and
+    // the file-unreadable check fails, see tests/cli.rs).
+    for repo in [true, false] {
+        let kept = Case::new();
+        kept.package("", "broken", "").symlink("nowhere", "dangling");
+        if repo {
+            kept.commit_all();
+        }
+        assert!(has(&kept.same("broken"), "dangling"));
+    }
+}
+
+#[test]
+fn nested_repository() {
+    let case = Case::new();
+    case.package("", "outer", "").file("vendor/lib/a.c", "").file("vendor/lib/.gitignore", "*.o\n");
+    case.git_in("vendor/lib", &["init", "-q"])
+        .git_in("vendor/lib", &["add", "-A"])
+        .git_in("vendor/lib", &["commit", "-q", "-m", "v"]);
+    case.file("vendor/lib/b.o", "").commit_all();
+    case.same("outer");
+}
+
+#[test]
+fn readme_and_license_outside_the_package() {
+    let case = Case::new();
+    case.file(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/a\", \"crates/b\"]\nresolver = \"3\"\n",
+    )
+    .file("README.md", "# shared\n")
+    .file("LICENSE-MIT", "mit\n")
+    .package(
+        "crates/a",
+        "a",
+        "readme = \"../../README.md\"\nlicense-file = \"../../LICENSE-MIT\"\n",
+    )
+    .package("crates/b", "b", "readme = \"../../README.md\"\n")
+    .file("crates/b/README.md", "# root file wins\n")
+    .commit_all();
+    let list = case.same("a");
+    assert!(has(&list, "README.md") && has(&list, "LICENSE-MIT"));
+    case.same("b");
+}
+
+#[test]
+fn readme_detection_and_excluded_readme() {
+    let case = Case::new();
+    case.package("", "readme", "exclude = [\"README.md\", \"docs/\"]\n")
+        .file("README.md", "# r\n")
+        .file("docs/x.md", "")
+        .commit_all();
+    assert!(has(&case.same("readme"), "README.md"), "the readme is packaged even when excluded");
+
+    let txt = Case::new();
+    txt.package("", "readme", "").file("README.txt", "r\n").commit_all();
+    txt.same("readme");
+}
+
+#[test]
+fn untracked_manifest_means_walk_mode_and_no_repository_means_walk_mode() {
+    let case = Case::new();
+    case.file("tracked.txt", "").commit_all().package("", "late", "").file(".hidden", "");
+    let list = case.same("late");
+    assert!(!has(&list, ".hidden"), "walk mode drops hidden files");
+
+    let plain = Case::new();
+    plain.package("", "plain", "").file("Cargo.lock", "# from disk\n").file("cargo.toml", "");
+    plain.same("plain");
+}
+
+#[test]
+fn workspace_member_by_name() {
+    let case = Case::new();
+    case.file("Cargo.toml", "[workspace]\nmembers = [\"one\", \"two\"]\nresolver = \"3\"\n")
+        .package("one", "one", "")
+        .package("two", "two", "")
+        .file("two/extra.txt", "")
+        .commit_all();
+    case.same("one");
+    assert!(has(&case.same("two"), "extra.txt"));
+}
+
+#[test]
+fn path_order_matches_cargo() {
+    let case = Case::new();
+    case.package("", "order", "")
+        .file("a/x", "")
+        .file("a-b/x", "")
+        .file("a.b", "")
+        .file("B.txt", "")
+        .file("b.txt", "")
+        .file("Z/z", "")
+        .file("_u", "")
+        .commit_all();
+    case.same("order");
+}
+
+#[test]
+fn deleted_tracked_file_and_dirty_files() {
+    let case = Case::new();
+    case.package("", "dirty", "").file("gone.txt", "").file("changed.txt", "v1").commit_all();
+    fs::remove_file(case.ws().join("gone.txt")).unwrap();
+    case.file("changed.txt", "v2").file("new.txt", "");
+    let list = case.same("dirty");
+    assert!(!has(&list, "gone.txt"));
+}
