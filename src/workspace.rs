@@ -38,6 +38,9 @@ pub struct Member {
     pub exclude: Vec<String>,
     /// Whether `package.edition` is written (or inherited); cargo defaults to 2015.
     pub edition_set: bool,
+    /// `package.rust-version` as written (or inherited); `cargo metadata` reports it
+    /// normalized to three parts.
+    pub rust_version: Option<String>,
     /// `[package]` keys inherited from `[workspace.package]` (`key.workspace = true`).
     pub inherited: Vec<String>,
 }
@@ -101,6 +104,7 @@ impl Workspace {
                 })
                 .unwrap_or_default();
             let edition_set = field("edition").is_some();
+            let rust_version = field("rust-version").and_then(|v| v.as_str().map(str::to_owned));
             let include = field("include").map(string_list).filter(|list| !list.is_empty());
             let exclude = field("exclude").map(string_list).unwrap_or_default();
             let root_dir = manifest_path.parent().unwrap_or(&root).to_path_buf();
@@ -116,6 +120,7 @@ impl Workspace {
                 include,
                 exclude,
                 edition_set,
+                rust_version,
                 inherited,
             });
         }

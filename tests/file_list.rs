@@ -138,6 +138,29 @@ impl Case {
     }
 }
 
+impl Case {
+    /// The `.crate` cargo-readiness writes with `--emit-crate` is byte for byte the one
+    /// `cargo package` writes, and report.json's compressed size is its length.
+    fn same_crate(&self, package: &str) {
+        let output = self
+            .run("cargo", &["package", "--no-verify", "--allow-dirty", "--offline", "-p", package]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let name = format!("{package}-0.1.0.crate");
+        let cargo = fs::read(self.root().join("target/package").join(&name)).unwrap();
+
+        let out = self.root().join("site");
+        let _ = fs::remove_dir_all(&out);
+        let args = ["-q", "-p", package, "--emit-crate", "--out", out.to_str().unwrap()];
+        let output = self.run(env!("CARGO_BIN_EXE_cargo-readiness"), &args);
+        assert_ne!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+        let ours = fs::read(out.join("crates").join(package).join(&name)).unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+        assert_eq!(report["crates"][0]["archive"]["compressed_size"], cargo.len());
+        assert!(ours == cargo, "the archives differ ({} and {} bytes)", ours.len(), cargo.len());
+    }
+}
+
 fn has(list: &[String], path: &str) -> bool {
     list.iter().any(|p| p == path)
 }
@@ -420,4 +443,31 @@ fn deleted_tracked_file_and_dirty_files() {
     case.file("changed.txt", "v2").file("new.txt", "");
     let list = case.same("dirty");
     assert!(!has(&list, "gone.txt"));
+}
+
+#[test]
+fn the_archive_is_byte_identical_to_cargos() {
+    let case = Case::new();
+    let long = format!("deep/{}/{}.txt", "d".repeat(60), "long-name-".repeat(8));
+    let binary: String = (0..20_000u32)
+        .map(|i| char::from(b'!' + (i.wrapping_mul(2654435761) >> 27) as u8))
+        .collect();
+    case.package("", "exact", "readme = \"README.md\"\nkeywords = [\"a\", \"b\"]\n")
+        .file("README.md", "# exact\n\nSome text.\n")
+        .file(&long, "a path over 100 bytes needs a GNU long-name entry\n")
+        .file("data/noise.txt", &binary)
+        .file("src/more.rs", &"pub fn f() {}\n".repeat(500))
+        .file("run.sh", "#!/bin/sh\necho hi\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(case.ws().join("run.sh"), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    case.commit_all();
+    case.same("exact");
+    case.same_crate("exact");
+
+    let walk = Case::new();
+    walk.package("", "walked", "").file("notes.txt", "n\n");
+    walk.same_crate("walked");
 }

@@ -371,15 +371,21 @@ pub fn url_invalid(s: &Subject) -> Outcome {
 }
 
 pub fn rust_version_invalid(s: &Subject) -> Outcome {
-    match &s.member.package.rust_version {
-        None => Outcome::Pass("No rust-version is set.".into()),
-        Some(v) if v.pre.is_empty() && v.build.is_empty() => {
-            Outcome::Pass(format!("rust-version {v} is a plain version."))
-        }
-        Some(v) => Outcome::fail(
-            format!("rust-version = \"{v}\" has more than digits and dots."),
+    let Some(rust_version) = &s.member.rust_version else {
+        return Outcome::Pass("No rust-version is set.".into());
+    };
+    let valid = !rust_version.is_empty()
+        && rust_version.split('.').count() <= 3
+        && rust_version
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    if valid {
+        Outcome::Pass(format!("rust-version {rust_version} is a plain version."))
+    } else {
+        Outcome::fail(
+            format!("rust-version = \"{rust_version}\" is not digits and dots."),
             "Write the minimum Rust version as digits and dots: rust-version = \"1.85\".",
-        ),
+        )
     }
 }
 
@@ -408,7 +414,7 @@ pub fn features_too_many(s: &Subject) -> Outcome {
 }
 
 pub fn rust_version_missing(s: &Subject) -> Outcome {
-    match &s.member.package.rust_version {
+    match &s.member.rust_version {
         Some(v) => Outcome::Pass(format!("rust-version is {v}.")),
         None => Outcome::fail(
             "No rust-version is set, so users of older compilers get build errors instead of a clear message, and the resolver cannot pick compatible versions.",

@@ -109,17 +109,22 @@ pub fn write(
     for file in files {
         let archive_path = format!("{prefix}/{}", slash_path(&file.path));
         let mut header = tar::Header::new_gnu();
-        header.set_size(file.size);
-        header.set_mtime(MTIME);
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_mode(if file.executable { 0o755 } else { 0o644 });
-        header.set_entry_type(tar::EntryType::Regular);
         match &file.content {
-            Content::Bytes(bytes) => tar.append_data(&mut header, &archive_path, bytes.as_slice()),
+            Content::Bytes(bytes) => {
+                header.set_entry_type(tar::EntryType::Regular);
+                header.set_mode(0o644);
+                header.set_size(file.size);
+                header.set_mtime(MTIME);
+                tar.append_data(&mut header, &archive_path, bytes.as_slice())
+            }
             Content::File(path) => {
+                // As cargo does: the file's metadata in tar's deterministic mode (mode 0644
+                // or 0755, uid and gid 0, device fields, the fixed mtime).
                 let opened = File::open(path).map_err(|e| Error::io(path, e))?;
+                let metadata = opened.metadata().map_err(|e| Error::io(path, e))?;
+                header.set_metadata_in_mode(&metadata, tar::HeaderMode::Deterministic);
                 // The size was taken when digesting; never write more than the header says.
+                header.set_size(file.size);
                 tar.append_data(&mut header, &archive_path, opened.take(file.size))
             }
         }

@@ -30,8 +30,8 @@ pub fn manifest(member: &Member) -> String {
     let mut out = String::from(MANIFEST_PREAMBLE);
     out.push_str("\n[package]\n");
     kv(&mut out, "edition", &p.edition.to_string());
-    if let Some(rv) = &p.rust_version {
-        kv(&mut out, "rust-version", &rv.to_string());
+    if let Some(rust_version) = &member.rust_version {
+        kv(&mut out, "rust-version", rust_version);
     }
     kv(&mut out, "name", p.name.as_str());
     kv(&mut out, "version", &p.version.to_string());

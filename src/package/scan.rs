@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
+use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
 use regex::Regex;
 
 use super::{ArchiveFile, Content};
@@ -95,23 +96,6 @@ fn secret_file(path: &Path) -> Option<&'static str> {
     }
 }
 
-fn include_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r#"\b(include_str|include_bytes|include)\s*!\s*\(\s*(?:concat\s*!\s*\(\s*env\s*!\s*\(\s*"(CARGO_MANIFEST_DIR|OUT_DIR)"\s*\)\s*,\s*)?"((?:[^"\\]|\\.)*)""#,
-        )
-        .expect("valid include pattern")
-    })
-}
-
-fn path_attr_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r#"#\[\s*path\s*=\s*"((?:[^"\\]|\\.)*)"\s*\]"#).expect("valid path pattern")
-    })
-}
-
 /// Scans every packaged file that comes from disk.
 pub fn scan(files: &[ArchiveFile]) -> Result<ContentFacts, Error> {
     let mut facts = ContentFacts::default();
@@ -161,47 +145,163 @@ fn is_compiled_source(path: &Path) -> bool {
         )
 }
 
-/// The compile-time inputs named in one source file.
+/// The compile-time inputs named in one source file. The source is lexed (comments and
+/// string contents are never mistaken for code), and items under `#[cfg(test)]` are
+/// skipped: the verification build does not compile them. A file that does not lex
+/// yields nothing.
 pub fn compile_inputs(source: &Path, text: &str) -> Vec<CompileInput> {
-    let dir = source.parent().unwrap_or(Path::new(""));
     let mut inputs = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        // Comments, doc comments included, show examples that are not compiled.
-        if line.trim_start().starts_with("//") {
-            continue;
-        }
-        for caps in include_pattern().captures_iter(line) {
-            let via = match &caps[1] {
-                "include_str" => "include_str!",
-                "include_bytes" => "include_bytes!",
-                _ => "include!",
-            };
-            let written = caps[3].to_owned();
-            let resolved = match caps.get(2).map(|m| m.as_str()) {
-                Some("OUT_DIR") => continue,
-                Some(_) => normalize(Path::new(written.trim_start_matches('/'))),
-                None => normalize(&dir.join(&written)),
-            };
-            inputs.push(CompileInput {
-                source: source.to_path_buf(),
-                line: i + 1,
-                via,
-                written,
-                resolved,
-            });
-        }
-        for caps in path_attr_pattern().captures_iter(line) {
-            let written = caps[1].to_owned();
-            inputs.push(CompileInput {
-                source: source.to_path_buf(),
-                line: i + 1,
-                via: "#[path]",
-                resolved: normalize(&dir.join(&written)),
-                written,
-            });
-        }
+    if let Ok(tokens) = text.parse::<TokenStream>() {
+        let dir = source.parent().unwrap_or(Path::new(""));
+        collect_inputs(tokens, source, dir, &mut inputs);
     }
     inputs
+}
+
+fn collect_inputs(tokens: TokenStream, source: &Path, dir: &Path, out: &mut Vec<CompileInput>) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            // `#[cfg(test)]`: skip the attributes and the item that follow.
+            TokenTree::Punct(p) if p.as_char() == '#' && is_cfg_test(tokens.get(i + 1)) => {
+                i += 2;
+                while i < tokens.len() {
+                    let end = match &tokens[i] {
+                        TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
+                        TokenTree::Punct(p) => p.as_char() == ';',
+                        _ => false,
+                    };
+                    i += 1;
+                    if end {
+                        break;
+                    }
+                }
+                continue;
+            }
+            // `#[path = "…"]`
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                if let Some(TokenTree::Group(attr)) = tokens.get(i + 1)
+                    && attr.delimiter() == Delimiter::Bracket
+                {
+                    let inner: Vec<TokenTree> = attr.stream().into_iter().collect();
+                    if let [TokenTree::Ident(name), TokenTree::Punct(eq), TokenTree::Literal(lit)] =
+                        inner.as_slice()
+                        && name == "path"
+                        && eq.as_char() == '='
+                        && let Some(written) = string_value(lit)
+                    {
+                        out.push(CompileInput {
+                            source: source.to_path_buf(),
+                            line: name.span().start().line,
+                            via: "#[path]",
+                            resolved: normalize(&dir.join(&written)),
+                            written,
+                        });
+                    }
+                }
+            }
+            // `include_str!(…)`, `include_bytes!(…)`, `include!(…)`
+            TokenTree::Ident(ident) => {
+                let via = match ident.to_string().as_str() {
+                    "include_str" => Some("include_str!"),
+                    "include_bytes" => Some("include_bytes!"),
+                    "include" => Some("include!"),
+                    _ => None,
+                };
+                if let (Some(via), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(args))) =
+                    (via, tokens.get(i + 1), tokens.get(i + 2))
+                    && bang.as_char() == '!'
+                    && let Some((written, base)) = include_argument(args.stream())
+                {
+                    let resolved = match base {
+                        Base::Source => normalize(&dir.join(&written)),
+                        Base::ManifestDir => normalize(Path::new(written.trim_start_matches('/'))),
+                    };
+                    out.push(CompileInput {
+                        source: source.to_path_buf(),
+                        line: ident.span().start().line,
+                        via,
+                        written,
+                        resolved,
+                    });
+                    i += 3;
+                    continue;
+                }
+            }
+            TokenTree::Group(group) => collect_inputs(group.stream(), source, dir, out),
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// What an include path is relative to.
+enum Base {
+    /// The including file's folder.
+    Source,
+    /// `concat!(env!("CARGO_MANIFEST_DIR"), "/…")`: the package root.
+    ManifestDir,
+}
+
+/// The path of `include_str!("…")` or `include_str!(concat!(env!("CARGO_MANIFEST_DIR"),
+/// "/…"))`; `None` for anything else (`OUT_DIR`, macro variables).
+fn include_argument(args: TokenStream) -> Option<(String, Base)> {
+    let args: Vec<TokenTree> = args.into_iter().collect();
+    match args.as_slice() {
+        [TokenTree::Literal(lit), ..] => Some((string_value(lit)?, Base::Source)),
+        [TokenTree::Ident(concat), TokenTree::Punct(bang), TokenTree::Group(inner), ..]
+            if concat == "concat" && bang.as_char() == '!' =>
+        {
+            let inner: Vec<TokenTree> = inner.stream().into_iter().collect();
+            match inner.as_slice() {
+                [
+                    TokenTree::Ident(env),
+                    TokenTree::Punct(_),
+                    TokenTree::Group(var),
+                    TokenTree::Punct(_),
+                    TokenTree::Literal(rest),
+                    ..,
+                ] if env == "env" && var.stream().to_string() == "\"CARGO_MANIFEST_DIR\"" => {
+                    Some((string_value(rest)?, Base::ManifestDir))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn is_cfg_test(token: Option<&TokenTree>) -> bool {
+    matches!(token, Some(TokenTree::Group(g))
+        if g.delimiter() == Delimiter::Bracket
+            && g.stream().to_string().split_whitespace().collect::<String>() == "cfg(test)")
+}
+
+/// The value of a plain or raw string literal (`"a\\b"`, `r#"a"#`).
+fn string_value(lit: &Literal) -> Option<String> {
+    let text = lit.to_string();
+    if let Some(raw) = text.strip_prefix('r') {
+        let hashes = raw.len() - raw.trim_start_matches('#').len();
+        let body = raw.get(hashes..raw.len() - hashes)?;
+        return body.strip_prefix('"')?.strip_suffix('"').map(str::to_owned);
+    }
+    let body = text.strip_prefix('"')?.strip_suffix('"')?;
+    let mut value = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'n' => value.push('\n'),
+            't' => value.push('\t'),
+            '0' => value.push('\0'),
+            other => value.push(other), // \\ \" \'
+        }
+    }
+    Some(value)
 }
 
 /// Resolves `.` and `..` lexically; `None` when the path leaves the package root or is
@@ -239,6 +339,9 @@ mod sys;
 // include_str!("commented.txt")
 /// include_str!("doc-example.txt")
 #![doc = include_str!("../../outside.md")]
+const S: &str = "include_str!(\"in-a-string.txt\")";
+#[cfg(test)]
+mod tests { const T: &str = include_str!("test-only.txt"); }
 "#;
         let found: Vec<(&str, Option<PathBuf>)> = compile_inputs(Path::new("src/lib.rs"), text)
             .iter()
@@ -264,11 +367,9 @@ mod sys;
         assert!(
             secret_patterns().iter().any(|p| p.regex.is_match(&format!("token = \"{token}\"")))
         );
-        assert!(
-            secret_patterns()
-                .iter()
-                .any(|p| p.regex.is_match("-----BEGIN OPENSSH PRIVATE KEY-----"))
-        );
+        // Built at run time, so that this source file holds no key header of its own.
+        let header = format!("-----BEGIN {} PRIVATE KEY-----", "OPENSSH");
+        assert!(secret_patterns().iter().any(|p| p.regex.is_match(&header)));
         assert!(!secret_patterns().iter().any(|p| p.regex.is_match("ghp_short")));
         assert_eq!(secret_file(Path::new(".env")), Some("environment file"));
         assert_eq!(secret_file(Path::new(".env.example")), None);
