@@ -14,7 +14,7 @@ use crate::cli::{Cli, ColorWhen};
 use crate::config::Settings;
 use crate::error::Error;
 use crate::format::{human_size, plural};
-use crate::report::{CrateReport, Report, Status, Verdict};
+use crate::report::{CrateReport, Report, Verdict};
 use crate::site::{self, SiteInput, theme::Theme};
 use crate::workspace::Workspace;
 use crate::{output, package, plan};
@@ -168,17 +168,20 @@ fn print(cli: &Cli, outcome: &Outcome, timings: &[(&str, Duration)]) {
         let style = verdict_style(krate.verdict);
         let label = format!("{:>8}", krate.verdict.as_str());
         let name = format!("{} {}", krate.name, krate.version);
+        let findings = if krate.verdict == Verdict::Skipped {
+            "publish = false".to_owned()
+        } else {
+            format!("{}, {}", plural(tally.blockers, "blocker"), plural(tally.warnings, "warning"))
+        };
         let _ = writeln!(
             out,
-            "{style}{label}{style:#} {name:<width$}  {}, {}  {}, {} ({} compressed)",
-            plural(tally.blockers, "blocker"),
-            plural(tally.warnings, "warning"),
+            "{style}{label}{style:#} {name:<width$}  {findings:<24}  {}, {} ({} compressed)",
             plural(krate.archive.file_count, "file"),
             human_size(krate.archive.unpacked_size),
             human_size(krate.archive.compressed_size),
         );
-        if cli.verbose > 0 {
-            for check in krate.checks.iter().filter(|c| c.status == Status::Fail) {
+        if cli.verbose > 0 && krate.verdict != Verdict::Skipped {
+            for check in krate.checks.iter().filter(|c| c.counts()) {
                 let _ = writeln!(
                     out,
                     "         {:>7} {}: {}",

@@ -97,7 +97,7 @@ pub fn compile_input_missing(s: &Subject) -> Outcome {
                 Some(path) => format!("{} is not packaged", slash_path(path)),
                 None => "it is outside the package".to_owned(),
             };
-            format!("{}:{} {}(\"{}\"): {target}", slash_path(&i.source), i.line, i.via, i.written)
+            format!("{}:{} {}: {target}", slash_path(&i.source), i.line, i.code)
         })
         .collect();
     let mut files: Vec<String> = missing.iter().map(|i| slash_path(&i.source)).collect();

@@ -25,14 +25,26 @@ pub fn file_name_invalid(s: &Subject) -> Outcome {
         })
         .map(|f| slash_path(&f.path))
         .collect();
-    if bad.is_empty() {
+    let generated_names: Vec<String> = s.archive.refused.iter().map(|p| slash_path(p)).collect();
+    if bad.is_empty() && generated_names.is_empty() {
         return Outcome::Pass("Every file name is UTF-8 without characters cargo refuses.".into());
+    }
+    let mut problems = Vec::new();
+    if !bad.is_empty() {
+        problems
+            .push(format!("names must be UTF-8 without / \\ < > : \" | ? *: {}", bad.join(", ")));
+    }
+    if !generated_names.is_empty() {
+        problems.push(format!(
+            "cargo writes files of these names itself: {}",
+            generated_names.join(", ")
+        ));
     }
     Outcome::fail(
         format!(
-            "cargo package refuses {}: names must be UTF-8 without / \\ < > : \" | ? *: {}.",
-            plural(bad.len(), "file"),
-            bad.join(", ")
+            "cargo package refuses {}: {}.",
+            plural(bad.len() + generated_names.len(), "file"),
+            problems.join("; ")
         ),
         "Rename the files, or leave them out with exclude = [...] in [package].",
     )

@@ -92,6 +92,9 @@ pub struct Listing {
     pub vcs: Option<VcsInfo>,
     /// Packaged files that differ from `HEAD`: modified, untracked, or ignored but included.
     pub dirty: Vec<PathBuf>,
+    /// Source files cargo refuses to package because it generates files of that name
+    /// (`Cargo.toml.orig`, `.cargo_vcs_info.json` at the root): `cargo package` fails.
+    pub refused: Vec<PathBuf>,
     /// What cargo would warn about while listing, one sentence each.
     pub warnings: Vec<String>,
 }
@@ -105,8 +108,6 @@ pub enum ListError {
     Pattern { manifest: PathBuf, field: &'static str, pattern: String, message: String },
     #[error("{}: git repository: {message}", .path.display())]
     Git { path: PathBuf, message: String },
-    #[error("{}: a source file with this name is refused: cargo generates it", .path.display())]
-    ReservedName { path: PathBuf },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ListError + '_ {
@@ -173,11 +174,12 @@ fn finish(
     mut dirty: Vec<PathBuf>,
     mut warnings: Vec<String>,
 ) -> Result<Listing, ListError> {
-    for reserved in ["Cargo.toml.orig", ".cargo_vcs_info.json"] {
-        if files.contains_key(Path::new(reserved)) {
-            return Err(ListError::ReservedName { path: root.join(reserved) });
-        }
-    }
+    // cargo refuses to package these (it writes them itself); they are reported, not listed.
+    let refused: Vec<PathBuf> = ["Cargo.toml.orig", ".cargo_vcs_info.json"]
+        .into_iter()
+        .map(PathBuf::from)
+        .filter(|reserved| files.remove(reserved).is_some())
+        .collect();
     files.retain(|path, _| {
         let at_root = path.components().count() == 1;
         let name = path.to_string_lossy();
@@ -220,7 +222,7 @@ fn finish(
 
     // BTreeMap<PathBuf, _> iterates in PathBuf order, which is cargo's.
     let files = files.into_iter().map(|(path, source)| PackagedFile { path, source }).collect();
-    Ok(Listing { mode, files, vcs, dirty, warnings })
+    Ok(Listing { mode, files, vcs, dirty, refused, warnings })
 }
 
 /// `include`/`exclude` with gitignore semantics, rooted at the package root.
@@ -527,6 +529,13 @@ fn is_dirty(
     let Ok(Some(committed)) = head.lookup_entry_by_path(rel) else { return true };
     if committed.object_id() != entry.id {
         return true; // staged but not committed
+    }
+    // As git does: unchanged stat information means the index's blob is the file's.
+    let Ok(disk) = gix::index::fs::Metadata::from_path_no_follow(path) else { return true };
+    if let Ok(stat) = gix::index::entry::Stat::from_fs(&disk)
+        && entry.stat.matches(&stat, Default::default())
+    {
+        return false;
     }
     let Ok(meta) = fs::symlink_metadata(path) else { return true };
     if meta.len() != u64::from(entry.stat.size) {

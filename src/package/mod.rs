@@ -4,9 +4,10 @@
 pub mod archive;
 pub mod files;
 pub mod generated;
+pub mod modules;
 pub mod scan;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -80,6 +81,8 @@ pub struct Archive {
     pub dirty: Vec<PathBuf>,
     /// Listed files that cannot be read (archive path, why): `cargo package` fails on them.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Source files cargo refuses to package (named like the files it generates).
+    pub refused: Vec<PathBuf>,
 }
 
 /// The files `cargo package --list` would list for a member.
@@ -92,6 +95,25 @@ pub fn list(member: &Member) -> Result<files::Listing, Error> {
         readme: package.readme.as_ref().map(|p| p.as_std_path()),
         license_file: package.license_file.as_ref().map(|p| p.as_std_path()),
     })?)
+}
+
+/// The root files of the targets `cargo build` compiles (library, binaries, build
+/// script), relative to the package root: what `cargo publish` verifies.
+fn compiled_roots(member: &Member) -> Vec<PathBuf> {
+    use cargo_metadata::TargetKind::*;
+    member
+        .package
+        .targets
+        .iter()
+        .filter(|t| {
+            t.kind.iter().any(|k| {
+                matches!(k, Lib | RLib | DyLib | CDyLib | StaticLib | ProcMacro | Bin | CustomBuild)
+            })
+        })
+        .filter_map(|t| {
+            t.src_path.as_std_path().strip_prefix(&member.root).ok().map(Path::to_path_buf)
+        })
+        .collect()
 }
 
 /// Compressed sizes known from an earlier run, by [`archive::cache_key`].
@@ -157,7 +179,7 @@ pub fn package(
         Some(size) => size,
         None => archive::compressed_size(name, &version, &files)?,
     };
-    let facts = scan::scan(&files)?;
+    let facts = scan::scan(&files, &compiled_roots(member))?;
     Ok(Archive {
         mode: listing.mode,
         unpacked_size: files.iter().map(|f| f.size).sum(),
@@ -170,5 +192,6 @@ pub fn package(
         vcs: listing.vcs,
         dirty: listing.dirty,
         unreadable,
+        refused: listing.refused,
     })
 }
