@@ -15,15 +15,15 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cargo_readiness::package::{self, SizeCache};
+use cargo_readiness::package::{self, ArchiveCache, CachedArchive};
 use cargo_readiness::workspace::Workspace;
 use rayon::prelude::*;
 
-struct MemoryCache(Mutex<HashMap<String, u64>>);
+struct MemoryCache(Mutex<HashMap<String, CachedArchive>>);
 
-impl SizeCache for MemoryCache {
-    fn get(&self, key: &str) -> Option<u64> {
-        self.0.lock().unwrap().get(key).copied()
+impl ArchiveCache for MemoryCache {
+    fn get(&self, key: &str) -> Option<CachedArchive> {
+        self.0.lock().unwrap().get(key).cloned()
     }
 }
 
@@ -75,15 +75,19 @@ fn main() {
     let cache = MemoryCache(Mutex::new(HashMap::new()));
     let mut total_compressed = 0;
     let ours_package = time(|| {
-        let sizes: Vec<(String, u64)> = members
+        let archives: Vec<(String, CachedArchive)> = members
             .par_iter()
             .map(|m| {
                 let archive = package::package(&workspace, m, &cache).expect("packaging works");
-                (archive.cache_key, archive.compressed_size)
+                let cached = CachedArchive {
+                    compressed_size: archive.compressed_size,
+                    facts: archive.facts,
+                };
+                (archive.cache_key, cached)
             })
             .collect();
-        total_compressed = sizes.iter().map(|s| s.1).sum::<u64>();
-        cache.0.lock().unwrap().extend(sizes);
+        total_compressed = archives.iter().map(|a| a.1.compressed_size).sum::<u64>();
+        cache.0.lock().unwrap().extend(archives);
     });
     let cargo_package = time(|| {
         cargo(&root, &["package", "--no-verify", "--allow-dirty", "--offline", "--workspace"]);
@@ -113,7 +117,7 @@ fn main() {
             package::package(&workspace, m, &cache).expect("packaging works");
         })
     });
-    report("re-run, sizes cached", rerun, "first run", ours_package);
+    report("re-run, archives cached", rerun, "first run", ours_package);
 }
 
 fn time(f: impl FnOnce()) -> Duration {

@@ -8,49 +8,48 @@ use std::path::{Path, PathBuf};
 use std::collections::BTreeMap;
 
 use crate::error::Error;
-use crate::package::SizeCache;
+use crate::package::{ArchiveCache, CachedArchive};
 use crate::report::SCHEMA;
 use crate::site::SiteFiles;
 
-/// Compressed sizes of earlier runs, kept under the cargo target dir so that an unchanged
-/// crate is not compressed again.
-pub struct SizeCacheFile {
+/// What earlier runs learned about archives (compressed size, content scan), kept under
+/// the cargo target dir so that an unchanged crate is not compressed or scanned again.
+pub struct ArchiveCacheFile {
     path: PathBuf,
-    sizes: BTreeMap<String, u64>,
+    entries: BTreeMap<String, CachedArchive>,
 }
 
 /// Entries kept at most; older runs' entries are dropped beyond this.
-const CACHE_ENTRIES: usize = 4096;
+const CACHE_ENTRIES: usize = 1024;
 
-impl SizeCacheFile {
-    /// Loads `<target dir>/readiness-cache/sizes.json`; a missing or unreadable cache is
+impl ArchiveCacheFile {
+    /// Loads `<target dir>/readiness-cache/archives.json`; a missing or unreadable cache is
     /// an empty one.
     pub fn load(target_dir: &Path) -> Self {
-        let path = target_dir.join("readiness-cache").join("sizes.json");
-        let sizes = fs::read_to_string(&path)
+        let path = target_dir.join("readiness-cache").join("archives.json");
+        let entries = fs::read(&path)
             .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
-        SizeCacheFile { path, sizes }
+        ArchiveCacheFile { path, entries }
     }
 
-    /// Stores this run's sizes beside the earlier ones. A cache that cannot be written is
-    /// not an error: the next run compresses again.
-    pub fn store(mut self, fresh: impl IntoIterator<Item = (String, u64)>) {
-        let fresh: BTreeMap<String, u64> = fresh.into_iter().collect();
-        if fresh.iter().all(|(k, v)| self.sizes.get(k) == Some(v)) {
+    /// Stores this run's archives beside the earlier ones. A cache that cannot be written
+    /// is not an error: the next run does the work again.
+    pub fn store(mut self, fresh: Vec<(String, CachedArchive)>) {
+        if fresh.iter().all(|(key, _)| self.entries.contains_key(key)) {
             return;
         }
-        if self.sizes.len() + fresh.len() > CACHE_ENTRIES {
-            self.sizes.clear();
+        if self.entries.len() + fresh.len() > CACHE_ENTRIES {
+            self.entries.clear();
         }
-        self.sizes.extend(fresh);
-        let Some(dir) = self.path.parent() else {
-            return;
-        };
-        let staging = dir.join(format!(".sizes.json.{}", std::process::id()));
+        self.entries.extend(fresh);
+        let Some(dir) = self.path.parent() else { return };
+        let staging = dir.join(format!(".archives.json.{}", std::process::id()));
         let written = fs::create_dir_all(dir)
-            .and_then(|()| fs::write(&staging, serde_json::to_vec(&self.sizes).unwrap_or_default()))
+            .and_then(|()| {
+                fs::write(&staging, serde_json::to_vec(&self.entries).unwrap_or_default())
+            })
             .and_then(|()| fs::rename(&staging, &self.path));
         if written.is_err() {
             let _ = fs::remove_file(&staging);
@@ -58,9 +57,9 @@ impl SizeCacheFile {
     }
 }
 
-impl SizeCache for SizeCacheFile {
-    fn get(&self, key: &str) -> Option<u64> {
-        self.sizes.get(key).copied()
+impl ArchiveCache for ArchiveCacheFile {
+    fn get(&self, key: &str) -> Option<CachedArchive> {
+        self.entries.get(key).cloned()
     }
 }
 

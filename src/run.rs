@@ -14,6 +14,7 @@ use crate::cli::{Cli, ColorWhen};
 use crate::config::Settings;
 use crate::error::Error;
 use crate::format::{human_size, plural};
+use crate::package::CachedArchive;
 use crate::report::{CrateReport, Report, Verdict};
 use crate::site::{self, SiteInput, theme::Theme};
 use crate::workspace::Workspace;
@@ -31,8 +32,8 @@ pub struct Outcome {
 /// One crate after the package and checks stages.
 struct Packaged {
     report: CrateReport,
-    /// Cache key and compressed size, for the size cache.
-    size: (String, u64),
+    /// What the archive cache keeps, by cache key.
+    cached: (String, CachedArchive),
     /// `--emit-crate`: the archive's site path and bytes.
     emitted: Option<(String, Vec<u8>)>,
 }
@@ -48,7 +49,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let settings = Settings::load(&workspace)?;
     let loaded = started.elapsed();
 
-    let cache = output::SizeCacheFile::load(&workspace.target_dir);
+    let cache = output::ArchiveCacheFile::load(&workspace.target_dir);
     let progress = progress_bar(cli, selected.len());
     let results: Vec<Packaged> = selected
         .par_iter()
@@ -73,16 +74,18 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             } else {
                 None
             };
-            Ok(Packaged { size: (archive.cache_key, archive.compressed_size), report, emitted })
+            let cached =
+                CachedArchive { compressed_size: archive.compressed_size, facts: archive.facts };
+            Ok(Packaged { cached: (archive.cache_key, cached), report, emitted })
         })
         .collect::<Result<_, Error>>()?;
     progress.finish_and_clear();
     let mut crates = Vec::with_capacity(results.len());
-    let mut sizes = Vec::with_capacity(results.len());
+    let mut cached = Vec::with_capacity(results.len());
     let mut emitted = Vec::new();
     for packaged in results {
         crates.push(packaged.report);
-        sizes.push(packaged.size);
+        cached.push(packaged.cached);
         emitted.extend(packaged.emitted);
     }
     let packaged = started.elapsed();
@@ -107,7 +110,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     )?;
     files.extend(emitted);
     output::write(&out, &files)?;
-    cache.store(sizes);
+    cache.store(cached);
     let written = started.elapsed();
 
     let deny_warnings = cli.deny_warnings();

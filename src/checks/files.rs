@@ -293,7 +293,8 @@ pub fn file_unreadable(s: &Subject) -> Outcome {
     if unreadable.is_empty() {
         return Outcome::Pass("Every listed file can be read.".into());
     }
-    let described: Vec<String> = unreadable.iter().map(|(_, why)| why.clone()).collect();
+    let described: Vec<String> =
+        unreadable.iter().map(|(path, why)| format!("{} ({why})", slash_path(path))).collect();
     Outcome::fail(
         format!("cargo package lists files it then fails to archive: {}.", described.join("; ")),
         "Fix or remove broken symbolic links and unreadable files, or exclude them.",

@@ -74,12 +74,21 @@ pub fn fingerprint(files: &[ArchiveFile]) -> String {
     format!("sha256:{}", hex(&hasher.finalize()))
 }
 
-/// A key for everything that decides the `.crate`'s bytes: this tool's version (its tar
-/// and gzip settings), the name, version, and every entry's path, mode and content.
-pub fn cache_key(name: &str, version: &str, files: &[ArchiveFile]) -> String {
+/// A key for everything that decides the `.crate`'s bytes and what the content scan finds:
+/// this tool's version (its tar and gzip settings, its patterns), the name, version, the
+/// compiled targets' roots, and every entry's path, mode and content.
+pub fn cache_key(
+    name: &str,
+    version: &str,
+    roots: &[std::path::PathBuf],
+    files: &[ArchiveFile],
+) -> String {
     let mut hasher = Sha256::new();
     hasher.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
     hasher.update(format!("{name}-{version}\n"));
+    for root in roots {
+        hasher.update(format!("root {}\n", slash_path(root)));
+    }
     for file in files {
         hasher.update(slash_path(&file.path).as_bytes());
         hasher.update(format!("\0{}\0{}\0", file.size, file.executable));

@@ -7,7 +7,7 @@ pub mod generated;
 pub mod modules;
 pub mod scan;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -97,36 +97,45 @@ pub fn list(member: &Member) -> Result<files::Listing, Error> {
     })?)
 }
 
-/// The root files of the targets `cargo build` compiles (library, binaries, build
-/// script), relative to the package root: what `cargo publish` verifies.
-fn compiled_roots(member: &Member) -> Vec<PathBuf> {
+/// The root files of the targets `cargo build` compiles (library, binaries, and the build
+/// script when it is packaged: cargo drops an unpackaged one, which its own check
+/// reports), relative to the package root: what `cargo publish` verifies.
+fn compiled_roots(member: &Member, files: &[ArchiveFile]) -> Vec<PathBuf> {
     use cargo_metadata::TargetKind::*;
     member
         .package
         .targets
         .iter()
-        .filter(|t| {
-            t.kind.iter().any(|k| {
-                matches!(k, Lib | RLib | DyLib | CDyLib | StaticLib | ProcMacro | Bin | CustomBuild)
-            })
-        })
         .filter_map(|t| {
-            t.src_path.as_std_path().strip_prefix(&member.root).ok().map(Path::to_path_buf)
+            let root = t.src_path.as_std_path().strip_prefix(&member.root).ok()?;
+            let compiled = t.kind.iter().any(|k| {
+                matches!(k, Lib | RLib | DyLib | CDyLib | StaticLib | ProcMacro | Bin)
+                    || (*k == CustomBuild && files.iter().any(|f| f.path == root))
+            });
+            compiled.then(|| root.to_path_buf())
         })
         .collect()
 }
 
-/// Compressed sizes known from an earlier run, by [`archive::cache_key`].
-pub trait SizeCache: Sync {
-    fn get(&self, key: &str) -> Option<u64>;
+/// What an earlier run learned about an archive with the same [`archive::cache_key`]: the
+/// expensive parts (compressing, lexing and scanning every file) that a re-run can reuse.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CachedArchive {
+    pub compressed_size: u64,
+    pub facts: scan::ContentFacts,
 }
 
-/// Lists, sizes and fingerprints one member's `.crate`. The compressed size is taken from
-/// `cache` when the archive's content is unchanged.
+/// Archives known from earlier runs.
+pub trait ArchiveCache: Sync {
+    fn get(&self, key: &str) -> Option<CachedArchive>;
+}
+
+/// Lists, sizes and fingerprints one member's `.crate`. The compressed size and the scan
+/// are taken from `cache` when the archive's content is unchanged.
 pub fn package(
     workspace: &Workspace,
     member: &Member,
-    cache: &dyn SizeCache,
+    cache: &dyn ArchiveCache,
 ) -> Result<Archive, Error> {
     let package = &member.package;
     let listing = list(member)?;
@@ -157,8 +166,8 @@ pub fn package(
         // archives it; the report lists it too, empty, and the file-unreadable check fails.
         let (digested, content) = match archive::digest(&content) {
             Ok(digested) => (digested, content),
-            Err(Error::Io { path, source }) => {
-                unreadable.push((file.path.clone(), format!("{}: {source}", path.display())));
+            Err(Error::Io { source, .. }) => {
+                unreadable.push((file.path.clone(), source.to_string()));
                 (archive::digest(&Content::Bytes(Vec::new()))?, Content::Bytes(Vec::new()))
             }
             Err(other) => return Err(other),
@@ -174,21 +183,24 @@ pub fn package(
     }
 
     let (name, version) = (package.name.as_str(), package.version.to_string());
-    let cache_key = archive::cache_key(name, &version, &files);
-    let compressed_size = match cache.get(&cache_key) {
-        Some(size) => size,
-        None => archive::compressed_size(name, &version, &files)?,
+    let roots = compiled_roots(member, &files);
+    let cache_key = archive::cache_key(name, &version, &roots, &files);
+    let cached = match cache.get(&cache_key) {
+        Some(cached) => cached,
+        None => CachedArchive {
+            compressed_size: archive::compressed_size(name, &version, &files)?,
+            facts: scan::scan(&files, &roots)?,
+        },
     };
-    let facts = scan::scan(&files, &compiled_roots(member))?;
     Ok(Archive {
         mode: listing.mode,
         unpacked_size: files.iter().map(|f| f.size).sum(),
-        compressed_size,
+        compressed_size: cached.compressed_size,
         fingerprint: archive::fingerprint(&files),
         cache_key,
         files,
         warnings: listing.warnings,
-        facts,
+        facts: cached.facts,
         vcs: listing.vcs,
         dirty: listing.dirty,
         unreadable,

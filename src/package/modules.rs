@@ -18,7 +18,7 @@ use crate::error::Error;
 const MAX_SOURCE: u64 = 4 * 1024 * 1024;
 
 /// A file the build reads: a module file or an included file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompileInput {
     /// The source file that names it (archive path).
     pub source: PathBuf,
@@ -407,7 +407,10 @@ fn normalize(path: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
-    fn walk(file: &str, text: &str) -> (Vec<(String, Option<String>)>, Vec<(String, Vec<String>)>) {
+    type Found = Vec<(String, Option<String>)>;
+    type Modules = Vec<(String, Vec<String>)>;
+
+    fn walk(file: &str, text: &str) -> (Found, Modules) {
         let path = Path::new(file);
         let mut walker = Walker { file: path, found: Vec::new(), modules: Vec::new() };
         walker.walk(text.parse().unwrap(), path.parent().unwrap(), false);

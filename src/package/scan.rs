@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use regex::Regex;
+use serde::{Deserialize, Serialize};
 
 pub use super::modules::CompileInput;
 use super::{ArchiveFile, Content};
@@ -16,7 +17,7 @@ use crate::error::Error;
 pub const MAX_SCANNED: u64 = 4 * 1024 * 1024;
 
 /// What the scan found in one crate's archive.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ContentFacts {
     pub secrets: Vec<SecretHit>,
     /// Files named by `include_str!`, `include_bytes!`, `include!` or `#[path]` in packaged
@@ -25,14 +26,14 @@ pub struct ContentFacts {
 }
 
 /// A line that looks like a secret. The secret itself is never kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretHit {
     /// Path inside the archive.
     pub path: PathBuf,
     /// 1-based; 0 when the whole file is the finding (e.g. `.env`).
     pub line: usize,
     /// What it looks like, e.g. "GitHub token".
-    pub kind: &'static str,
+    pub kind: String,
 }
 
 struct Pattern {
@@ -93,7 +94,7 @@ pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Er
             continue;
         };
         if let Some(kind) = secret_file(&file.path) {
-            facts.secrets.push(SecretHit { path: file.path.clone(), line: 0, kind });
+            facts.secrets.push(SecretHit { path: file.path.clone(), line: 0, kind: kind.into() });
         }
         if file.size > MAX_SCANNED || file.path.as_os_str() == "Cargo.toml.orig" {
             continue;
@@ -111,7 +112,7 @@ pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Er
             for found in pattern.regex.find_iter(&text) {
                 let line =
                     1 + text.as_bytes()[..found.start()].iter().filter(|&&b| b == b'\n').count();
-                hits.push(SecretHit { path: file.path.clone(), line, kind: pattern.kind });
+                hits.push(SecretHit { path: file.path.clone(), line, kind: pattern.kind.into() });
             }
         }
         hits.sort_by_key(|h| h.line);
