@@ -19,6 +19,9 @@ pub struct Workspace {
     pub members: Vec<Member>,
     /// `[workspace.metadata]`.
     pub metadata: serde_json::Value,
+    /// The resolved dependency graph: the committed `Cargo.lock`, or one cargo resolves
+    /// offline in a temporary copy of the manifests. `None` when neither is possible.
+    pub lock: Option<toml::Table>,
 }
 
 /// One member of the workspace.
@@ -126,11 +129,13 @@ impl Workspace {
         }
         members.sort_by(|a, b| a.package.name.cmp(&b.package.name));
 
+        let lock = resolve_lock(&root, &members);
         Ok(Workspace {
             root,
             target_dir: metadata.target_directory.into_std_path_buf(),
             members,
             metadata: metadata.workspace_metadata,
+            lock,
         })
     }
 
@@ -218,6 +223,66 @@ impl Member {
             None => self.name() == spec,
         }
     }
+}
+
+/// The workspace's lock file. Without a committed one, cargo resolves offline (from the
+/// local index cache) in a temporary copy of the manifests, so the workspace itself is
+/// never written; a workspace whose dependencies are all its own members needs no cargo.
+fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
+    if let Ok(text) = std::fs::read_to_string(root.join("Cargo.lock")) {
+        return text.parse().ok();
+    }
+    let members_only = members.iter().all(|m| {
+        m.package
+            .dependencies
+            .iter()
+            .all(|d| d.path.is_some() && members.iter().any(|o| o.name() == d.name))
+    });
+    if members_only {
+        let mut lock = String::from("version = 4\n");
+        for member in members {
+            lock.push_str(&format!(
+                "\n[[package]]\nname = {:?}\nversion = \"{}\"\n",
+                member.name(),
+                member.package.version
+            ));
+            let mut deps: Vec<&str> =
+                member.package.dependencies.iter().map(|d| d.name.as_str()).collect();
+            deps.sort_unstable();
+            deps.dedup();
+            if !deps.is_empty() {
+                lock.push_str(&format!("dependencies = {deps:?}\n"));
+            }
+        }
+        return lock.parse().ok();
+    }
+    let copy = tempfile::tempdir().ok()?;
+    let manifests = std::iter::once(root.join("Cargo.toml"))
+        .chain(members.iter().map(|m| m.package.manifest_path.clone().into_std_path_buf()));
+    for manifest in manifests {
+        let target = copy.path().join(manifest.strip_prefix(root).ok()?);
+        std::fs::create_dir_all(target.parent()?).ok()?;
+        std::fs::copy(&manifest, &target).ok()?;
+    }
+    // Every target needs its root file for cargo to accept the manifest; empty ones do.
+    for target in members.iter().flat_map(|m| &m.package.targets) {
+        let stub = copy.path().join(target.src_path.as_std_path().strip_prefix(root).ok()?);
+        std::fs::create_dir_all(stub.parent()?).ok()?;
+        std::fs::write(stub, "").ok()?;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["generate-lockfile", "--offline", "--quiet", "--manifest-path"])
+        .arg(copy.path().join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", copy.path().join("target"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    if !status.success() {
+        return None;
+    }
+    std::fs::read_to_string(copy.path().join("Cargo.lock")).ok()?.parse().ok()
 }
 
 fn read_manifest(path: &Path) -> Result<toml::Table, Error> {

@@ -426,3 +426,132 @@ fn theme_overrides_replace_single_files() {
     let (output, _t, _) = run_on(&fixture("single"), &["--theme", "/no/such/theme"]);
     assert_one_line_error(&output, "no such directory");
 }
+
+/// Writes a workspace of members `(name, extra manifest text)` into `root`.
+fn scratch_workspace(root: &Path, workspace_extra: &str, members: &[(&str, &str)]) -> PathBuf {
+    let names: Vec<String> = members.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+    fs::write(
+        root.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n{workspace_extra}",
+            names.join(", ")
+        ),
+    )
+    .unwrap();
+    for (name, extra) in members {
+        fs::create_dir_all(root.join(name).join("src")).unwrap();
+        fs::write(
+            root.join(name).join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\ndescription = \"d\"\nlicense = \"MIT\"\n{extra}"),
+        )
+        .unwrap();
+        fs::write(root.join(name).join("src/lib.rs"), "").unwrap();
+    }
+    root.join("Cargo.toml")
+}
+
+fn check<'a>(krate: &'a Value, id: &str) -> &'a Value {
+    krate["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()
+}
+
+#[test]
+fn configuration_allows_checks_and_changes_levels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = scratch_workspace(
+        tmp.path(),
+        "\n[workspace.metadata.readiness.checks]\nkeywords-missing = \"allow\"\ncategories-missing = \"blocker\"\n",
+        &[
+            ("plain", ""),
+            (
+                "own",
+                "\n[package.metadata.readiness.checks]\ncategories-missing = \"note\"\nreadme-missing = \"allow\"\n",
+            ),
+        ],
+    );
+    let (output, _t, site) = run_on(&manifest, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = report(&site);
+
+    let plain = krate(&report, "plain");
+    let keywords = check(plain, "keywords-missing");
+    assert_eq!(keywords["status"], "fail");
+    assert_eq!(keywords["override"]["level"], "allow");
+    assert_eq!(keywords["override"]["source"], "[workspace.metadata.readiness] in Cargo.toml");
+    assert_eq!(check(plain, "categories-missing")["severity"], "blocker");
+    assert_eq!(plain["verdict"], "blocked");
+
+    let own = krate(&report, "own");
+    let categories = check(own, "categories-missing");
+    assert_eq!(categories["severity"], "note", "package settings win");
+    assert_eq!(categories["override"]["source"], "[package.metadata.readiness] in own/Cargo.toml");
+    assert_eq!(own["verdict"], "warnings", "the allowed checks do not count: {own}");
+
+    let page = fs::read_to_string(site.join("crates/own/index.html")).unwrap();
+    assert!(page.contains("Allowed by [package.metadata.readiness] in own/Cargo.toml."));
+}
+
+#[test]
+fn unknown_configuration_is_exit_2() {
+    for (table, needle) in [
+        ("[workspace.metadata.readiness]\nsevere = true\n", "unknown field `severe`"),
+        (
+            "[workspace.metadata.readiness.checks]\nno-such-check = \"allow\"\n",
+            "unknown check id `no-such-check`",
+        ),
+        (
+            "[workspace.metadata.readiness.checks]\nreadme-missing = \"fatal\"\n",
+            "unknown variant `fatal`",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = scratch_workspace(tmp.path(), &format!("\n{table}"), &[("one", "")]);
+        let (output, _t, _) = run_on(&manifest, &[]);
+        assert_one_line_error(&output, needle);
+        assert!(
+            stderr(&output).contains("Cargo.toml: [workspace.metadata.readiness"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn publish_order_ignores_dev_dependencies_without_a_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = scratch_workspace(
+        tmp.path(),
+        "",
+        &[
+            ("app", "\n[dependencies]\nlib = { path = \"../lib\", version = \"0.1.0\" }\n"),
+            ("lib", "\n[dev-dependencies]\napp = { path = \"../app\" }\n"),
+        ],
+    );
+    let (_, _t, site) = run_on(&manifest, &[]);
+    let first = report(&site);
+    assert_eq!(first["workspace"]["publish_order"], serde_json::json!(["lib", "app"]));
+    let cycle = first["workspace"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "publish-cycle")
+        .unwrap();
+    assert_eq!(cycle["status"], "pass");
+
+    // With a version, the dev-dependency stays in the published manifest: a real cycle.
+    fs::write(
+        tmp.path().join("lib/Cargo.toml"),
+        "[package]\nname = \"lib\"\nversion = \"0.1.0\"\nedition = \"2024\"\ndescription = \"d\"\nlicense = \"MIT\"\n\n[dev-dependencies]\napp = { path = \"../app\", version = \"0.1.0\" }\n",
+    )
+    .unwrap();
+    let (_, _t, site) = run_on(&manifest, &[]);
+    let second = report(&site);
+    let cycle = second["workspace"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "publish-cycle")
+        .unwrap();
+    assert_eq!(cycle["status"], "fail");
+    let index = fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("Members depend on each other in a cycle"));
+}

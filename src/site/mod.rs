@@ -187,16 +187,32 @@ fn index_view(input: &SiteInput) -> IndexView {
             })
             .collect(),
         publish_order,
-        workspace_checks: report
-            .workspace
-            .checks
-            .iter()
-            .filter(|c| c.counts())
-            .map(check_row)
-            .collect(),
+        workspace_checks: workspace_findings(report),
         cycle: input.plan.cycle.clone(),
     }
 }
+
+/// The workspace's own failing checks, then each publishable crate's findings about its
+/// workspace dependencies (unpublished members, mismatched requirements), titled with the
+/// crate's name.
+fn workspace_findings(report: &Report) -> Vec<CheckRow> {
+    let own = report.workspace.checks.iter().filter(|c| c.counts()).map(check_row);
+    let per_crate = report.crates.iter().filter(|k| k.publish).flat_map(|krate| {
+        krate
+            .checks
+            .iter()
+            .filter(|c| c.counts() && WORKSPACE_DEPENDENCY_CHECKS.contains(&c.id))
+            .map(move |c| CheckRow {
+                title: format!("{}: {}", krate.name, c.title),
+                ..check_row(c)
+            })
+    });
+    own.chain(per_crate).collect()
+}
+
+/// Crate checks about dependencies between members, also shown on the overview page.
+const WORKSPACE_DEPENDENCY_CHECKS: &[&str] =
+    &["dependency-unpublished-member", "dependency-version-mismatch"];
 
 fn check_row(check: &CheckReport) -> CheckRow {
     let allowed = check.status == Status::Fail && !check.counts();
