@@ -383,14 +383,7 @@ impl Repo {
         warnings: &mut Vec<String>,
     ) -> Result<(), ListError> {
         let index = self.repo.index_or_empty().map_err(|e| git_error(&self.workdir, e))?;
-        let mut excludes = self
-            .repo
-            .excludes(
-                &index,
-                None,
-                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
-            )
-            .map_err(|e| git_error(&self.workdir, e))?;
+        let mut excludes = self.excludes(&index).map_err(|e| git_error(&self.workdir, e))?;
         let head = self.repo.head_tree().ok();
         let prefix = self.relative(dir).unwrap_or(Path::new("")).to_path_buf();
         let target = root.join("target");
@@ -493,19 +486,21 @@ impl Repo {
         Ok(())
     }
 
+    /// Every ignore source git reads: `.gitignore` files, `info/exclude`, the global file.
+    fn excludes<'r>(
+        &'r self,
+        index: &gix::index::State,
+    ) -> Result<gix::AttributeStack<'r>, gix::Error> {
+        use gix::worktree::stack::state::ignore::Source;
+        Ok(self.repo.excludes(index, None, Source::WorktreeThenIdMappingIfNotSkipped)?)
+    }
+
     /// `.cargo_vcs_info.json`: written when `Cargo.toml` is not ignored and `HEAD` is a
     /// commit.
     fn vcs_info(&self, root: &Path, dirty: bool) -> Option<VcsInfo> {
         let rel = self.relative(root)?;
         let index = self.repo.index_or_empty().ok()?;
-        let mut excludes = self
-            .repo
-            .excludes(
-                &index,
-                None,
-                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
-            )
-            .ok()?;
+        let mut excludes = self.excludes(&index).ok()?;
         if excludes.at_path(rel.join("Cargo.toml"), None).ok()?.is_excluded() {
             return None;
         }
