@@ -492,7 +492,7 @@ impl Repo {
         index: &gix::index::State,
     ) -> Result<gix::AttributeStack<'r>, gix::Error> {
         use gix::worktree::stack::state::ignore::Source;
-        Ok(self.repo.excludes(index, None, Source::WorktreeThenIdMappingIfNotSkipped)?)
+        self.repo.excludes(index, None, Source::WorktreeThenIdMappingIfNotSkipped)
     }
 
     /// `.cargo_vcs_info.json`: written when `Cargo.toml` is not ignored and `HEAD` is a
