@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::checks::{Finding, Outcome, Severity};
 use crate::config::{Level, Override};
 use crate::format::slash_path;
+use crate::package::files::ListMode;
 use crate::package::{Archive, Origin};
 use crate::plan::PublishPlan;
 use crate::workspace::Member;
@@ -80,6 +81,10 @@ pub struct ArchiveReport {
     pub file_count: usize,
     pub unpacked_size: u64,
     pub compressed_size: u64,
+    /// Added to v1: how cargo selects the files, `git` (index and ignore rules) or `walk`.
+    pub selection: &'static str,
+    /// Added to v1: what cargo would warn about while packaging.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -156,6 +161,11 @@ impl CrateReport {
                 file_count: archive.files.len(),
                 unpacked_size: archive.unpacked_size,
                 compressed_size: archive.compressed_size,
+                selection: match archive.mode {
+                    ListMode::Git => "git",
+                    ListMode::Walk => "walk",
+                },
+                warnings: archive.warnings.clone(),
             },
             checks,
             page: format!("crates/{name}/index.html"),

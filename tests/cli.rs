@@ -555,3 +555,24 @@ fn publish_order_ignores_dev_dependencies_without_a_version() {
     let index = fs::read_to_string(site.join("index.html")).unwrap();
     assert!(index.contains("Members depend on each other in a cycle"));
 }
+
+#[test]
+fn cargo_warnings_and_the_selection_mode_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = scratch_workspace(
+        tmp.path(),
+        "",
+        &[("both", "include = [\"src/**\"]\nexclude = [\"src/x.rs\"]\n")],
+    );
+    let (output, _t, site) = run_on(&manifest, &[]);
+    assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
+    let report = report(&site);
+    let archive = &krate(&report, "both")["archive"];
+    assert_eq!(archive["selection"], "walk");
+    assert_eq!(
+        archive["warnings"],
+        serde_json::json!(["both `include` and `exclude` are set; cargo ignores `exclude`"])
+    );
+    let page = fs::read_to_string(site.join("crates/both/index.html")).unwrap();
+    assert!(page.contains("cargo warns:"));
+}

@@ -308,6 +308,11 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
             limit_bar: share.clamp(0.0, 100.0),
             tree: tree(krate),
             largest: largest(krate),
+            selection: match archive.selection {
+                "git" => "Selected as cargo does in a git repository: tracked files, and untracked files git does not ignore, minus exclude.".into(),
+                _ => "Selected as cargo does without git (or with include): every file below the package, filtered by include or exclude.".into(),
+            },
+            warnings: archive.warnings.clone(),
         },
         failing,
         passing,

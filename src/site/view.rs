@@ -132,6 +132,10 @@ pub struct ArchiveView {
     pub tree: Vec<TreeNode>,
     /// The largest files (up to 5), largest first.
     pub largest: Vec<LargeFile>,
+    /// How cargo selects the files, as a sentence.
+    pub selection: String,
+    /// What cargo would warn about while packaging.
+    pub warnings: Vec<String>,
 }
 
 /// A file or folder of the archive tree.
