@@ -238,11 +238,6 @@ impl Finding {
         };
         Finding { check, severity, outcome, overridden }
     }
-
-    /// Configuration allows this check: it is shown but never counts.
-    pub fn allowed(&self) -> bool {
-        self.overridden.as_ref().is_some_and(|o| o.level == Level::Allow)
-    }
 }
 
 /// Runs the crate checks of the catalogue on one crate.
