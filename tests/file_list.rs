@@ -471,3 +471,72 @@ fn the_archive_is_byte_identical_to_cargos() {
     walk.package("", "walked", "").file("notes.txt", "n\n");
     walk.same_crate("walked");
 }
+
+#[test]
+fn symlink_loop_in_walk_mode_is_a_warning() {
+    let case = Case::new();
+    case.package("", "looped", "").file("dir/a.txt", "").symlink("..", "dir/up");
+    let list = case.same("looped");
+    assert!(has(&list, "dir/a.txt"));
+}
+
+#[test]
+fn submodule_with_its_own_ignore_rules() {
+    let case = Case::new();
+    let upstream = case.root().join("upstream");
+    fs::create_dir_all(&upstream).unwrap();
+    let git_at = |dir: &Path, args: &[&str]| {
+        let output = case.command("git", dir).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    fs::write(upstream.join("lib.c"), "int x;\n").unwrap();
+    fs::write(upstream.join(".gitignore"), "*.o\n").unwrap();
+    git_at(&upstream, &["init", "-q"]);
+    git_at(&upstream, &["add", "-A"]);
+    git_at(&upstream, &["commit", "-q", "-m", "u"]);
+    case.package("", "withsub", "").commit_all();
+    git_at(
+        &case.ws(),
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            upstream.to_str().unwrap(),
+            "vendor/up",
+        ],
+    );
+    git_at(&case.ws(), &["commit", "-q", "-m", "sub"]);
+    case.file("vendor/up/build.o", "ignored by the submodule's rules");
+    let list = case.same("withsub");
+    assert!(has(&list, "vendor/up/lib.c") && !has(&list, "vendor/up/build.o"));
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_file_name_is_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let case = Case::new();
+    case.package("", "bytes", "").commit_all();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    fs::write(case.ws().join(name), "latin-1 name").unwrap();
+    assert!(case.cargo_list("bytes").is_err(), "cargo refuses a non-UTF-8 name");
+    let out = case.root().join("site");
+    let output =
+        case.run(env!("CARGO_BIN_EXE_cargo-readiness"), &["-q", "--out", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let check = report["crates"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "file-name-invalid")
+        .unwrap();
+    assert_eq!(check["status"], "fail");
+}
