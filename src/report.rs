@@ -81,6 +81,8 @@ pub struct ArchiveReport {
     pub file_count: usize,
     pub unpacked_size: u64,
     pub compressed_size: u64,
+    /// Added to v1: lines of code of the packaged Rust sources (neither blank nor `//` only).
+    pub rust_lines: u64,
     /// Added to v1: how cargo selects the files, `git` (index and ignore rules) or `walk`.
     pub selection: &'static str,
     /// Added to v1: what cargo would warn about while packaging.
@@ -161,6 +163,7 @@ impl CrateReport {
                 file_count: archive.files.len(),
                 unpacked_size: archive.unpacked_size,
                 compressed_size: archive.compressed_size,
+                rust_lines: archive.facts.rust_lines,
                 selection: match archive.mode {
                     ListMode::Git => "git",
                     ListMode::Walk => "walk",

@@ -23,6 +23,9 @@ pub struct ContentFacts {
     /// Files named by `include_str!`, `include_bytes!`, `include!` or `#[path]` in packaged
     /// Rust sources that are compiled when the crate is built.
     pub compile_inputs: Vec<CompileInput>,
+    /// Lines of code of the packaged Rust sources: lines that are neither blank nor only
+    /// a `//` comment.
+    pub rust_lines: u64,
 }
 
 /// A line that looks like a secret. The secret itself is never kept.
@@ -118,6 +121,13 @@ pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Er
         hits.sort_by_key(|h| h.line);
         hits.dedup();
         facts.secrets.extend(hits);
+        if file.path.extension().is_some_and(|e| e == "rs") {
+            facts.rust_lines += text
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with("//"))
+                .count() as u64;
+        }
     }
     Ok(facts)
 }
