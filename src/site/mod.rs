@@ -223,6 +223,7 @@ fn check_row(check: &CheckReport) -> CheckRow {
     };
     CheckRow {
         id: check.id.to_owned(),
+        anchor: format!("check-{}", check.id),
         title: check.title.to_owned(),
         severity: check.severity.as_str().to_owned(),
         status: match check.status {

@@ -187,6 +187,8 @@ pub struct CheckGroup {
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckRow {
     pub id: String,
+    /// The row's `id` attribute, unique on its page (`check-<id>` on a crate's page).
+    pub anchor: String,
     pub title: String,
     /// `blocker`, `warning` or `note`.
     pub severity: String,
