@@ -67,12 +67,15 @@ pub struct CrateReport {
     pub checks: Vec<CheckReport>,
     /// The crate's page, relative to the site root.
     pub page: String,
-    /// The crate's preview card, relative to the site root, once cards are drawn.
+    /// The crate's preview card (1200×630 PNG), relative to the site root.
     pub card: Option<String>,
     /// The manifest's description (added to v1; empty when unset).
     pub description: String,
     /// `[package]` keys inherited from `[workspace.package]` (added to v1).
     pub inherited: Vec<String>,
+    /// The manifest's keywords and license (added to v1; shown on the preview card).
+    pub keywords: Vec<String>,
+    pub license: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,10 +178,18 @@ impl CrateReport {
             card: None,
             description: member.package.description.clone().unwrap_or_default(),
             inherited: member.inherited.clone(),
+            keywords: member.package.keywords.clone(),
+            license: member.package.license.clone(),
             name,
         };
         report.verdict = report.compute_verdict();
+        report.card = Some(report.card_file());
         report
+    }
+
+    /// The preview card's path, relative to the site root.
+    pub fn card_file(&self) -> String {
+        format!("crates/{}/card.png", self.name)
     }
 
     /// Where `--emit-crate` writes the archive, relative to the site root.

@@ -94,6 +94,7 @@ fn demo_workspace_report_follows_the_contract() {
 
     let core = krate(&report, "demo-core");
     assert_eq!(core["manifest_path"], "crates/demo-core/Cargo.toml");
+    assert_eq!(core["card"], "crates/demo-core/card.png");
     assert_eq!(core["publish"], true);
     assert_eq!(core["page"], "crates/demo-core/index.html");
     assert!(core["fingerprint"].as_str().unwrap().starts_with("sha256:"));
@@ -151,6 +152,14 @@ fn demo_site_has_every_page() {
     }
     let blocked = fs::read_to_string(site.join("crates/demo-cli/index.html")).unwrap();
     assert!(blocked.contains("id=\"check-description-missing\""));
+    assert!(
+        blocked.contains("<meta property=\"og:image\" content=\"../../crates/demo-cli/card.png\">")
+    );
+    assert!(blocked.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"));
+    let card = fs::read(site.join("crates/demo-cli/card.png")).unwrap();
+    assert_eq!(&card[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(u32::from_be_bytes(card[16..20].try_into().unwrap()), 1200, "width");
+    assert_eq!(u32::from_be_bytes(card[20..24].try_into().unwrap()), 630, "height");
     let summary = fs::read_to_string(site.join("summary.md")).unwrap();
     assert!(summary.contains("| `demo-cli` |"), "{summary}");
 
@@ -425,6 +434,13 @@ fn theme_overrides_replace_single_files() {
 
     let (output, _t, _) = run_on(&fixture("single"), &["--theme", "/no/such/theme"]);
     assert_one_line_error(&output, "no such directory");
+
+    let fonts = tmp.path().join("fonts-theme");
+    fs::create_dir_all(fonts.join("fonts")).unwrap();
+    fs::write(fonts.join("fonts/card-regular.ttf"), "not a font").unwrap();
+    fs::write(fonts.join("fonts/card-bold.ttf"), "not a font").unwrap();
+    let (output, _t, _) = run_on(&fixture("single"), &["--theme", fonts.to_str().unwrap()]);
+    assert_one_line_error(&output, "card font is not a valid");
 }
 
 /// Writes a workspace of members `(name, extra manifest text)` into `root`.

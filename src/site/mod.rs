@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::card;
 use crate::checks::Severity;
 use crate::config::Level;
 use crate::error::Error;
@@ -44,16 +45,20 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<SiteFiles, Error> {
     files.insert("index.html".into(), theme.render("index.html", &index_view(input))?.into_bytes());
     files.insert("summary.md".into(), theme.render("summary.md", &index_view(input))?.into_bytes());
 
-    let pages: Vec<(String, Vec<u8>)> = input
+    let pages: Vec<[(String, Vec<u8>); 2]> = input
         .report
         .crates
         .par_iter()
         .map(|krate| {
             let html = theme.render("crate.html", &crate_view(input, krate))?;
-            Ok((krate.page.clone(), html.into_bytes()))
+            let card = card::draw(&card_data(krate), &theme.card).map_err(|e| Error::Theme {
+                path: krate.card_file().into(),
+                message: e.to_string(),
+            })?;
+            Ok([(krate.page.clone(), html.into_bytes()), (krate.card_file(), card)])
         })
         .collect::<Result<_, Error>>()?;
-    files.extend(pages);
+    files.extend(pages.into_iter().flatten());
 
     let chapters = guide::chapters();
     for (i, chapter) in chapters.iter().enumerate() {
@@ -84,6 +89,26 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<SiteFiles, Error> {
         files.insert(format!("assets/{name}"), bytes.clone());
     }
     Ok(files)
+}
+
+/// What the preview card shows. Releases are unknown offline, so they are left out.
+fn card_data(krate: &CrateReport) -> card::CardData {
+    card::CardData {
+        name: krate.name.clone(),
+        version: krate.version.clone(),
+        description: Some(krate.description.clone()).filter(|d| !d.trim().is_empty()),
+        keywords: krate.keywords.clone(),
+        license: krate.license.clone(),
+        compressed_size: krate.archive.compressed_size,
+        lines_of_code: Some(krate.archive.rust_lines).filter(|&n| n > 0),
+        releases: None,
+        verdict: match krate.verdict {
+            Verdict::Ready => card::Verdict::Ready,
+            Verdict::Warnings => card::Verdict::Warnings,
+            Verdict::Blocked => card::Verdict::Blocked,
+            Verdict::Skipped => card::Verdict::Skipped,
+        },
+    }
 }
 
 fn guide_description() -> String {
@@ -290,8 +315,14 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
     );
     let title = format!("{} {}: release readiness", krate.name, krate.version);
     let description = format!("{} {}: {}", krate.name, krate.version, verdict_summary(krate));
+    let mut page = page_meta(input, &krate.page, &title, "crate", description);
+    page.og_image = Some(match input.base_url {
+        Some(base) => format!("{base}{}", krate.card_file()),
+        None => format!("{}{}", page.root, krate.card_file()),
+    });
     CrateView {
-        page: page_meta(input, &krate.page, &title, "crate", description),
+        page,
+        card: krate.card_file(),
         name: krate.name.clone(),
         version: krate.version.clone(),
         verdict: krate.verdict.as_str().to_owned(),

@@ -1,11 +1,14 @@
-//! The theme: Tera templates and static assets. The default theme is embedded in the binary;
-//! `--theme DIR` replaces any single file of it (`templates/NAME`, `static/NAME`) and may add
-//! new ones.
+//! The theme: Tera templates, static assets and the preview card's fonts. The default
+//! theme is embedded in the binary; `--theme DIR` replaces any single file of it
+//! (`templates/NAME`, `static/NAME`, `fonts/card-regular.ttf` with `fonts/card-bold.ttf`)
+//! and may add new ones.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
+
+use crate::card::CardTheme;
 
 use crate::error::{Error, one_line};
 
@@ -15,11 +18,14 @@ mod embedded {
 
 pub use embedded::GUIDE;
 
-/// A theme with its templates compiled.
+/// A theme with its templates compiled and its card fonts parsed.
 pub struct Theme {
     pub tera: Tera,
     /// Files copied to `<out>/assets/`, by name.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// Fonts and colours of the preview cards: DejaVu Sans from the `dejavu` crate, or the
+    /// theme folder's `fonts/card-regular.ttf` and `fonts/card-bold.ttf`.
+    pub card: CardTheme,
 }
 
 impl Theme {
@@ -38,6 +44,22 @@ impl Theme {
 
         let mut templates = Vec::new();
         let mut assets = BTreeMap::new();
+        let regular = files.remove("fonts/card-regular.ttf");
+        let bold = files.remove("fonts/card-bold.ttf");
+        let card = match (regular, bold) {
+            (None, None) => CardTheme::default_theme(),
+            (Some(regular), Some(bold)) => CardTheme::with_fonts(regular, bold),
+            _ => {
+                return Err(Error::Theme {
+                    path: overrides.unwrap_or(Path::new("theme")).join("fonts"),
+                    message: "needs both card-regular.ttf and card-bold.ttf".into(),
+                });
+            }
+        }
+        .map_err(|e| Error::Theme {
+            path: overrides.unwrap_or(Path::new("theme")).join("fonts"),
+            message: e.to_string(),
+        })?;
         for (name, bytes) in files {
             if let Some(template) = name.strip_prefix("templates/") {
                 let text = String::from_utf8(bytes).map_err(|_| Error::Theme {
@@ -56,7 +78,7 @@ impl Theme {
             name: overrides.map_or("default theme".into(), |d| d.display().to_string()),
             message: tera_message(&e),
         })?;
-        Ok(Theme { tera, assets })
+        Ok(Theme { tera, assets, card })
     }
 
     /// Renders one template with a serializable view.
@@ -106,7 +128,7 @@ fn theme_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
         return Err(Error::Theme { path: dir.to_path_buf(), message: "no such directory".into() });
     }
     let mut files = Vec::new();
-    for sub in ["templates", "static"] {
+    for sub in ["templates", "static", "fonts"] {
         let base = dir.join(sub);
         if !base.is_dir() {
             continue;
@@ -126,7 +148,7 @@ fn theme_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
     if files.is_empty() {
         return Err(Error::Theme {
             path: dir.to_path_buf(),
-            message: "has neither templates/ nor static/ files to use".into(),
+            message: "has no templates/, static/ or fonts/ files to use".into(),
         });
     }
     Ok(files)

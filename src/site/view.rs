@@ -14,7 +14,7 @@ pub struct PageMeta {
     pub description: String,
     /// Relative prefix from this page to the site root: `""`, `"../"`, `"../../"`.
     pub root: String,
-    /// Absolute URL of the `og:image`, only when `--base-url` was given.
+    /// The page's `og:image`: absolute with `--base-url`, else relative to this page.
     pub og_image: Option<String>,
     /// Absolute URL of this page, only when `--base-url` was given.
     pub canonical: Option<String>,
@@ -104,6 +104,8 @@ pub struct CrateView {
     pub manifest_path: String,
     /// `sha256:<hex>`.
     pub fingerprint: String,
+    /// The preview card, relative to the site root.
+    pub card: String,
     pub archive: ArchiveView,
     /// Failing checks, grouped, blockers first within a group.
     pub failing: Vec<CheckGroup>,
