@@ -441,6 +441,19 @@ fn theme_overrides_replace_single_files() {
     fs::write(fonts.join("fonts/card-bold.ttf"), "not a font").unwrap();
     let (output, _t, _) = run_on(&fixture("single"), &["--theme", fonts.to_str().unwrap()]);
     assert_one_line_error(&output, "card font is not a valid");
+
+    let colors = tmp.path().join("colors-theme");
+    fs::create_dir_all(&colors).unwrap();
+    fs::write(colors.join("card.toml"), "accent = \"#00ff00\"\n").unwrap();
+    let (output, _t, with_accent) =
+        run_on(&fixture("single"), &["--theme", colors.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (_, _t, default) = run_on(&fixture("single"), &[]);
+    let card = |site: &Path| fs::read(site.join("crates/single/card.png")).unwrap();
+    assert_ne!(card(&with_accent), card(&default), "the theme's colours reach the card");
+    fs::write(colors.join("card.toml"), "acent = \"#00ff00\"\n").unwrap();
+    let (output, _t, _) = run_on(&fixture("single"), &["--theme", colors.to_str().unwrap()]);
+    assert_one_line_error(&output, "card.toml");
 }
 
 /// Writes a workspace of members `(name, extra manifest text)` into `root`.

@@ -1,14 +1,14 @@
 //! The theme: Tera templates, static assets and the preview card's fonts. The default
 //! theme is embedded in the binary; `--theme DIR` replaces any single file of it
-//! (`templates/NAME`, `static/NAME`, `fonts/card-regular.ttf` with `fonts/card-bold.ttf`)
-//! and may add new ones.
+//! (`templates/NAME`, `static/NAME`, `card.toml` for the card's colours,
+//! `fonts/card-regular.ttf` with `fonts/card-bold.ttf`) and may add new ones.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
-use crate::card::CardTheme;
+use crate::card::{CardColors, CardTheme};
 
 use crate::error::{Error, one_line};
 
@@ -46,7 +46,7 @@ impl Theme {
         let mut assets = BTreeMap::new();
         let regular = files.remove("fonts/card-regular.ttf");
         let bold = files.remove("fonts/card-bold.ttf");
-        let card = match (regular, bold) {
+        let mut card = match (regular, bold) {
             (None, None) => CardTheme::default_theme(),
             (Some(regular), Some(bold)) => CardTheme::with_fonts(regular, bold),
             _ => {
@@ -60,6 +60,11 @@ impl Theme {
             path: overrides.unwrap_or(Path::new("theme")).join("fonts"),
             message: e.to_string(),
         })?;
+        if let Some(bytes) = files.remove("card.toml") {
+            let path = overrides.unwrap_or(Path::new("theme")).join("card.toml");
+            apply_card_colors(&bytes, &mut card.colors)
+                .map_err(|message| Error::Theme { path, message })?;
+        }
         for (name, bytes) in files {
             if let Some(template) = name.strip_prefix("templates/") {
                 let text = String::from_utf8(bytes).map_err(|_| Error::Theme {
@@ -91,6 +96,73 @@ impl Theme {
             .render(template, &context)
             .map_err(|e| Error::Template { name: template.to_owned(), message: tera_message(&e) })
     }
+}
+
+/// `card.toml` of a theme: any of the card's colours, as `"#rrggbb"`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CardColorsFile {
+    background: Option<String>,
+    text: Option<String>,
+    muted: Option<String>,
+    rule: Option<String>,
+    header_bg: Option<String>,
+    header_text: Option<String>,
+    header_muted: Option<String>,
+    accent: Option<String>,
+    footer: Option<String>,
+    tag_bg: Option<String>,
+    tag_text: Option<String>,
+    ready_bg: Option<String>,
+    ready_fg: Option<String>,
+    warnings_bg: Option<String>,
+    warnings_fg: Option<String>,
+    blocked_bg: Option<String>,
+    blocked_fg: Option<String>,
+    skipped_bg: Option<String>,
+    skipped_fg: Option<String>,
+}
+
+fn apply_card_colors(bytes: &[u8], colors: &mut CardColors) -> Result<(), String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "is not UTF-8".to_owned())?;
+    let file: CardColorsFile = toml::from_str(text).map_err(|e| one_line(&e.to_string()))?;
+    let slots: [(Option<String>, &mut [u8; 3]); 19] = [
+        (file.background, &mut colors.background),
+        (file.text, &mut colors.text),
+        (file.muted, &mut colors.muted),
+        (file.rule, &mut colors.rule),
+        (file.header_bg, &mut colors.header_bg),
+        (file.header_text, &mut colors.header_text),
+        (file.header_muted, &mut colors.header_muted),
+        (file.accent, &mut colors.accent),
+        (file.footer, &mut colors.footer),
+        (file.tag_bg, &mut colors.tag_bg),
+        (file.tag_text, &mut colors.tag_text),
+        (file.ready_bg, &mut colors.ready.bg),
+        (file.ready_fg, &mut colors.ready.fg),
+        (file.warnings_bg, &mut colors.warnings.bg),
+        (file.warnings_fg, &mut colors.warnings.fg),
+        (file.blocked_bg, &mut colors.blocked.bg),
+        (file.blocked_fg, &mut colors.blocked.fg),
+        (file.skipped_bg, &mut colors.skipped.bg),
+        (file.skipped_fg, &mut colors.skipped.fg),
+    ];
+    for (value, slot) in slots {
+        if let Some(value) = value {
+            *slot = hex_color(&value)
+                .ok_or_else(|| format!("`{value}` is not a colour like \"#b7410e\""))?;
+        }
+    }
+    Ok(())
+}
+
+fn hex_color(value: &str) -> Option<[u8; 3]> {
+    let hex = value.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
 }
 
 /// Escapes text for HTML element content and quoted attribute values. Unlike Tera's
@@ -128,6 +200,9 @@ fn theme_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
         return Err(Error::Theme { path: dir.to_path_buf(), message: "no such directory".into() });
     }
     let mut files = Vec::new();
+    if dir.join("card.toml").is_file() {
+        files.push(("card.toml".to_owned(), dir.join("card.toml")));
+    }
     for sub in ["templates", "static", "fonts"] {
         let base = dir.join(sub);
         if !base.is_dir() {
@@ -148,7 +223,7 @@ fn theme_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
     if files.is_empty() {
         return Err(Error::Theme {
             path: dir.to_path_buf(),
-            message: "has no templates/, static/ or fonts/ files to use".into(),
+            message: "has no card.toml, templates/, static/ or fonts/ files to use".into(),
         });
     }
     Ok(files)
