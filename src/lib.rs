@@ -13,6 +13,7 @@ pub mod format;
 pub mod output;
 pub mod package;
 pub mod plan;
+pub mod preview;
 pub mod report;
 pub mod run;
 pub mod site;

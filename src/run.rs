@@ -15,10 +15,12 @@ use crate::config::Settings;
 use crate::error::Error;
 use crate::format::{human_size, plural};
 use crate::package::CachedArchive;
+use crate::preview::CratePreview;
 use crate::report::{CrateReport, Report, Verdict};
 use crate::site::{self, SiteInput, theme::Theme};
 use crate::workspace::Workspace;
-use crate::{output, package, plan};
+use crate::{output, package, plan, preview};
+use std::collections::BTreeMap;
 
 /// What a finished run produced.
 pub struct Outcome {
@@ -36,6 +38,7 @@ struct Packaged {
     cached: (String, CachedArchive),
     /// `--emit-crate`: the archive's site path and bytes.
     emitted: Option<(String, Vec<u8>)>,
+    preview: CratePreview,
 }
 
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
@@ -62,6 +65,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             let findings = checks::run_crate(&subject, &settings);
             progress.inc(1);
             let report = CrateReport::new(member, &archive, &findings);
+            let preview = preview::build(member, &archive)?;
             let emitted = if cli.emit_crate {
                 let mut bytes = Vec::with_capacity(archive.compressed_size as usize);
                 package::archive::write(
@@ -76,14 +80,16 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             };
             let cached =
                 CachedArchive { compressed_size: archive.compressed_size, facts: archive.facts };
-            Ok(Packaged { cached: (archive.cache_key, cached), report, emitted })
+            Ok(Packaged { cached: (archive.cache_key, cached), report, emitted, preview })
         })
         .collect::<Result<_, Error>>()?;
     progress.finish_and_clear();
     let mut crates = Vec::with_capacity(results.len());
     let mut cached = Vec::with_capacity(results.len());
     let mut emitted = Vec::new();
+    let mut previews = BTreeMap::new();
     for packaged in results {
+        previews.insert(packaged.report.name.clone(), packaged.preview);
         crates.push(packaged.report);
         cached.push(packaged.cached);
         emitted.extend(packaged.emitted);
@@ -106,6 +112,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             workspace_name: &workspace.name(),
             base_url: base_url.as_deref(),
             emit_crate: cli.emit_crate,
+            previews: &previews,
         },
     )?;
     files.extend(emitted);

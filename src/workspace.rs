@@ -46,6 +46,8 @@ pub struct Member {
     pub rust_version: Option<String>,
     /// `[package]` keys inherited from `[workspace.package]` (`key.workspace = true`).
     pub inherited: Vec<String>,
+    /// The manifest as written (what the archive stores as `Cargo.toml.orig`), parsed.
+    pub manifest: toml::Table,
 }
 
 /// A dependency between two members, as it will stand in the published manifest.
@@ -125,6 +127,7 @@ impl Workspace {
                 edition_set,
                 rust_version,
                 inherited,
+                manifest,
             });
         }
         members.sort_by(|a, b| a.package.name.cmp(&b.package.name));

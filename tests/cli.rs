@@ -605,3 +605,33 @@ fn cargo_warnings_and_the_selection_mode_are_reported() {
     let page = fs::read_to_string(site.join("crates/both/index.html")).unwrap();
     assert!(page.contains("cargo warns:"));
 }
+
+#[test]
+fn the_manifest_preview_lists_what_cargo_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = scratch_workspace(
+        tmp.path(),
+        "\n[workspace.package]\nrust-version = \"1.85\"\n\n[patch.crates-io]\nlib = { path = \"lib\" }\n",
+        &[
+            (
+                "app",
+                "rust-version.workspace = true\n\n[dependencies]\nlib = { path = \"../lib\", version = \"0.1.0\" }\n\n[dev-dependencies]\nhelper = { path = \"../helper\" }\n",
+            ),
+            ("lib", ""),
+            ("helper", "publish = false\n"),
+        ],
+    );
+    let (_, _t, site) = run_on(&manifest, &[]);
+    let page = fs::read_to_string(site.join("crates/app/index.html")).unwrap();
+    for expected in [
+        "<code>package.rust-version</code>: inherited from [workspace.package]",
+        "<code>dependencies.lib</code>: `path` removed: resolved from crates.io by version",
+        "<code>dev-dependencies.helper</code>: dropped: a dev-dependency without a version",
+    ] {
+        assert!(page.contains(expected), "{expected}");
+    }
+    assert!(
+        page.contains("rust-version = &quot;1.85&quot;"),
+        "the published manifest resolves the inherited field"
+    );
+}

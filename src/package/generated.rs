@@ -248,3 +248,74 @@ fn list(out: &mut String, key: &str, values: &[String]) {
         }
     }
 }
+
+/// One way the published `Cargo.toml` differs from the one written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestChange {
+    /// The key or table, e.g. `dependencies.serde` or `[patch]`.
+    pub key: String,
+    /// What cargo does with it, as a sentence.
+    pub change: String,
+}
+
+/// What cargo changes when it normalizes the manifest for publishing: sections it drops,
+/// `path` and `git` keys it removes, dev-dependencies it drops, inherited fields it resolves.
+pub fn manifest_changes(member: &Member) -> Vec<ManifestChange> {
+    let mut changes = Vec::new();
+    let raw = &member.manifest;
+    for (table, why) in [
+        ("workspace", "dropped: a published crate is never a workspace root"),
+        ("patch", "dropped: crates.io ignores patches"),
+        ("replace", "dropped: crates.io ignores replacements"),
+    ] {
+        if raw.contains_key(table) {
+            changes.push(ManifestChange { key: format!("[{table}]"), change: why.into() });
+        }
+    }
+    for key in &member.inherited {
+        changes.push(ManifestChange {
+            key: format!("package.{key}"),
+            change: "inherited from [workspace.package]; written out with its value".into(),
+        });
+    }
+    let mut tables: Vec<(String, &toml::Table)> = Vec::new();
+    for kind in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        if let Some(table) = raw.get(kind).and_then(toml::Value::as_table) {
+            tables.push((kind.to_owned(), table));
+        }
+    }
+    if let Some(targets) = raw.get("target").and_then(toml::Value::as_table) {
+        for (platform, value) in targets {
+            for kind in ["dependencies", "dev-dependencies", "build-dependencies"] {
+                if let Some(table) = value.get(kind).and_then(toml::Value::as_table) {
+                    tables.push((format!("target.{platform}.{kind}"), table));
+                }
+            }
+        }
+    }
+    for (section, table) in tables {
+        let dev = section.ends_with("dev-dependencies");
+        for (name, spec) in table {
+            let key = format!("{section}.{name}");
+            let Some(spec) = spec.as_table() else { continue };
+            let inherited = spec.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+            let version = spec.contains_key("version") || inherited;
+            let source = ["path", "git"].into_iter().find(|k| spec.contains_key(*k));
+            let change = match (source, version) {
+                (Some(_), false) if dev => "dropped: a dev-dependency without a version".to_owned(),
+                (Some(_), false) => "no version: cargo refuses to package it".to_owned(),
+                (Some("git"), true) => {
+                    "`git`, `branch`, `tag` and `rev` removed: resolved from crates.io by version"
+                        .to_owned()
+                }
+                (Some(_), true) => "`path` removed: resolved from crates.io by version".to_owned(),
+                (None, _) if inherited => {
+                    "inherited from [workspace.dependencies]; written out in full".to_owned()
+                }
+                (None, _) => continue,
+            };
+            changes.push(ManifestChange { key, change });
+        }
+    }
+    changes
+}

@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::format::{human_size, plural};
 use crate::package::{MAX_CRATE_SIZE, Origin};
 use crate::plan::PublishPlan;
+use crate::preview::CratePreview;
 use crate::report::{CheckReport, CrateReport, Report, Status, Verdict};
 use theme::Theme;
 use view::*;
@@ -34,6 +35,8 @@ pub struct SiteInput<'a> {
     pub base_url: Option<&'a str>,
     /// `--emit-crate`: each crate's `.crate` is written beside its page.
     pub emit_crate: bool,
+    /// Each crate's previews, by name.
+    pub previews: &'a BTreeMap<String, CratePreview>,
 }
 
 /// Folders shown open in the archive tree when the whole tree has at most this many files.
@@ -349,6 +352,16 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         failing,
         passing,
         inherited: krate.inherited.clone(),
+        manifest: input.previews.get(&krate.name).map(|p| ManifestView {
+            original: p.manifest.original.clone(),
+            published: p.manifest.published.clone(),
+            changes: p
+                .manifest
+                .changes
+                .iter()
+                .map(|c| ManifestChangeRow { key: c.key.clone(), change: c.change.clone() })
+                .collect(),
+        }),
         crate_file: input.emit_crate.then(|| krate.crate_file()),
         signoff,
     }

@@ -113,6 +113,8 @@ pub struct CrateView {
     pub passing: Vec<CheckRow>,
     /// `[package]` keys inherited from `[workspace.package]`.
     pub inherited: Vec<String>,
+    /// The manifest as written and as published.
+    pub manifest: Option<ManifestView>,
     /// With `--emit-crate`: the `.crate` file, relative to the site root.
     pub crate_file: Option<String>,
     /// The sign-off block, ready to paste into a review.
@@ -228,4 +230,20 @@ pub struct TocEntry {
     /// Nesting level, 0 for top-level chapters.
     pub level: usize,
     pub current: bool,
+}
+
+/// The manifest preview.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestView {
+    /// `Cargo.toml.orig`, plain text.
+    pub original: String,
+    /// The normalized `Cargo.toml` cargo publishes, plain text.
+    pub published: String,
+    pub changes: Vec<ManifestChangeRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestChangeRow {
+    pub key: String,
+    pub change: String,
 }
