@@ -14,6 +14,7 @@ pub mod output;
 pub mod package;
 pub mod plan;
 pub mod preview;
+pub mod readme;
 pub mod report;
 pub mod run;
 pub mod site;

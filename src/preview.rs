@@ -1,16 +1,33 @@
-//! The previews of what the world will see: the manifest cargo will publish beside the one
-//! written. Built per crate in the parallel stage, from what the package stage found; the
+//! The previews of what the world will see: the README as crates.io renders it, and the
+//! manifest cargo will publish beside the one written. Built per crate in the parallel stage, from what the package stage found; the
 //! site renders them.
 
 use crate::error::Error;
 use crate::package::generated::{self, ManifestChange};
-use crate::package::{Archive, Content};
+use std::path::Path;
+
+use crate::format::slash_path;
+use crate::package::{Archive, Content, Origin};
+use crate::readme::{self, RenderedReadme, RepoLinks};
 use crate::workspace::Member;
 
 /// Everything a crate's page previews.
 #[derive(Debug, Clone)]
 pub struct CratePreview {
     pub manifest: ManifestPreview,
+    /// The packaged README, when the crate has one that exists.
+    pub readme: Option<ReadmePreview>,
+}
+
+/// The packaged README as crates.io will show it.
+#[derive(Debug, Clone)]
+pub struct ReadmePreview {
+    /// Its path inside the archive.
+    pub file: String,
+    pub size: u64,
+    /// `None` when it is not UTF-8 or over crates.io's limit: then there is nothing to show.
+    pub rendered: Option<RenderedReadme>,
+    pub utf8: bool,
 }
 
 /// `Cargo.toml.orig` and the normalized `Cargo.toml` cargo publishes.
@@ -43,5 +60,52 @@ pub fn build(member: &Member, archive: &Archive) -> Result<CratePreview, Error> 
             published,
             changes: generated::manifest_changes(member),
         },
+        readme: readme(member, archive)?,
     })
+}
+
+/// Renders the README cargo packages (the `readme` file, found in the archive).
+fn readme(member: &Member, archive: &Archive) -> Result<Option<ReadmePreview>, Error> {
+    let Some(configured) = member.package.readme.as_ref() else { return Ok(None) };
+    // Inside the package it keeps its path; from outside, cargo puts it at the root.
+    let mut inside = std::path::PathBuf::new();
+    for part in configured.as_std_path().components() {
+        match part {
+            std::path::Component::ParentDir if !inside.pop() => {
+                inside = configured.as_std_path().file_name().map(Into::into).unwrap_or_default();
+                break;
+            }
+            std::path::Component::Normal(name) => inside.push(name),
+            _ => {}
+        }
+    }
+    let file = archive.files.iter().find(|f| f.path == inside && f.origin != Origin::Generated);
+    let Some(file) = file else { return Ok(None) };
+    let Content::File(path) = &file.content else { return Ok(None) };
+    let name = slash_path(&file.path);
+    if file.size > readme::MAX_README {
+        return Ok(Some(ReadmePreview { file: name, size: file.size, rendered: None, utf8: true }));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Ok(Some(ReadmePreview {
+            file: name,
+            size: file.size,
+            rendered: None,
+            utf8: false,
+        }));
+    };
+    let path_in_repo = archive.vcs.as_ref().map(|v| v.path_in_vcs.as_str());
+    // The repository root: the package root without its path in the repository.
+    let repo_root = path_in_repo.and_then(|p| {
+        let depth = Path::new(p).components().count();
+        member.root.ancestors().nth(depth).map(Path::to_path_buf)
+    });
+    let exists = |rel: &str| repo_root.as_ref().map(|root| root.join(rel).exists());
+    let links = RepoLinks {
+        repository: member.package.repository.as_deref(),
+        path_in_repo: path_in_repo.unwrap_or(""),
+    };
+    let rendered = readme::render_file(&name, &text, &links, &exists);
+    Ok(Some(ReadmePreview { file: name, size: file.size, rendered: Some(rendered), utf8: true }))
 }

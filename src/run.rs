@@ -60,12 +60,17 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             progress.set_message(member.name().to_owned());
             let archive = package::package(&workspace, member, &cache)?;
             let limits = settings.limits(member.name());
-            let subject =
-                Subject { workspace: &workspace, member, archive: &archive, limits: &limits };
+            let preview = preview::build(member, &archive)?;
+            let subject = Subject {
+                workspace: &workspace,
+                member,
+                archive: &archive,
+                limits: &limits,
+                readme: preview.readme.as_ref(),
+            };
             let findings = checks::run_crate(&subject, &settings);
             progress.inc(1);
             let report = CrateReport::new(member, &archive, &findings);
-            let preview = preview::build(member, &archive)?;
             let emitted = if cli.emit_crate {
                 let mut bytes = Vec::with_capacity(archive.compressed_size as usize);
                 package::archive::write(

@@ -472,6 +472,54 @@ pub fn version_prerelease(s: &Subject) -> Outcome {
     }
 }
 
+pub fn readme_too_large(s: &Subject) -> Outcome {
+    match s.readme {
+        Some(readme) if readme.size > crate::readme::MAX_README => Outcome::fail(
+            format!(
+                "{} is {}; crates.io takes the README in its 1 MiB upload metadata and refuses more.",
+                readme.file,
+                crate::format::human_size(readme.size)
+            ),
+            "Shorten the README (move long material to the documentation or the repository), or point readme at a shorter file.",
+        ),
+        Some(readme) => {
+            Outcome::Pass(format!("{} is {}.", readme.file, crate::format::human_size(readme.size)))
+        }
+        None => Outcome::Pass("There is no README to measure.".into()),
+    }
+}
+
+pub fn readme_not_utf8(s: &Subject) -> Outcome {
+    match s.readme {
+        Some(readme) if !readme.utf8 => Outcome::fail(
+            format!("{} is not UTF-8; cargo cannot send it to crates.io.", readme.file),
+            "Save the README as UTF-8.",
+        ),
+        _ => Outcome::Pass("The README is UTF-8 text.".into()),
+    }
+}
+
+pub fn readme_links_broken(s: &Subject) -> Outcome {
+    let broken = s
+        .readme
+        .and_then(|r| r.rendered.as_ref())
+        .map(|r| r.broken_links.as_slice())
+        .unwrap_or_default();
+    if broken.is_empty() {
+        return Outcome::Pass(
+            "Every relative link and image of the README works on crates.io.".into(),
+        );
+    }
+    Outcome::fail(
+        format!(
+            "{} of the README will not work on crates.io: {}.",
+            crate::format::plural(broken.len(), "relative link or image"),
+            crate::readme::describe(broken)
+        ),
+        "Set repository to the GitHub, GitLab or Bitbucket URL (crates.io rewrites relative links against it), make sure the targets are committed, or use absolute URLs.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::config::{Level, Limits, Override, Settings};
 use crate::package::Archive;
 use crate::plan::PublishPlan;
+use crate::preview::ReadmePreview;
 use crate::workspace::{Member, Workspace};
 
 /// How bad a failing check is.
@@ -78,6 +79,8 @@ pub struct Subject<'a> {
     pub member: &'a Member,
     pub archive: &'a Archive,
     pub limits: &'a Limits,
+    /// The packaged README, rendered as crates.io will.
+    pub readme: Option<&'a ReadmePreview>,
 }
 
 /// What a workspace check looks at.
@@ -181,6 +184,9 @@ pub static CATALOGUE: &[Check] = &[
     check("category-unknown", Group::Metadata, Severity::Blocker, "Category is not a crates.io slug", "https://crates.io/category_slugs", Run::Crate(metadata::category_unknown)),
     check("rust-version-invalid", Group::Metadata, Severity::Blocker, "rust-version is not a version", manifest!("#the-rust-version-field"), Run::Crate(metadata::rust_version_invalid)),
     check("features-too-many", Group::Metadata, Severity::Blocker, "More features than crates.io accepts", "https://doc.rust-lang.org/cargo/reference/features.html", Run::Crate(metadata::features_too_many)),
+    check("readme-too-large", Group::Metadata, Severity::Blocker, "README is over 1 MiB", manifest!("#the-readme-field"), Run::Crate(metadata::readme_too_large)),
+    check("readme-not-utf8", Group::Metadata, Severity::Blocker, "README is not UTF-8", manifest!("#the-readme-field"), Run::Crate(metadata::readme_not_utf8)),
+    check("readme-links-broken", Group::Metadata, Severity::Warning, "README links that break on crates.io", manifest!("#the-repository-field"), Run::Crate(metadata::readme_links_broken)),
     check("repository-missing", Group::Metadata, Severity::Warning, "No repository", manifest!("#the-repository-field"), Run::Crate(metadata::repository_missing)),
     check("keywords-missing", Group::Metadata, Severity::Warning, "No keywords", manifest!("#the-keywords-field"), Run::Crate(metadata::keywords_missing)),
     check("categories-missing", Group::Metadata, Severity::Warning, "No categories", manifest!("#the-categories-field"), Run::Crate(metadata::categories_missing)),

@@ -91,6 +91,7 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<SiteFiles, Error> {
     for (name, bytes) in &theme.assets {
         files.insert(format!("assets/{name}"), bytes.clone());
     }
+    files.insert("assets/highlight.css".into(), crate::readme::highlight_css().into_bytes());
     Ok(files)
 }
 
@@ -352,9 +353,18 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         failing,
         passing,
         inherited: krate.inherited.clone(),
+        readme: input.previews.get(&krate.name).and_then(|p| p.readme.as_ref()).map(|r| ReadmeView {
+            file: r.file.clone(),
+            html: r.rendered.as_ref().map(|x| x.html.clone()).unwrap_or_default(),
+            unavailable: match (&r.rendered, r.utf8) {
+                (Some(_), _) => String::new(),
+                (None, false) => "It is not UTF-8, so it cannot be shown.".into(),
+                (None, true) => "It is over 1 MiB, more than crates.io accepts.".into(),
+            },
+        }),
         manifest: input.previews.get(&krate.name).map(|p| ManifestView {
-            original: p.manifest.original.clone(),
-            published: p.manifest.published.clone(),
+            original: crate::readme::highlight("toml", &p.manifest.original),
+            published: crate::readme::highlight("toml", &p.manifest.published),
             changes: p
                 .manifest
                 .changes

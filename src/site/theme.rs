@@ -78,7 +78,7 @@ impl Theme {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(escape_html);
+        tera.set_escape_fn(crate::format::escape_html);
         tera.add_raw_templates(templates).map_err(|e| Error::Template {
             name: overrides.map_or("default theme".into(), |d| d.display().to_string()),
             message: tera_message(&e),
@@ -163,23 +163,6 @@ fn hex_color(value: &str) -> Option<[u8; 3]> {
     }
     let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
     Some([byte(0)?, byte(2)?, byte(4)?])
-}
-
-/// Escapes text for HTML element content and quoted attribute values. Unlike Tera's
-/// default it leaves `/` alone, so relative links stay readable in the page source.
-fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A Tera error and its causes on one line.

@@ -115,6 +115,8 @@ pub struct CrateView {
     pub inherited: Vec<String>,
     /// The manifest as written and as published.
     pub manifest: Option<ManifestView>,
+    /// The README as crates.io will show it.
+    pub readme: Option<ReadmeView>,
     /// With `--emit-crate`: the `.crate` file, relative to the site root.
     pub crate_file: Option<String>,
     /// The sign-off block, ready to paste into a review.
@@ -235,9 +237,9 @@ pub struct TocEntry {
 /// The manifest preview.
 #[derive(Debug, Clone, Serialize)]
 pub struct ManifestView {
-    /// `Cargo.toml.orig`, plain text.
+    /// `Cargo.toml.orig`, highlighted HTML (escaped by the highlighter; safe as it is).
     pub original: String,
-    /// The normalized `Cargo.toml` cargo publishes, plain text.
+    /// The normalized `Cargo.toml` cargo publishes, highlighted HTML.
     pub published: String,
     pub changes: Vec<ManifestChangeRow>,
 }
@@ -246,4 +248,15 @@ pub struct ManifestView {
 pub struct ManifestChangeRow {
     pub key: String,
     pub change: String,
+}
+
+/// The README preview.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadmeView {
+    /// Its path inside the archive.
+    pub file: String,
+    /// Sanitized HTML (safe as it is), empty when it cannot be shown.
+    pub html: String,
+    /// Why it cannot be shown, when it cannot.
+    pub unavailable: String,
 }
