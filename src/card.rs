@@ -74,24 +74,15 @@ pub struct CardData {
     pub verdict: Verdict,
 }
 
-/// The crate's release-readiness verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Verdict {
-    Ready,
-    Warnings,
-    Blocked,
-    Skipped,
-}
+pub use crate::report::Verdict;
 
-impl Verdict {
-    /// The word drawn in the badge.
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Ready => "Ready",
-            Verdict::Warnings => "Warnings",
-            Verdict::Blocked => "Blocked",
-            Verdict::Skipped => "Skipped",
-        }
+/// The word drawn in the badge.
+fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Ready => "Ready",
+        Verdict::Warnings => "Warnings",
+        Verdict::Blocked => "Blocked",
+        Verdict::Skipped => "Skipped",
     }
 }
 
@@ -460,7 +451,7 @@ impl Badge {
     const DOT_GAP: f32 = 10.0;
 
     fn new(layout: &Layout, verdict: Verdict) -> Badge {
-        let text = layout.line(verdict.label(), Weight::Bold, BADGE_PX);
+        let text = layout.line(verdict_label(verdict), Weight::Bold, BADGE_PX);
         let width = Self::PAD * 2.0 + Self::DOT + Self::DOT_GAP + text.width;
         Badge { text, width, height: 38.0 }
     }

@@ -185,8 +185,7 @@ fn render_markdown(
     let nonce = crate::package::archive::hex(&Sha256::digest(text.as_bytes()))[..16].to_owned();
     let mut blocks: Vec<String> = Vec::new();
     let mut broken = Vec::new();
-    let mut dropped_links: Vec<bool> = Vec::new();
-    let mut dropped_images: Vec<bool> = Vec::new();
+    let mut kept: Vec<bool> = Vec::new();
     let mut code: Option<(String, String)> = None;
     let mut events: Vec<Event> = Vec::new();
     for event in Parser::new_ext(text, options) {
@@ -214,42 +213,24 @@ fn render_markdown(
                 };
                 code = Some((lang, String::new()));
             }
+            // Links and images crates.io removes lose their tag and keep their text.
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                match checked(&dest_url, links, exists, &mut broken) {
-                    Some(url) => {
-                        dropped_links.push(false);
-                        events.push(Event::Start(Tag::Link {
-                            link_type,
-                            dest_url: url,
-                            title,
-                            id,
-                        }));
-                    }
-                    None => dropped_links.push(true),
-                }
-            }
-            Event::End(TagEnd::Link) => {
-                if dropped_links.pop() == Some(false) {
-                    events.push(Event::End(TagEnd::Link));
+                let url = checked(&dest_url, links, exists, &mut broken);
+                kept.push(url.is_some());
+                if let Some(dest_url) = url {
+                    events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
                 }
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                match checked(&dest_url, links, exists, &mut broken) {
-                    Some(url) => {
-                        dropped_images.push(false);
-                        events.push(Event::Start(Tag::Image {
-                            link_type,
-                            dest_url: url,
-                            title,
-                            id,
-                        }));
-                    }
-                    None => dropped_images.push(true),
+                let url = checked(&dest_url, links, exists, &mut broken);
+                kept.push(url.is_some());
+                if let Some(dest_url) = url {
+                    events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
                 }
             }
-            Event::End(TagEnd::Image) => {
-                if dropped_images.pop() == Some(false) {
-                    events.push(Event::End(TagEnd::Image));
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                if kept.pop() == Some(true) {
+                    events.push(Event::End(end));
                 }
             }
             other => events.push(other),

@@ -106,12 +106,7 @@ fn card_data(krate: &CrateReport) -> card::CardData {
         compressed_size: krate.archive.compressed_size,
         lines_of_code: Some(krate.archive.rust_lines).filter(|&n| n > 0),
         releases: None,
-        verdict: match krate.verdict {
-            Verdict::Ready => card::Verdict::Ready,
-            Verdict::Warnings => card::Verdict::Warnings,
-            Verdict::Blocked => card::Verdict::Blocked,
-            Verdict::Skipped => card::Verdict::Skipped,
-        },
+        verdict: krate.verdict,
     }
 }
 
