@@ -186,6 +186,7 @@ fn render_markdown(
     let mut blocks: Vec<String> = Vec::new();
     let mut broken = Vec::new();
     let mut kept: Vec<bool> = Vec::new();
+    let mut footnotes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut code: Option<(String, String)> = None;
     let mut events: Vec<Event> = Vec::new();
     for event in Parser::new_ext(text, options) {
@@ -232,6 +233,19 @@ fn render_markdown(
                 if kept.pop() == Some(true) {
                     events.push(Event::End(end));
                 }
+            }
+            // The sanitizer prefixes ids with `user-content-`, as crates.io does; footnote
+            // references point at the prefixed id, numbered in order of first reference.
+            Event::FootnoteReference(label) => {
+                let next = footnotes.len() + 1;
+                let number = *footnotes.entry(label.to_string()).or_insert(next);
+                let href = escape_html(&format!("#user-content-{label}"));
+                events.push(Event::Html(
+                    format!(
+                        "<sup class=\"footnote-reference\"><a href=\"{href}\">{number}</a></sup>"
+                    )
+                    .into(),
+                ));
             }
             other => events.push(other),
         }
@@ -290,6 +304,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("input", ["checked", "disabled", "type"])
             .add_tag_attributes("source", ["media", "srcset"])
             .add_tag_attributes("li", ["id"])
+            // pulldown-cmark puts a footnote's id on its definition's div (comrak: on an li).
+            .add_tag_attributes("div", ["id"])
             .add_allowed_classes("section", ["footnotes"])
             .add_allowed_classes(
                 "blockquote",
@@ -434,6 +450,13 @@ mod tests {
         let html = render("<pre>0000000000000000-0</pre>\n\n```rust\nfn x() {}\n```", None).html;
         assert!(html.contains("0000000000000000-0"));
         assert!(html.contains("hl-rust"));
+    }
+
+    #[test]
+    fn footnote_links_reach_their_prefixed_ids() {
+        let html = render("Text[^note].\n\n[^note]: The note.\n", None).html;
+        assert!(html.contains("href=\"#user-content-note\""), "{html}");
+        assert!(html.contains("id=\"user-content-note\""), "{html}");
     }
 
     #[test]
