@@ -79,11 +79,7 @@ fn main() {
             .par_iter()
             .map(|m| {
                 let archive = package::package(&workspace, m, &cache).expect("packaging works");
-                let cached = CachedArchive {
-                    compressed_size: archive.compressed_size,
-                    facts: archive.facts,
-                };
-                (archive.cache_key, cached)
+                (archive.cache_key.clone(), archive.to_cached())
             })
             .collect();
         total_compressed = archives.iter().map(|a| a.1.compressed_size).sum::<u64>();

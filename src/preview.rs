@@ -7,7 +7,7 @@ use crate::package::generated::{self, ManifestChange};
 use std::path::Path;
 
 use crate::format::slash_path;
-use crate::package::{Archive, Content, Origin};
+use crate::package::{Archive, Content};
 use crate::readme::{self, RenderedReadme, RepoLinks};
 use crate::workspace::Member;
 
@@ -66,21 +66,9 @@ pub fn build(member: &Member, archive: &Archive) -> Result<CratePreview, Error> 
 
 /// Renders the README cargo packages (the `readme` file, found in the archive).
 fn readme(member: &Member, archive: &Archive) -> Result<Option<ReadmePreview>, Error> {
-    let Some(configured) = member.package.readme.as_ref() else { return Ok(None) };
-    // Inside the package it keeps its path; from outside, cargo puts it at the root.
-    let mut inside = std::path::PathBuf::new();
-    for part in configured.as_std_path().components() {
-        match part {
-            std::path::Component::ParentDir if !inside.pop() => {
-                inside = configured.as_std_path().file_name().map(Into::into).unwrap_or_default();
-                break;
-            }
-            std::path::Component::Normal(name) => inside.push(name),
-            _ => {}
-        }
-    }
-    let file = archive.files.iter().find(|f| f.path == inside && f.origin != Origin::Generated);
-    let Some(file) = file else { return Ok(None) };
+    let Some(file) = crate::package::readme_entry(member, &archive.files) else {
+        return Ok(None);
+    };
     let Content::File(path) = &file.content else { return Ok(None) };
     let name = slash_path(&file.path);
     if file.size > readme::MAX_README {

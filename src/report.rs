@@ -84,6 +84,13 @@ pub struct ArchiveReport {
     pub file_count: usize,
     pub unpacked_size: u64,
     pub compressed_size: u64,
+    /// `sha256:<hex>` of the `.crate`, the checksum the registry index will record; `null`
+    /// unless every byte is known.
+    pub checksum: Option<String>,
+    /// Whether the whole `.crate` is byte for byte what cargo writes.
+    pub exact: bool,
+    /// Added to v1: why it is not exact (which generated file is estimated, and why).
+    pub estimates: Vec<String>,
     /// Added to v1: lines of code of the packaged Rust sources (neither blank nor `//` only).
     pub rust_lines: u64,
     /// Added to v1: how cargo selects the files, `git` (index and ignore rules) or `walk`.
@@ -166,6 +173,9 @@ impl CrateReport {
                 file_count: archive.files.len(),
                 unpacked_size: archive.unpacked_size,
                 compressed_size: archive.compressed_size,
+                checksum: archive.checksum.clone(),
+                exact: archive.exact,
+                estimates: archive.estimates.clone(),
                 rust_lines: archive.facts.rust_lines,
                 selection: match archive.mode {
                     ListMode::Git => "git",

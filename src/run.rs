@@ -83,9 +83,8 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             } else {
                 None
             };
-            let cached =
-                CachedArchive { compressed_size: archive.compressed_size, facts: archive.facts };
-            Ok(Packaged { cached: (archive.cache_key, cached), report, emitted, preview })
+            let cached = (archive.cache_key.clone(), archive.to_cached());
+            Ok(Packaged { cached, report, emitted, preview })
         })
         .collect::<Result<_, Error>>()?;
     progress.finish_and_clear();

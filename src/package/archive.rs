@@ -53,14 +53,31 @@ pub fn digest(content: &Content) -> Result<Digested, Error> {
     }
 }
 
-/// `sha256:<hex>` over the sorted paths and content hashes of the files that come from the
-/// package (and `Cargo.toml.orig`): the same on every machine for the same content.
-/// Generated `Cargo.toml`, `Cargo.lock` and `.cargo_vcs_info.json` depend on the resolver
-/// and the commit, so they stay out.
-pub fn fingerprint(files: &[ArchiveFile]) -> String {
+/// What the fingerprint covers besides the package's own files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockInFingerprint {
+    /// The crate has binaries: `cargo install --locked` builds them with the packaged
+    /// `Cargo.lock`, so its dependency versions are part of what a reviewer approves.
+    Covered,
+    /// A library: users resolve its dependencies themselves; the packaged lock is unused.
+    Left,
+}
+
+/// `sha256:<hex>` over the sorted paths and content hashes of everything a reviewer
+/// approves: the package's files, `Cargo.toml.orig`, the normalized `Cargo.toml` cargo
+/// publishes (so a change to an inherited `[workspace.*]` key changes it), and, for crates
+/// with binaries, the packaged `Cargo.lock`. `.cargo_vcs_info.json` stays out: it records
+/// the commit, and the same content at another commit is the same release. Nothing in it
+/// depends on the checkout's absolute path.
+pub fn fingerprint(files: &[ArchiveFile], lock: LockInFingerprint) -> String {
     let mut lines: Vec<(String, String)> = files
         .iter()
-        .filter(|f| f.origin != Origin::Generated || f.path.as_os_str() == "Cargo.toml.orig")
+        .filter(|f| match f.path.to_str() {
+            _ if f.origin != Origin::Generated => true,
+            Some(".cargo_vcs_info.json") => false,
+            Some("Cargo.lock") => lock == LockInFingerprint::Covered,
+            _ => true,
+        })
         .map(|f| (slash_path(&f.path), hex(&f.sha256)))
         .collect();
     lines.sort();
@@ -97,11 +114,19 @@ pub fn cache_key(
     hex(&hasher.finalize())
 }
 
-/// The size of the compressed `.crate`.
-pub fn compressed_size(name: &str, version: &str, files: &[ArchiveFile]) -> Result<u64, Error> {
-    let mut counter = Counter(0);
-    write(name, version, files, &mut counter)?;
-    Ok(counter.0)
+/// What streaming the whole `.crate` tells: its size and its SHA-256, the checksum the
+/// registry index records for it (`cksum`).
+#[derive(Debug, Clone, Copy)]
+pub struct Streamed {
+    pub compressed_size: u64,
+    pub sha256: [u8; 32],
+}
+
+/// Streams the `.crate` into a counter and a hasher, keeping nothing.
+pub fn stream(name: &str, version: &str, files: &[ArchiveFile]) -> Result<Streamed, Error> {
+    let mut sink = HashingCounter { size: 0, hasher: Sha256::new() };
+    write(name, version, files, &mut sink)?;
+    Ok(Streamed { compressed_size: sink.size, sha256: sink.hasher.finalize().into() })
 }
 
 /// Writes the `.crate` to `sink`.
@@ -178,6 +203,24 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+/// A sink that counts and hashes what passes through it.
+struct HashingCounter {
+    size: u64,
+    hasher: Sha256,
+}
+
+impl Write for HashingCounter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.size += buf.len() as u64;
+        self.hasher.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A sink that only counts.

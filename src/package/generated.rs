@@ -1,6 +1,6 @@
 //! The files cargo writes into every `.crate`: the normalized `Cargo.toml`, `Cargo.lock`
-//! and `.cargo_vcs_info.json`. Their exact bytes depend on cargo's resolver; these are close
-//! estimates, used for sizes only (never for the fingerprint).
+//! and `.cargo_vcs_info.json`. Where their exact bytes cannot be known here, they are close
+//! estimates, and say so.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -25,6 +25,17 @@ const MANIFEST_PREAMBLE: &str = "\
 # will likely look very different (and much more reasonable).
 # See Cargo.toml.orig for the original contents.
 ";
+
+/// Why the normalized manifest is an estimate.
+pub const MANIFEST_ESTIMATE: &str =
+    "Cargo.toml is this tool's approximation of cargo's normalized manifest.";
+
+/// The packaged `Cargo.lock`, and why it is an estimate when it is one.
+pub struct PackagedLock {
+    pub text: String,
+    /// `None` when the bytes are exactly cargo's.
+    pub estimate: Option<String>,
+}
 
 /// The normalized manifest cargo publishes: inherited fields resolved, targets explicit,
 /// `path`/`git` keys gone, dev-dependencies without a version dropped.
@@ -131,7 +142,7 @@ pub fn manifest(member: &Member) -> String {
 /// reachable from it in the workspace's resolved graph. Workspace members it depends on
 /// are resolved from crates.io in the real file, so they get a registry source and a
 /// checksum-sized placeholder.
-pub fn lockfile(workspace: &Workspace, member: &Member) -> String {
+pub fn lockfile(workspace: &Workspace, member: &Member) -> PackagedLock {
     let name = member.package.name.as_str();
     let version = member.package.version.to_string();
     let mut out = String::from(
@@ -181,6 +192,11 @@ pub fn lockfile(workspace: &Workspace, member: &Member) -> String {
     if reached.is_empty() {
         reached.insert((name.to_owned(), version));
     }
+    // The crate alone is exactly what cargo writes; anything reached through the
+    // workspace's lock may differ in the packages cargo's own resolution keeps.
+    let estimate = (reached.len() > 1).then(|| {
+        "Cargo.lock is estimated from the workspace's lock file: cargo resolves the packaged crate again.".to_owned()
+    });
     for (dep_name, dep_version) in reached {
         let _ = write!(out, "\n[[package]]\nname = \"{dep_name}\"\nversion = \"{dep_version}\"\n");
         let entry = entries.iter().find(|e| {
@@ -209,7 +225,7 @@ pub fn lockfile(workspace: &Workspace, member: &Member) -> String {
             }
         }
     }
-    out
+    PackagedLock { text: out, estimate }
 }
 
 /// `.cargo_vcs_info.json`, as cargo writes it (pretty JSON, two-space indent).

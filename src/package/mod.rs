@@ -6,6 +6,7 @@ pub mod files;
 pub mod generated;
 pub mod modules;
 pub mod scan;
+pub mod upload;
 
 use std::path::PathBuf;
 
@@ -64,10 +65,21 @@ pub struct Archive {
     pub files: Vec<ArchiveFile>,
     /// Sum of the file sizes.
     pub unpacked_size: u64,
+    /// Bytes of the JSON metadata `cargo publish` sends with the archive (README included).
+    pub upload_metadata_size: u64,
     /// Size of the gzip-compressed tar, as `cargo package` would write it.
     pub compressed_size: u64,
-    /// `sha256:<hex>` over the sorted paths and content hashes of the source files and
-    /// `Cargo.toml.orig`.
+    /// SHA-256 (hex) of the `.crate` as this tool writes it.
+    pub crate_sha256: String,
+    /// `sha256:<hex>` of the `.crate`: the checksum the registry index will record, when
+    /// every byte is known ([`Archive::exact`]).
+    pub checksum: Option<String>,
+    /// Every byte of the `.crate` is what cargo writes. False when a generated file is an
+    /// estimate; [`Archive::estimates`] says which and why.
+    pub exact: bool,
+    /// Why the archive is not exact: one sentence per estimated file.
+    pub estimates: Vec<String>,
+    /// `sha256:<hex>` over everything a reviewer approves (see [`archive::fingerprint`]).
     pub fingerprint: String,
     /// Identifies the archive's exact bytes, for the size cache.
     pub cache_key: String,
@@ -122,7 +134,56 @@ fn compiled_roots(member: &Member, files: &[ArchiveFile]) -> Vec<PathBuf> {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CachedArchive {
     pub compressed_size: u64,
+    /// SHA-256 of the `.crate`, hex.
+    pub crate_sha256: String,
     pub facts: scan::ContentFacts,
+}
+
+/// The packaged README: the `readme` file, which keeps its path inside the package and
+/// goes to the archive root from outside it.
+pub fn readme_entry<'a>(member: &Member, files: &'a [ArchiveFile]) -> Option<&'a ArchiveFile> {
+    let configured = member.package.readme.as_ref()?.as_std_path();
+    let mut inside = PathBuf::new();
+    for part in configured.components() {
+        match part {
+            std::path::Component::ParentDir if !inside.pop() => {
+                inside = configured.file_name().map(Into::into).unwrap_or_default();
+                break;
+            }
+            std::path::Component::Normal(name) => inside.push(name),
+            _ => {}
+        }
+    }
+    files.iter().find(|f| f.path == inside && f.origin != Origin::Generated)
+}
+
+/// The JSON metadata's size, with the README's text read (up to the limit: past it, the
+/// exact size no longer matters).
+fn upload_metadata_size(member: &Member, files: &[ArchiveFile]) -> Result<u64, Error> {
+    use std::io::Read;
+    let readme = readme_entry(member, files);
+    let Some(ArchiveFile { content: Content::File(path), size, .. }) = readme else {
+        return Ok(upload::metadata_size(member, None));
+    };
+    if *size > upload::MAX_METADATA_SIZE {
+        return Ok(upload::metadata_size(member, None) + size);
+    }
+    let mut bytes = Vec::with_capacity(*size as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(*size).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(upload::metadata_size(member, Some(&String::from_utf8_lossy(&bytes))))
+}
+
+impl Archive {
+    /// What a later run may reuse of this archive.
+    pub fn to_cached(&self) -> CachedArchive {
+        CachedArchive {
+            compressed_size: self.compressed_size,
+            crate_sha256: self.crate_sha256.clone(),
+            facts: self.facts.clone(),
+        }
+    }
 }
 
 /// Archives known from earlier runs.
@@ -143,6 +204,7 @@ pub fn package(
     let manifest_path = member.package.manifest_path.as_std_path();
     let mut files = Vec::with_capacity(listing.files.len());
     let mut unreadable = Vec::new();
+    let mut estimates = Vec::new();
     for file in listing.files {
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
@@ -151,12 +213,14 @@ pub fn package(
                 (Origin::Generated, Content::File(manifest_path.to_path_buf()))
             }
             FileSource::Generated(Generated::CargoToml) => {
+                estimates.push(generated::MANIFEST_ESTIMATE.to_owned());
                 (Origin::Generated, Content::Bytes(generated::manifest(member).into_bytes()))
             }
-            FileSource::Generated(Generated::CargoLock) => (
-                Origin::Generated,
-                Content::Bytes(generated::lockfile(workspace, member).into_bytes()),
-            ),
+            FileSource::Generated(Generated::CargoLock) => {
+                let lock = generated::lockfile(workspace, member);
+                estimates.extend(lock.estimate);
+                (Origin::Generated, Content::Bytes(lock.text.into_bytes()))
+            }
             FileSource::Generated(Generated::VcsInfo) => {
                 let vcs = listing.vcs.as_ref();
                 (Origin::Generated, Content::Bytes(generated::vcs_info(vcs).into_bytes()))
@@ -187,16 +251,33 @@ pub fn package(
     let cache_key = archive::cache_key(name, &version, &roots, &files);
     let cached = match cache.get(&cache_key) {
         Some(cached) => cached,
-        None => CachedArchive {
-            compressed_size: archive::compressed_size(name, &version, &files)?,
-            facts: scan::scan(&files, &roots)?,
-        },
+        None => {
+            let streamed = archive::stream(name, &version, &files)?;
+            CachedArchive {
+                compressed_size: streamed.compressed_size,
+                crate_sha256: archive::hex(&streamed.sha256),
+                facts: scan::scan(&files, &roots)?,
+            }
+        }
     };
+    let has_binaries =
+        package.targets.iter().any(|t| t.kind.contains(&cargo_metadata::TargetKind::Bin));
+    let lock = match has_binaries {
+        true => archive::LockInFingerprint::Covered,
+        false => archive::LockInFingerprint::Left,
+    };
+    let exact = estimates.is_empty();
+    let upload_metadata_size = upload_metadata_size(member, &files)?;
     Ok(Archive {
+        upload_metadata_size,
         mode: listing.mode,
         unpacked_size: files.iter().map(|f| f.size).sum(),
         compressed_size: cached.compressed_size,
-        fingerprint: archive::fingerprint(&files),
+        checksum: exact.then(|| format!("sha256:{}", cached.crate_sha256)),
+        crate_sha256: cached.crate_sha256,
+        exact,
+        estimates,
+        fingerprint: archive::fingerprint(&files, lock),
         cache_key,
         files,
         warnings: listing.warnings,

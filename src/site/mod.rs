@@ -299,10 +299,11 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
     let archive = &krate.archive;
     let share = archive.compressed_size as f64 * 100.0 / MAX_CRATE_SIZE as f64;
     let signoff = format!(
-        "crate:       {} {}\nfingerprint: {}\nverdict:     {} ({}, {}, {})\narchive:     {} files, {} unpacked, {} compressed\nchecked by:  cargo-readiness {}\napproved by: ",
+        "crate:       {} {}\nfingerprint: {}\nchecksum:    {}\nverdict:     {} ({}, {}, {})\narchive:     {} files, {} unpacked, {} compressed\nchecked by:  cargo-readiness {}\napproved by: ",
         krate.name,
         krate.version,
         krate.fingerprint,
+        archive.checksum.as_deref().unwrap_or("unknown (the archive is partly estimated)"),
         krate.verdict.as_str(),
         plural(tally.blockers, "blocker"),
         plural(tally.warnings, "warning"),
@@ -330,6 +331,8 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         description: krate.description.clone(),
         manifest_path: krate.manifest_path.clone(),
         fingerprint: krate.fingerprint.clone(),
+        checksum: archive.checksum.clone(),
+        estimates: archive.estimates.clone(),
         archive: ArchiveView {
             file_count: archive.file_count,
             unpacked_size: human_size(archive.unpacked_size),

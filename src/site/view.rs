@@ -104,6 +104,10 @@ pub struct CrateView {
     pub manifest_path: String,
     /// `sha256:<hex>`.
     pub fingerprint: String,
+    /// `sha256:<hex>` of the `.crate`, when every byte is known.
+    pub checksum: Option<String>,
+    /// Why the archive's bytes (and so its size) are partly estimated; empty when exact.
+    pub estimates: Vec<String>,
     /// The preview card, relative to the site root.
     pub card: String,
     pub archive: ArchiveView,
