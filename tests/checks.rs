@@ -141,10 +141,17 @@ fn fixtures() -> Vec<Fixture> {
             .set("exclude", "[\"/data/\"]")
             .file("src/lib.rs", "//! lib\npub const TABLE: &str = include_str!(\"../data/table.txt\");\n")
             .file("data/table.txt", "1,2,3\n"),
-        fixture("build-script-not-packaged")
+        fixture("build-script-excluded")
             .set("exclude", "[\"/build.rs\"]")
             .set("build", "\"build.rs\"")
             .file("build.rs", "fn main() {}\n"),
+        fixture("build-script-not-packaged")
+            .set("build", "\"../shared-build.rs\"")
+            .file("../shared-build.rs", "fn main() {}\n"),
+        fixture("upload-metadata-too-large")
+            .set("readme", "\"QUOTES.md\"")
+            // 600 KB on disk, over 1 MiB once every quote and newline is escaped in JSON.
+            .file("QUOTES.md", "\"\n".repeat(300_000)),
         fixture("file-unreadable").broken_link("dangling.txt"),
         fixture("file-name-invalid").file("notes:draft.txt", "colon\n"),
         fixture("file-name-reserved").file("src/aux.rs", "// reserved on Windows\n"),
@@ -309,9 +316,15 @@ fn every_check_has_a_fixture() {
         .chain(report["workspace"]["checks"].as_array().unwrap())
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect();
-    // Limits too costly to reach in a test (500 dependencies, a 10 MiB archive) or that
+    // Limits too costly to reach in a test (500 dependencies, a 10 MiB archive, 512 MiB
+    // unpacked) or that
     // cargo enforces before we see the manifest (rust-version), tested as units instead.
-    let untested = ["dependencies-too-many", "crate-too-large", "rust-version-invalid"];
+    let untested = [
+        "dependencies-too-many",
+        "crate-too-large",
+        "crate-unpacked-too-large",
+        "rust-version-invalid",
+    ];
     for id in catalogue {
         assert!(ids.contains(&id) || untested.contains(&id.as_str()), "no fixture for {id}");
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::{Outcome, Subject};
 use crate::format::{human_size, plural, slash_path};
 use crate::package::MAX_CRATE_SIZE;
+use crate::package::upload::MAX_METADATA_SIZE;
 
 pub fn crate_too_large(s: &Subject) -> Outcome {
     let size = s.archive.compressed_size;
@@ -112,31 +113,131 @@ pub fn compile_input_missing(s: &Subject) -> Outcome {
     .about(files)
 }
 
-pub fn build_script_not_packaged(s: &Subject) -> Outcome {
+/// crates.io's limit on the unpacked size of an archive.
+pub const MAX_UNPACKED_SIZE: u64 = 512 * 1024 * 1024;
+
+pub fn unpacked_too_large(s: &Subject) -> Outcome {
+    let size = s.archive.unpacked_size;
+    if size <= MAX_UNPACKED_SIZE {
+        return Outcome::Pass(format!(
+            "The crate unpacks to {} (crates.io accepts up to 512 MiB).",
+            human_size(size)
+        ));
+    }
+    Outcome::fail(
+        format!(
+            "The crate unpacks to {} ({size} bytes); crates.io refuses archives that unpack to more than 512 MiB, however well they compress.",
+            human_size(size)
+        ),
+        "Leave large generated or test data out with `exclude` in [package]; the largest files are listed below.",
+    )
+}
+
+pub fn upload_metadata_too_large(s: &Subject) -> Outcome {
+    let size = s.archive.upload_metadata_size;
+    if s.readme.is_some_and(|r| r.size > crate::readme::MAX_README) {
+        return Outcome::Pass(
+            "The README alone is over 1 MiB (see readme-too-large); the rest of the metadata is small.".into(),
+        );
+    }
+    if size <= MAX_METADATA_SIZE {
+        return Outcome::Pass(format!(
+            "cargo sends {} of metadata (README included) with the archive; crates.io accepts up to 1 MiB.",
+            human_size(size)
+        ));
+    }
+    Outcome::fail(
+        format!(
+            "cargo would send {} of JSON metadata with the archive ({size} bytes), and crates.io refuses more than 1 MiB; the README's whole text is part of it.",
+            human_size(size)
+        ),
+        "Shorten the README (move long sections to the documentation or the repository), or point `readme` at a shorter file.",
+    )
+}
+
+/// The build script, relative to the package root (`Err` with its path when it lies
+/// outside), and whether it is packaged. `None` without a build script.
+fn build_script<'a>(s: &Subject<'a>) -> Option<Result<(&'a Path, bool), &'a Path>> {
     let build = s
         .member
         .package
         .targets
         .iter()
-        .find(|t| t.kind.contains(&cargo_metadata::TargetKind::CustomBuild));
-    let Some(build) = build else {
-        return Outcome::Pass("The crate has no build script.".into());
-    };
+        .find(|t| t.kind.contains(&cargo_metadata::TargetKind::CustomBuild))?;
     let src = build.src_path.as_std_path();
-    match src.strip_prefix(&s.member.root) {
-        Ok(rel) if s.archive.files.iter().any(|f| f.path == rel) => {
-            Outcome::Pass(format!("The build script {} is packaged.", slash_path(rel)))
+    // `cargo metadata` joins `build = "../x.rs"` to the package root without resolving `..`.
+    let inside = src
+        .strip_prefix(&s.member.root)
+        .ok()
+        .filter(|rel| rel.components().all(|c| matches!(c, std::path::Component::Normal(_))));
+    Some(match inside {
+        Some(rel) => Ok((rel, s.archive.files.iter().any(|f| f.path == rel))),
+        None => Err(src),
+    })
+}
+
+/// A blocker only where cargo fails: a build script outside the package (cargo refuses to
+/// package it), or one left out while the compiled sources read `OUT_DIR` (the published
+/// crate no longer compiles, so `cargo publish`'s verification fails).
+pub fn build_script_not_packaged(s: &Subject) -> Outcome {
+    let (rel, packaged) = match build_script(s) {
+        None => return Outcome::Pass("The crate has no build script.".into()),
+        Some(Err(_)) => {
+            return Outcome::fail(
+                "The build script lies outside the package folder; cargo refuses to package the crate.",
+                "Move the build script into the package and point package.build at it.",
+            );
         }
-        Ok(rel) => Outcome::fail(
-            format!(
-                "The build script {} is not in the archive; cargo drops `package.build` and the published crate builds differently.",
-                slash_path(rel)
-            ),
-            "Stop excluding the build script (or add it to include = [...]).",
-        ),
-        Err(_) => Outcome::fail(
-            "The build script lies outside the package folder; cargo cannot package it.",
-            "Move the build script into the package and point package.build at it.",
-        ),
+        Some(Ok(script)) => script,
+    };
+    let uses = &s.archive.facts.out_dir_uses;
+    if packaged {
+        return Outcome::Pass(format!("The build script {} is packaged.", slash_path(rel)));
     }
+    if uses.is_empty() {
+        return Outcome::Pass(format!(
+            "The build script {} is not packaged, but no compiled source reads OUT_DIR, so the crate still builds without it.",
+            slash_path(rel)
+        ));
+    }
+    let places: Vec<String> =
+        uses.iter().map(|(file, line)| format!("{}:{line}", slash_path(file))).collect();
+    let mut files: Vec<String> = uses.iter().map(|(file, _)| slash_path(file)).collect();
+    files.dedup();
+    Outcome::fail(
+        format!(
+            "The build script {} is not packaged, and the sources read env!(\"OUT_DIR\"), which only a build script sets ({}): the published crate does not compile, so cargo publish fails to verify it.",
+            slash_path(rel),
+            places.join(", ")
+        ),
+        "Package the build script: stop excluding it (or add it to include = [...]).",
+    )
+    .about(files)
+}
+
+/// cargo warns and publishes without a build script the archive leaves out: the published
+/// crate then builds without it.
+pub fn build_script_excluded(s: &Subject) -> Outcome {
+    let rel = match build_script(s) {
+        Some(Ok((rel, false))) => rel,
+        Some(Ok((rel, true))) => {
+            return Outcome::Pass(format!("The build script {} is packaged.", slash_path(rel)));
+        }
+        _ => return Outcome::Pass("No build script inside the package is left out.".into()),
+    };
+    let by = if s.member.include.is_some() {
+        "`include` does not name it"
+    } else if !s.member.exclude.is_empty() {
+        "`exclude` leaves it out"
+    } else {
+        "git ignores it"
+    };
+    Outcome::fail(
+        format!(
+            "The build script {} is not in the archive ({by}): cargo warns \"ignoring `package.build` entry\", writes build = false into the published manifest, and the published crate builds without it.",
+            slash_path(rel)
+        ),
+        "If the published crate needs the build script, package it; if it is for development only, this is what you want, and you can allow this check.",
+    )
+    .about(vec![slash_path(rel)])
 }

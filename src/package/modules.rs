@@ -32,13 +32,20 @@ pub struct CompileInput {
 
 /// Walks the module trees of the compiled targets (`roots`, relative to the package root)
 /// through the archive's files.
-pub fn compile_inputs(
-    files: &[ArchiveFile],
-    roots: &[PathBuf],
-) -> Result<Vec<CompileInput>, Error> {
+/// What the module walk finds in the compiled sources.
+#[derive(Debug, Default)]
+pub struct ModuleScan {
+    pub inputs: Vec<CompileInput>,
+    /// Where compiled code reads `env!("OUT_DIR")` (archive path, 1-based line): it only
+    /// compiles when a build script runs.
+    pub out_dir_uses: Vec<(PathBuf, usize)>,
+}
+
+pub fn compile_inputs(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ModuleScan, Error> {
     let by_path: BTreeMap<&Path, &ArchiveFile> =
         files.iter().map(|f| (f.path.as_path(), f)).collect();
     let mut inputs = Vec::new();
+    let mut out_dir_uses = Vec::new();
     let mut seen = BTreeSet::new();
     let mut queue: Vec<(PathBuf, PathBuf)> = Vec::new();
     for root in roots {
@@ -57,8 +64,10 @@ pub fn compile_inputs(
         }
         let Some(text) = read_source(by_path.get(file.as_path()).copied())? else { continue };
         let Ok(tokens) = text.parse::<TokenStream>() else { continue };
-        let mut walker = Walker { file: &file, found: Vec::new(), modules: Vec::new() };
+        let mut walker =
+            Walker { file: &file, found: Vec::new(), modules: Vec::new(), out_dir: Vec::new() };
         walker.walk(tokens, &module_dir, false);
+        out_dir_uses.extend(walker.out_dir.iter().map(|line| (file.clone(), *line)));
         for module in walker.modules {
             let resolved =
                 module.candidates.iter().find(|c| by_path.contains_key(c.as_path())).cloned();
@@ -79,7 +88,8 @@ pub fn compile_inputs(
     }
     inputs.sort_by(|a, b| (&a.source, a.line, &a.code).cmp(&(&b.source, b.line, &b.code)));
     inputs.dedup();
-    Ok(inputs)
+    out_dir_uses.sort();
+    Ok(ModuleScan { inputs, out_dir_uses })
 }
 
 fn read_source(file: Option<&ArchiveFile>) -> Result<Option<String>, Error> {
@@ -123,6 +133,8 @@ struct Walker<'a> {
     file: &'a Path,
     found: Vec<CompileInput>,
     modules: Vec<ModuleDecl>,
+    /// Lines that read `env!("OUT_DIR")`.
+    out_dir: Vec<usize>,
 }
 
 impl Walker<'_> {
@@ -215,6 +227,13 @@ impl Walker<'_> {
                             _ => {}
                         }
                     }
+                }
+                TokenTree::Ident(ident)
+                    if ident == "env"
+                        && matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+                        && matches!(tokens.get(i + 2), Some(TokenTree::Group(g)) if g.stream().to_string() == "\"OUT_DIR\"") =>
+                {
+                    self.out_dir.push(ident.span().start().line);
                 }
                 TokenTree::Ident(ident) => {
                     let via = match ident.to_string().as_str() {
@@ -412,7 +431,8 @@ mod tests {
 
     fn walk(file: &str, text: &str) -> (Found, Modules) {
         let path = Path::new(file);
-        let mut walker = Walker { file: path, found: Vec::new(), modules: Vec::new() };
+        let mut walker =
+            Walker { file: path, found: Vec::new(), modules: Vec::new(), out_dir: Vec::new() };
         walker.walk(text.parse().unwrap(), path.parent().unwrap(), false);
         let found = walker
             .found
@@ -450,6 +470,15 @@ const U: &str = include_str!("test-only-too.txt");
 "#;
         let (found, _) = walk("src/lib.rs", text);
         let resolved: Vec<Option<&str>> = found.iter().map(|(_, r)| r.as_deref()).collect();
+        let path = Path::new("src/lib.rs");
+        let mut walker =
+            Walker { file: path, found: Vec::new(), modules: Vec::new(), out_dir: Vec::new() };
+        walker.walk(text.parse().unwrap(), path.parent().unwrap(), false);
+        assert_eq!(
+            walker.out_dir,
+            [4],
+            "env!(\"OUT_DIR\") is found; the string and test code are not"
+        );
         assert_eq!(
             resolved,
             [Some("README.md"), Some("src/data/table.bin"), Some("assets/x.txt"), None]

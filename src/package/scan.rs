@@ -23,6 +23,8 @@ pub struct ContentFacts {
     /// Files named by `include_str!`, `include_bytes!`, `include!` or `#[path]` in packaged
     /// Rust sources that are compiled when the crate is built.
     pub compile_inputs: Vec<CompileInput>,
+    /// Where compiled sources read `env!("OUT_DIR")`, which only a build script sets.
+    pub out_dir_uses: Vec<(PathBuf, usize)>,
     /// Lines of code of the packaged Rust sources: lines that are neither blank nor only
     /// a `//` comment.
     pub rust_lines: u64,
@@ -88,8 +90,10 @@ fn secret_file(path: &Path) -> Option<&'static str> {
 
 /// Scans every packaged file that comes from disk.
 pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Error> {
+    let modules = super::modules::compile_inputs(files, roots)?;
     let mut facts = ContentFacts {
-        compile_inputs: super::modules::compile_inputs(files, roots)?,
+        compile_inputs: modules.inputs,
+        out_dir_uses: modules.out_dir_uses,
         ..ContentFacts::default()
     };
     for file in files {
