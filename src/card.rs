@@ -54,7 +54,7 @@ pub const CONTENT: Region =
 pub const INK_REGIONS: [Region; 2] = [HEADER_INK, CONTENT];
 
 /// Everything the card shows; absent values are `None`/empty and are left out of the layout.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CardData {
     pub name: String,
     /// Drawn as `v1.2.3`.

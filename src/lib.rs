@@ -4,6 +4,7 @@
 //! [`workspace`] → [`package`] → [`checks`] → [`report`] → [`site`] → [`output`].
 //! Only [`output`] writes to disk.
 
+pub mod cache;
 pub mod card;
 pub mod checks;
 pub mod cli;

@@ -53,6 +53,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let loaded = started.elapsed();
 
     let cache = output::ArchiveCacheFile::load(&workspace.target_dir);
+    let memo = crate::cache::BlobStore::open(&workspace.target_dir.join("readiness-cache/render"));
     let progress = progress_bar(cli, selected.len());
     let results: Vec<Packaged> = selected
         .par_iter()
@@ -108,7 +109,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         &settings,
     );
     let report = Report::new(crates, &plan, &workspace_findings);
-    let mut files = site::render(
+    let site = site::render(
         &theme,
         &SiteInput {
             report: &report,
@@ -117,11 +118,14 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             base_url: base_url.as_deref(),
             emit_crate: cli.emit_crate,
             previews: &previews,
+            memo: &memo,
         },
     )?;
+    let mut files = site.files;
     files.extend(emitted);
     output::write(&out, &files)?;
     cache.store(cached);
+    memo.store(&site.fresh);
     let written = started.elapsed();
 
     let deny_warnings = cli.deny_warnings();

@@ -169,19 +169,46 @@ fn demo_site_has_every_page() {
     assert!(stdout.trim_end().ends_with("index.html"), "{stdout}");
 }
 
+fn site_files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = walk(root)
+        .into_iter()
+        .map(|p| (p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn two_runs_give_byte_identical_sites() {
     let (_, _a, first) = run_on(&demo(), &[]);
     let (_, _b, second) = run_on(&demo(), &[]);
-    let files = |root: &Path| -> Vec<(PathBuf, Vec<u8>)> {
-        let mut files: Vec<_> = walk(root)
-            .into_iter()
-            .map(|p| (p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap()))
-            .collect();
-        files.sort();
-        files
+    assert_sites_equal(&first, &second);
+}
+
+/// A warm run (pages and cards from the cache of the first) writes the same bytes as a
+/// cold one.
+#[test]
+fn a_warm_run_gives_the_same_site_as_a_cold_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |out: &Path| {
+        let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+            .arg("--manifest-path")
+            .arg(demo())
+            .arg("--out")
+            .arg(out)
+            .env("CARGO_TARGET_DIR", tmp.path().join("target"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     };
-    let (a, b) = (files(&first), files(&second));
+    let (cold, warm) = (tmp.path().join("cold"), tmp.path().join("warm"));
+    run(&cold);
+    run(&warm);
+    assert_sites_equal(&cold, &warm);
+}
+
+fn assert_sites_equal(first: &Path, second: &Path) {
+    let (a, b) = (site_files(first), site_files(second));
     assert!(a.len() > 10);
     assert_eq!(a.len(), b.len());
     for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {

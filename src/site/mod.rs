@@ -3,6 +3,7 @@
 //! writes anything.
 
 pub mod guide;
+pub mod memo;
 pub mod theme;
 pub mod view;
 
@@ -37,31 +38,53 @@ pub struct SiteInput<'a> {
     pub emit_crate: bool,
     /// Each crate's previews, by name.
     pub previews: &'a BTreeMap<String, CratePreview>,
+    /// Pages and cards rendered by earlier runs.
+    pub memo: &'a dyn memo::RenderMemo,
+}
+
+/// The rendered site, and what was rendered anew (by memo key) for later runs to reuse.
+pub struct Site {
+    pub files: SiteFiles,
+    pub fresh: Vec<(String, Vec<u8>)>,
 }
 
 /// Folders shown open in the archive tree when the whole tree has at most this many files.
 const OPEN_TREE_FILES: usize = 40;
 
-pub fn render(theme: &Theme, input: &SiteInput) -> Result<SiteFiles, Error> {
+pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
     let mut files = SiteFiles::new();
     files.insert("report.json".into(), input.report.to_json().into_bytes());
     files.insert("index.html".into(), theme.render("index.html", &index_view(input))?.into_bytes());
     files.insert("summary.md".into(), theme.render("summary.md", &index_view(input))?.into_bytes());
 
-    let pages: Vec<[(String, Vec<u8>); 2]> = input
+    // Each crate's page and card: the most expensive part of a re-run, so each is taken
+    // from the memo when its view is unchanged.
+    let pages: Vec<[(String, Rendered); 2]> = input
         .report
         .crates
         .par_iter()
         .map(|krate| {
-            let html = theme.render("crate.html", &crate_view(input, krate))?;
-            let card = card::draw(&card_data(krate), &theme.card).map_err(|e| Error::Theme {
-                path: krate.card_file().into(),
-                message: e.to_string(),
+            let view = crate_view(input, krate);
+            let page = memoized(input, "crate.html", &theme.identity, &view, || {
+                Ok(theme.render("crate.html", &view)?.into_bytes())
             })?;
-            Ok([(krate.page.clone(), html.into_bytes()), (krate.card_file(), card)])
+            let data = card_data(krate);
+            let card = memoized(input, "card.png", &theme.identity, &data, || {
+                card::draw(&data, &theme.card).map_err(|e| Error::Theme {
+                    path: krate.card_file().into(),
+                    message: e.to_string(),
+                })
+            })?;
+            Ok([(krate.page.clone(), page), (krate.card_file(), card)])
         })
         .collect::<Result<_, Error>>()?;
-    files.extend(pages.into_iter().flatten());
+    let mut fresh = Vec::new();
+    for (path, rendered) in pages.into_iter().flatten() {
+        if let Some(key) = rendered.fresh_key {
+            fresh.push((key, rendered.bytes.clone()));
+        }
+        files.insert(path, rendered.bytes);
+    }
 
     let chapters = guide::chapters();
     for (i, chapter) in chapters.iter().enumerate() {
@@ -92,7 +115,27 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<SiteFiles, Error> {
         files.insert(format!("assets/{name}"), bytes.clone());
     }
     files.insert("assets/highlight.css".into(), crate::readme::highlight_css().into_bytes());
-    Ok(files)
+    Ok(Site { files, fresh })
+}
+
+/// A file from the memo, or rendered now (then `fresh_key` is its memo key).
+struct Rendered {
+    bytes: Vec<u8>,
+    fresh_key: Option<String>,
+}
+
+fn memoized(
+    input: &SiteInput,
+    what: &str,
+    theme: &str,
+    view: &impl serde::Serialize,
+    render: impl FnOnce() -> Result<Vec<u8>, Error>,
+) -> Result<Rendered, Error> {
+    let key = memo::key(what, theme, view);
+    match input.memo.get(&key) {
+        Some(bytes) => Ok(Rendered { bytes, fresh_key: None }),
+        None => Ok(Rendered { bytes: render()?, fresh_key: Some(key) }),
+    }
 }
 
 /// What the preview card shows. Releases are unknown offline, so they are left out.

@@ -26,6 +26,9 @@ pub struct Theme {
     /// Fonts and colours of the preview cards: DejaVu Sans from the `dejavu` crate, or the
     /// theme folder's `fonts/card-regular.ttf` and `fonts/card-bold.ttf`.
     pub card: CardTheme,
+    /// SHA-256 (hex) of every file of the theme, overrides included: part of the key of
+    /// every page rendered with it.
+    pub identity: String,
 }
 
 impl Theme {
@@ -42,6 +45,16 @@ impl Theme {
             }
         }
 
+        let identity = {
+            use sha2::{Digest, Sha256};
+            let mut hasher = Sha256::new();
+            for (name, bytes) in &files {
+                hasher.update(name.as_bytes());
+                hasher.update((bytes.len() as u64).to_le_bytes());
+                hasher.update(bytes);
+            }
+            crate::package::archive::hex(&hasher.finalize())
+        };
         let mut templates = Vec::new();
         let mut assets = BTreeMap::new();
         let regular = files.remove("fonts/card-regular.ttf");
@@ -83,7 +96,7 @@ impl Theme {
             name: overrides.map_or("default theme".into(), |d| d.display().to_string()),
             message: tera_message(&e),
         })?;
-        Ok(Theme { tera, assets, card })
+        Ok(Theme { tera, assets, card, identity })
     }
 
     /// Renders one template with a serializable view.

@@ -1,0 +1,113 @@
+//! A folder of content-addressed entries, each validated when read: a file named by its key
+//! that holds the SHA-256 of its payload, then the payload. An entry that is missing,
+//! unreadable or does not match its checksum is a miss, never trusted. Used for what a
+//! re-run can reuse (rendered pages and cards).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+
+use crate::site::memo::RenderMemo;
+
+/// Entries kept beyond those a run used, before older ones are swept.
+const SPARE_ENTRIES: usize = 4096;
+
+pub struct BlobStore {
+    dir: PathBuf,
+    /// Keys read or written by this run: kept when the folder is swept.
+    used: Mutex<BTreeSet<String>>,
+}
+
+impl BlobStore {
+    pub fn open(dir: &Path) -> BlobStore {
+        BlobStore { dir: dir.to_path_buf(), used: Mutex::new(BTreeSet::new()) }
+    }
+
+    /// Keys are hex digests; anything else cannot name an entry.
+    fn path(&self, key: &str) -> Option<PathBuf> {
+        let valid = key.len() >= 16 && key.bytes().all(|b| b.is_ascii_hexdigit());
+        valid.then(|| self.dir.join(&key[..2]).join(key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let bytes = fs::read(self.path(key)?).ok()?;
+        let (digest, payload) = bytes.split_at_checked(32)?;
+        if Sha256::digest(payload).as_slice() != digest {
+            return None;
+        }
+        self.used.lock().ok()?.insert(key.to_owned());
+        Some(payload.to_vec())
+    }
+
+    /// Stores entries; one that cannot be written is not an error (the next run renders
+    /// again). Then sweeps entries no run has used lately, when there are many.
+    pub fn store(&self, fresh: &[(String, Vec<u8>)]) {
+        for (key, payload) in fresh {
+            let Some(path) = self.path(key) else { continue };
+            let Some(dir) = path.parent() else { continue };
+            let mut bytes = Sha256::digest(payload).to_vec();
+            bytes.extend_from_slice(payload);
+            let written = fs::create_dir_all(dir).and_then(|()| {
+                let mut staging = tempfile::NamedTempFile::new_in(dir)?;
+                std::io::Write::write_all(&mut staging, &bytes)?;
+                staging.persist(&path).map_err(|e| e.error)?;
+                Ok(())
+            });
+            if written.is_ok()
+                && let Ok(mut used) = self.used.lock()
+            {
+                used.insert(key.clone());
+            }
+        }
+        self.sweep();
+    }
+
+    fn sweep(&self) {
+        let Ok(used) = self.used.lock() else { return };
+        let entries: Vec<PathBuf> = fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .flat_map(|shard| fs::read_dir(shard.path()).into_iter().flatten().flatten())
+            .map(|entry| entry.path())
+            .collect();
+        if entries.len() <= used.len() + SPARE_ENTRIES {
+            return;
+        }
+        for path in entries {
+            let key = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if !used.contains(key) {
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+}
+
+impl RenderMemo for BlobStore {
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        BlobStore::get(self, key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_validated_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path());
+        let key = "ab".repeat(32);
+        store.store(&[(key.clone(), b"page".to_vec())]);
+        assert_eq!(store.get(&key).as_deref(), Some(&b"page"[..]));
+        let path = store.path(&key).unwrap();
+        let mut bytes = fs::read(&path).unwrap();
+        *bytes.last_mut().unwrap() = b'X';
+        fs::write(&path, bytes).unwrap();
+        assert_eq!(store.get(&key), None, "a tampered entry is a miss");
+        assert_eq!(store.get("../../etc/passwd"), None, "a key is never a path");
+    }
+}
