@@ -56,7 +56,7 @@ fn main() {
     // 1. Listing.
     let ours_list = time(|| {
         members.par_iter().for_each(|m| {
-            package::list(m).expect("listing works");
+            package::list(&workspace, m).expect("listing works");
         })
     });
     let cargo_list = time(|| {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod format;
 pub mod output;
 pub mod package;
+pub mod paths;
 pub mod plan;
 pub mod preview;
 pub mod readme;

@@ -70,9 +70,9 @@ pub fn validate(out: &Path, workspace_root: &Path) -> Result<PathBuf, Error> {
     let problem =
         |problem: &str| Error::OutputPath { path: out.to_path_buf(), problem: problem.into() };
     let absolute = std::path::absolute(out).map_err(|e| Error::io(out, e))?;
-    let absolute = normalize(&absolute);
+    let absolute = crate::paths::normalize(&absolute);
     let root = fs::canonicalize(workspace_root).unwrap_or_else(|_| workspace_root.to_path_buf());
-    let resolved = resolve_existing_prefix(&absolute);
+    let resolved = crate::paths::resolve_existing_prefix(&absolute);
     if root.starts_with(&resolved) {
         return Err(problem("is the workspace root or contains it; choose a folder of its own"));
     }
@@ -143,40 +143,6 @@ fn is_previous_site(dir: &Path) -> Result<bool, Error> {
         .ok()
         .and_then(|v| v.get("schema")?.as_str().map(str::to_owned));
     Ok(schema.as_deref() == Some(SCHEMA))
-}
-
-/// Removes `.` and resolves `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Canonicalizes the longest existing ancestor of `path` (resolving symlinks there) and
-/// appends the rest.
-fn resolve_existing_prefix(path: &Path) -> PathBuf {
-    let mut existing = path.to_path_buf();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name().map(|n| n.to_owned()), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name);
-                existing = parent.to_path_buf();
-            }
-            _ => break,
-        }
-    }
-    let mut resolved = fs::canonicalize(&existing).unwrap_or(existing);
-    resolved.extend(rest.iter().rev());
-    resolved
 }
 
 #[cfg(test)]

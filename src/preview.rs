@@ -74,7 +74,7 @@ fn readme(member: &Member, archive: &Archive) -> Result<Option<ReadmePreview>, E
     if file.size > readme::MAX_README {
         return Ok(Some(ReadmePreview { file: name, size: file.size, rendered: None, utf8: true }));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::paths::read_bounded(path, file.size).map_err(|e| Error::io(path, e))?;
     let Ok(text) = String::from_utf8(bytes) else {
         return Ok(Some(ReadmePreview {
             file: name,

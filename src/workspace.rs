@@ -7,12 +7,16 @@ use cargo_metadata::{DependencyKind, MetadataCommand, Package};
 
 use crate::error::{Error, one_line};
 use crate::format::slash_path;
+use crate::paths::Confinement;
 
 /// A loaded workspace.
 #[derive(Debug)]
 pub struct Workspace {
     /// The workspace root folder (absolute).
     pub root: PathBuf,
+    /// The repository around it (the git work tree, or the workspace root outside git):
+    /// no path the workspace names is read outside it.
+    pub confinement: Confinement,
     /// The cargo target directory (absolute).
     pub target_dir: PathBuf,
     /// Every member, sorted by name.
@@ -61,18 +65,32 @@ pub struct MemberEdge {
 
 impl Workspace {
     /// Loads the workspace that `manifest_path` (or the current directory) belongs to.
+    ///
+    /// `cargo metadata` runs from a neutral temporary folder with an explicit
+    /// `--manifest-path`, offline: cargo reads its configuration (and rustup its toolchain
+    /// file) from the working directory upwards, so the checkout's `.cargo/config.toml`
+    /// and `rust-toolchain.toml` are never consulted, and nothing the checkout names runs.
     pub fn load(manifest_path: Option<&Path>) -> Result<Workspace, Error> {
+        let manifest_path = match manifest_path {
+            Some(path) => {
+                if path.file_name().is_none_or(|name| name != "Cargo.toml") {
+                    return Err(Error::NotAManifest(path.to_path_buf()));
+                }
+                if !path.is_file() {
+                    return Err(Error::ManifestNotFound(path.to_path_buf()));
+                }
+                std::path::absolute(path).map_err(|e| Error::io(path, e))?
+            }
+            None => nearest_manifest()?,
+        };
+        let neutral = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
         let mut command = MetadataCommand::new();
-        command.no_deps();
-        if let Some(path) = manifest_path {
-            if path.file_name().is_none_or(|name| name != "Cargo.toml") {
-                return Err(Error::NotAManifest(path.to_path_buf()));
-            }
-            if !path.is_file() {
-                return Err(Error::ManifestNotFound(path.to_path_buf()));
-            }
-            command.manifest_path(path);
-        }
+        command
+            .cargo_path(cargo_program())
+            .current_dir(neutral.path())
+            .manifest_path(&manifest_path)
+            .no_deps()
+            .other_options(vec!["--offline".to_owned()]);
         let metadata = command.exec().map_err(|err| match err {
             cargo_metadata::Error::CargoMetadata { stderr } => Error::Cargo(one_line(&stderr)),
             other => Error::Cargo(one_line(&other.to_string())),
@@ -133,7 +151,12 @@ impl Workspace {
         members.sort_by(|a, b| a.package.name.cmp(&b.package.name));
 
         let lock = resolve_lock(&root, &members);
+        let repository = gix::discover(&root)
+            .ok()
+            .and_then(|repo| repo.workdir().map(Path::to_path_buf))
+            .unwrap_or_else(|| root.clone());
         Ok(Workspace {
+            confinement: Confinement::new(&repository),
             root,
             target_dir: metadata.target_directory.into_std_path_buf(),
             members,
@@ -228,6 +251,22 @@ impl Member {
     }
 }
 
+/// The cargo to run: the one that started us (`CARGO`, set when run as `cargo readiness`),
+/// else `cargo` from `PATH`.
+pub fn cargo_program() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// The `Cargo.toml` cargo would use without `--manifest-path`: the nearest one from the
+/// current directory upwards.
+fn nearest_manifest() -> Result<PathBuf, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    cwd.ancestors()
+        .map(|dir| dir.join("Cargo.toml"))
+        .find(|manifest| manifest.is_file())
+        .ok_or_else(|| Error::ManifestNotFound(cwd.join("Cargo.toml")))
+}
+
 /// The workspace's lock file. Without a committed one, cargo resolves offline (from the
 /// local index cache) in a temporary copy of the manifests, so the workspace itself is
 /// never written; a workspace whose dependencies are all its own members needs no cargo.
@@ -262,21 +301,28 @@ fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
     let copy = tempfile::tempdir().ok()?;
     let manifests = std::iter::once(root.join("Cargo.toml"))
         .chain(members.iter().map(|m| m.package.manifest_path.clone().into_std_path_buf()));
+    // Every path is joined below the copy only when it stays there lexically: a target
+    // path such as `../../victim.rs` must never make us write outside it.
+    let inside_copy =
+        |path: &Path| crate::paths::join_inside(copy.path(), path.strip_prefix(root).ok()?);
     for manifest in manifests {
-        let target = copy.path().join(manifest.strip_prefix(root).ok()?);
+        let target = inside_copy(&manifest)?;
         std::fs::create_dir_all(target.parent()?).ok()?;
         std::fs::copy(&manifest, &target).ok()?;
     }
     // Every target needs its root file for cargo to accept the manifest; empty ones do.
     for target in members.iter().flat_map(|m| &m.package.targets) {
-        let stub = copy.path().join(target.src_path.as_std_path().strip_prefix(root).ok()?);
+        let stub = inside_copy(target.src_path.as_std_path())?;
         std::fs::create_dir_all(stub.parent()?).ok()?;
         std::fs::write(stub, "").ok()?;
     }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = std::process::Command::new(cargo)
+    // From a neutral folder, offline: no configuration or toolchain file of the checkout
+    // is consulted (none is copied), and no build script runs.
+    let neutral = tempfile::tempdir().ok()?;
+    let status = std::process::Command::new(cargo_program())
         .args(["generate-lockfile", "--offline", "--quiet", "--manifest-path"])
         .arg(copy.path().join("Cargo.toml"))
+        .current_dir(neutral.path())
         .env("CARGO_TARGET_DIR", copy.path().join("target"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

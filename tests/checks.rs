@@ -153,6 +153,9 @@ fn fixtures() -> Vec<Fixture> {
             // 600 KB on disk, over 1 MiB once every quote and newline is escaped in JSON.
             .file("QUOTES.md", "\"\n".repeat(300_000)),
         fixture("file-unreadable").broken_link("dangling.txt"),
+        fixture("path-outside-repository")
+            .set("readme", "\"../../../outside.md\"")
+            .file("../../../outside.md", "# Outside the repository\n"),
         fixture("file-name-invalid").file("notes:draft.txt", "colon\n"),
         fixture("file-name-reserved").file("src/aux.rs", "// reserved on Windows\n"),
         fixture("file-name-case-collision").file("docs/Guide.md", "a\n").file("docs/guide.md", "b\n"),

@@ -302,6 +302,25 @@ pub fn file_unreadable(s: &Subject) -> Outcome {
     .about(unreadable.iter().map(|(path, _)| slash_path(path)).collect())
 }
 
+pub fn path_outside_repository(s: &Subject) -> Outcome {
+    let outside = &s.archive.outside;
+    if outside.is_empty() {
+        return Outcome::Pass(
+            "Every packaged file lies inside the repository, outside .git/.".into(),
+        );
+    }
+    let described: Vec<String> =
+        outside.iter().map(|(path, why)| format!("{} {why}", slash_path(path))).collect();
+    Outcome::fail(
+        format!(
+            "Packaged paths lead outside the repository or into .git/: {}. cargo would publish whatever they hold on the machine that runs cargo publish.",
+            described.join("; ")
+        ),
+        "Point readme and license-file at files inside the repository, and replace symbolic links that leave it with the files themselves.",
+    )
+    .about(outside.iter().map(|(path, _)| slash_path(path)).collect())
+}
+
 pub fn dirty_files(s: &Subject) -> Outcome {
     let dirty: Vec<String> = s.archive.dirty.iter().map(|p| slash_path(p)).collect();
     if dirty.is_empty() {

@@ -210,6 +210,7 @@ pub static CATALOGUE: &[Check] = &[
     check("build-script-not-packaged", Group::Archive, Severity::Blocker, "cargo cannot publish without the build script", manifest!("#the-build-field"), Run::Crate(archive::build_script_not_packaged)),
     check("build-script-excluded", Group::Archive, Severity::Warning, "The build script is left out of the archive", manifest!("#the-exclude-and-include-fields"), Run::Crate(archive::build_script_excluded)),
     check("file-unreadable", Group::Archive, Severity::Blocker, "A packaged file cannot be read", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_unreadable)),
+    check("path-outside-repository", Group::Archive, Severity::Blocker, "A packaged path leads outside the repository", manifest!("#the-readme-field"), Run::Crate(files::path_outside_repository)),
     check("file-name-invalid", Group::Archive, Severity::Blocker, "A file name cargo refuses", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_invalid)),
     check("file-name-reserved", Group::Archive, Severity::Warning, "A file name Windows reserves", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_reserved)),
     check("file-name-case-collision", Group::Archive, Severity::Warning, "Paths that differ only by case", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_case_collision)),

@@ -33,7 +33,7 @@ pub fn digest(content: &Content) -> Result<Digested, Error> {
             sha256: Sha256::digest(bytes).into(),
         }),
         Content::File(path) => {
-            let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let mut file = crate::paths::open_regular(path).map_err(|e| Error::io(path, e))?;
             let executable = is_executable(&file);
             let mut hasher = Sha256::new();
             let mut buffer = vec![0; 64 * 1024];
@@ -154,7 +154,7 @@ pub fn write(
             Content::File(path) => {
                 // As cargo does: the file's metadata in tar's deterministic mode (mode 0644
                 // or 0755, uid and gid 0, device fields, the fixed mtime).
-                let opened = File::open(path).map_err(|e| Error::io(path, e))?;
+                let opened = crate::paths::open_regular(path).map_err(|e| Error::io(path, e))?;
                 let metadata = opened.metadata().map_err(|e| Error::io(path, e))?;
                 header.set_metadata_in_mode(&metadata, tar::HeaderMode::Deterministic);
                 // The size was taken when digesting; never write more than the header says.
@@ -181,7 +181,7 @@ fn source_path(file: &ArchiveFile) -> &Path {
 pub fn compressed_size_of(path: &Path) -> io::Result<u64> {
     let mut counter = Counter(0);
     let mut encoder = flate2::write::DeflateEncoder::new(&mut counter, Compression::best());
-    io::copy(&mut File::open(path)?, &mut encoder)?;
+    io::copy(&mut crate::paths::open_regular(path)?, &mut encoder)?;
     encoder.finish()?;
     Ok(counter.0)
 }

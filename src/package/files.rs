@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -34,6 +34,9 @@ pub struct ListInput<'a> {
     pub readme: Option<&'a Path>,
     /// `package.license-file`, relative to the package root.
     pub license_file: Option<&'a Path>,
+    /// The repository root (through symbolic links): a linked folder outside it is never
+    /// walked.
+    pub repository: &'a Path,
 }
 
 /// How the files were selected.
@@ -124,7 +127,8 @@ pub fn list_files(input: &ListInput) -> Result<Listing, ListError> {
     let repo = discover(&root);
     let git_mode = input.include.is_none()
         && repo.as_ref().is_some_and(|r| r.tracks(&root.join("Cargo.toml")));
-    let filter = Filter::new(&root, input.include, input.exclude, !git_mode)?;
+    let mut filter = Filter::new(&root, input.include, input.exclude, !git_mode)?;
+    filter.links = LinkGuard::new(input.repository, &root);
     let mut warnings = Vec::new();
     if input.include.is_some() && !input.exclude.is_empty() {
         warnings.push("both `include` and `exclude` are set; cargo ignores `exclude`".to_owned());
@@ -186,7 +190,7 @@ fn finish(
         !(at_root && (name == "Cargo.lock" || name.eq_ignore_ascii_case("Cargo.toml")))
     });
     for configured in [input.readme, input.license_file].into_iter().flatten() {
-        let path = normalize(&root.join(configured));
+        let path = crate::paths::normalize(&root.join(configured));
         if !path.is_file() {
             continue; // the readme-not-found / license-file-not-found checks report it
         }
@@ -230,6 +234,8 @@ struct Filter {
     root: PathBuf,
     matcher: Gitignore,
     include_mode: bool,
+    /// Which linked folders may be walked.
+    links: LinkGuard,
 }
 
 impl Filter {
@@ -262,7 +268,8 @@ impl Filter {
             pattern: patterns.join(", "),
             message: e.to_string(),
         })?;
-        Ok(Filter { root: root.to_path_buf(), matcher, include_mode })
+        let links = LinkGuard::new(root, root);
+        Ok(Filter { root: root.to_path_buf(), matcher, include_mode, links })
     }
 
     /// Whether cargo keeps `path` (absolute); directories are pruned when this says no.
@@ -283,6 +290,42 @@ impl Filter {
     }
 }
 
+/// Which linked folders may be walked: only those inside the repository, never one that
+/// leads back to the package or above it (a loop), and each real folder once. A link to
+/// `/`, to the repository root or to `/proc` is not followed, with a warning.
+struct LinkGuard {
+    repository: PathBuf,
+    package_root: PathBuf,
+    followed: std::cell::RefCell<BTreeSet<PathBuf>>,
+}
+
+impl LinkGuard {
+    fn new(repository: &Path, package_root: &Path) -> LinkGuard {
+        LinkGuard {
+            repository: repository.to_path_buf(),
+            package_root: package_root.to_path_buf(),
+            followed: Default::default(),
+        }
+    }
+
+    /// Whether the folder `link` (a symbolic link) may be walked; a warning says why not.
+    fn may_follow(&self, link: &Path, warnings: &mut Vec<String>) -> bool {
+        let shown = link.strip_prefix(&self.package_root).unwrap_or(link).display();
+        let Ok(real) = fs::canonicalize(link) else { return false };
+        let why = if !real.starts_with(&self.repository) {
+            "points outside the repository; not followed"
+        } else if self.package_root.starts_with(&real) {
+            "leads back to the package or a folder above it (a loop); not followed"
+        } else if !self.followed.borrow_mut().insert(real) {
+            "leads to a folder already walked (a loop); not followed"
+        } else {
+            return true;
+        };
+        warnings.push(format!("symbolic link {shown} {why}"));
+        false
+    }
+}
+
 /// Walks `dir` as cargo's walk mode does: following symlinks, pruning folders the filter
 /// drops, skipping nested packages and (at the package root) `target/`. Pushes files.
 fn walk(
@@ -293,6 +336,8 @@ fn walk(
     out: &mut Vec<PathBuf>,
     warnings: &mut Vec<String>,
 ) -> Result<(), ListError> {
+    let links = &filter.links;
+    let mut refused = Vec::new();
     let walker = walkdir::WalkDir::new(dir).follow_links(true).into_iter().filter_entry(|entry| {
         let path = entry.path();
         let at_root = is_root && entry.depth() == 0;
@@ -303,12 +348,17 @@ fn walk(
         if !is_dir || at_root {
             return true;
         }
+        if entry.path_is_symlink() && entry.depth() > 0 && !links.may_follow(path, &mut refused) {
+            return false;
+        }
         if path.join("Cargo.toml").exists() {
             return false;
         }
         !(is_root && entry.depth() == 1 && path == root.join("target"))
     });
-    for entry in walker {
+    let entries: Vec<_> = walker.collect();
+    warnings.append(&mut refused);
+    for entry in entries {
         match entry {
             Ok(entry) if entry.file_type().is_file() => out.push(entry.into_path()),
             Ok(_) => {}
@@ -470,6 +520,8 @@ impl Repo {
         });
         nested.sort();
         nested.dedup();
+        linked_dirs
+            .retain(|link| filter.allows(link, true) && filter.links.may_follow(link, warnings));
         for sub in nested.into_iter().chain(linked_dirs) {
             if !filter.allows(&sub, true) {
                 continue;
@@ -548,19 +600,4 @@ fn is_dirty(
             .map_or(true, |id| id != entry.id),
         Err(_) => true,
     }
-}
-
-/// Resolves `.` and `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

@@ -93,14 +93,18 @@ pub struct Archive {
     pub dirty: Vec<PathBuf>,
     /// Listed files that cannot be read (archive path, why): `cargo package` fails on them.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Listed files that lead outside the repository or into `.git/` (archive path, why):
+    /// never read.
+    pub outside: Vec<(PathBuf, String)>,
     /// Source files cargo refuses to package (named like the files it generates).
     pub refused: Vec<PathBuf>,
 }
 
 /// The files `cargo package --list` would list for a member.
-pub fn list(member: &Member) -> Result<files::Listing, Error> {
+pub fn list(workspace: &Workspace, member: &Member) -> Result<files::Listing, Error> {
     let package = &member.package;
     Ok(files::list_files(&ListInput {
+        repository: workspace.confinement.root(),
         package_root: &member.root,
         include: member.include.as_deref(),
         exclude: &member.exclude,
@@ -169,7 +173,7 @@ fn upload_metadata_size(member: &Member, files: &[ArchiveFile]) -> Result<u64, E
         return Ok(upload::metadata_size(member, None) + size);
     }
     let mut bytes = Vec::with_capacity(*size as usize);
-    std::fs::File::open(path)
+    crate::paths::open_regular(path)
         .and_then(|f| f.take(*size).read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     Ok(upload::metadata_size(member, Some(&String::from_utf8_lossy(&bytes))))
@@ -199,11 +203,12 @@ pub fn package(
     cache: &dyn ArchiveCache,
 ) -> Result<Archive, Error> {
     let package = &member.package;
-    let listing = list(member)?;
+    let listing = list(workspace, member)?;
 
     let manifest_path = member.package.manifest_path.as_std_path();
     let mut files = Vec::with_capacity(listing.files.len());
     let mut unreadable = Vec::new();
+    let mut outside = Vec::new();
     let mut estimates = Vec::new();
     for file in listing.files {
         let (origin, content) = match file.source {
@@ -225,6 +230,19 @@ pub fn package(
                 let vcs = listing.vcs.as_ref();
                 (Origin::Generated, Content::Bytes(generated::vcs_info(vcs).into_bytes()))
             }
+        };
+        // A path that leads outside the repository (`readme = "../../etc/passwd"`, a link
+        // to `/proc/self/environ`) or into `.git/` is listed as cargo lists it, and never
+        // read: it stays empty, and the path-outside-repository check fails.
+        let content = match content {
+            Content::File(path) => match workspace.confinement.resolve(&member.root, &path) {
+                Ok(_) => Content::File(path),
+                Err(refused) => {
+                    outside.push((file.path.clone(), refused.to_string()));
+                    Content::Bytes(Vec::new())
+                }
+            },
+            bytes => bytes,
         };
         // cargo lists a file it cannot read (a broken symlink, say) and fails when it
         // archives it; the report lists it too, empty, and the file-unreadable check fails.
@@ -285,6 +303,7 @@ pub fn package(
         vcs: listing.vcs,
         dirty: listing.dirty,
         unreadable,
+        outside,
         refused: listing.refused,
     })
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
 
@@ -100,7 +100,7 @@ fn read_source(file: Option<&ArchiveFile>) -> Result<Option<String>, Error> {
         return Ok(None);
     }
     let mut bytes = Vec::with_capacity(*size as usize);
-    std::fs::File::open(path)
+    crate::paths::open_regular(path)
         .and_then(|f| f.take(MAX_SOURCE).read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
@@ -183,7 +183,9 @@ impl Walker<'_> {
                                 let base = if inline { module_dir } else { &file_dir };
                                 let attributed: Vec<PathBuf> = paths
                                     .iter()
-                                    .filter_map(|(p, _)| normalize(&base.join(p)))
+                                    .filter_map(|(p, _)| {
+                                        crate::paths::relative_inside(&base.join(p))
+                                    })
                                     .collect();
                                 let conditional = paths.iter().all(|(_, conditional)| *conditional);
                                 let mut candidates = attributed;
@@ -193,7 +195,9 @@ impl Walker<'_> {
                                     candidates.extend(
                                         [format!("{name}.rs"), format!("{name}/mod.rs")]
                                             .iter()
-                                            .filter_map(|c| normalize(&module_dir.join(c))),
+                                            .filter_map(|c| {
+                                                crate::paths::relative_inside(&module_dir.join(c))
+                                            }),
                                     );
                                 }
                                 let code = match paths.first() {
@@ -248,10 +252,10 @@ impl Walker<'_> {
                         && let Some((written, base)) = include_argument(args.stream())
                     {
                         let resolved = match base {
-                            Base::Source => normalize(&file_dir.join(&written)),
-                            Base::ManifestDir => {
-                                normalize(Path::new(written.trim_start_matches('/')))
-                            }
+                            Base::Source => crate::paths::relative_inside(&file_dir.join(&written)),
+                            Base::ManifestDir => crate::paths::relative_inside(Path::new(
+                                written.trim_start_matches('/'),
+                            )),
                         };
                         self.found.push(CompileInput {
                             source: self.file.to_path_buf(),
@@ -401,25 +405,6 @@ fn string_value(lit: &Literal) -> Option<String> {
         }
     }
     Some(value)
-}
-
-/// Resolves `.` and `..` lexically; `None` when the path leaves the package root or is
-/// absolute.
-fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]

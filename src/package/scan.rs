@@ -107,7 +107,7 @@ pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Er
             continue;
         }
         let mut bytes = Vec::with_capacity(file.size as usize);
-        std::fs::File::open(disk)
+        crate::paths::open_regular(disk)
             .and_then(|f| f.take(MAX_SCANNED).read_to_end(&mut bytes))
             .map_err(|e| Error::io(disk, e))?;
         if bytes.iter().take(8192).any(|&b| b == 0) {

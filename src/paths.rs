@@ -1,0 +1,196 @@
+//! Paths from the checkout are hostile (`../../etc/passwd`, a symlink to `/proc/self/environ`
+//! or to `/dev/zero`, a link back to the repository root): the one place that resolves them
+//! lexically and through symbolic links, keeps them inside the repository and out of
+//! `.git/`, and reads regular files only, up to a known size.
+
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+/// Resolves `.` and `..` lexically, never above the start of the path: `None` for an
+/// absolute path or one that climbs out (`a/../../b`).
+pub fn relative_inside(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Resolves `.` and `..` lexically in an absolute path (`..` at the root stays there).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `base` joined with `rel`, only when `rel` stays below `base` lexically.
+pub fn join_inside(base: &Path, rel: &Path) -> Option<PathBuf> {
+    Some(base.join(relative_inside(rel)?))
+}
+
+/// Why a path may not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// It leads outside the repository, lexically or through a symbolic link.
+    OutsideRepository,
+    /// It leads into the repository's `.git/` folder.
+    InsideGit,
+    /// A device, FIFO, socket or folder: only regular files are read.
+    NotARegularFile,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refused::OutsideRepository => "points outside the repository; not read",
+            Refused::InsideGit => "points into the repository's .git folder; not read",
+            Refused::NotARegularFile => {
+                "is not a regular file (a device, FIFO or socket); not read"
+            }
+        })
+    }
+}
+
+/// The repository a workspace lies in: the folder every path it names must stay inside.
+#[derive(Debug, Clone)]
+pub struct Confinement {
+    /// The repository root (the git work tree, or the workspace root outside git),
+    /// through symbolic links.
+    root: PathBuf,
+}
+
+impl Confinement {
+    /// Confines to `root` (resolved through symbolic links when it exists).
+    pub fn new(root: &Path) -> Confinement {
+        Confinement { root: fs::canonicalize(root).unwrap_or_else(|_| normalize(root)) }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `path` (absolute, or relative to `base`) resolved lexically and through every
+    /// symbolic link: `Ok` with the real path when it stays inside the repository and
+    /// outside `.git/`. A path that does not exist is judged lexically.
+    pub fn resolve(&self, base: &Path, path: &Path) -> Result<PathBuf, Refused> {
+        let joined = normalize(&base.join(path));
+        let real = match fs::canonicalize(&joined) {
+            Ok(real) => real,
+            // Missing: judge the longest existing ancestor through its links.
+            Err(_) => resolve_existing_prefix(&joined),
+        };
+        let inside = real.strip_prefix(&self.root).map_err(|_| Refused::OutsideRepository)?;
+        if inside.components().next().is_some_and(|c| c.as_os_str() == ".git") {
+            return Err(Refused::InsideGit);
+        }
+        Ok(real)
+    }
+
+    /// Like [`Confinement::resolve`], and the target must be a regular file.
+    pub fn regular_file(&self, base: &Path, path: &Path) -> Result<PathBuf, Refused> {
+        let real = self.resolve(base, path)?;
+        match fs::metadata(&real) {
+            Ok(meta) if !meta.is_file() => Err(Refused::NotARegularFile),
+            _ => Ok(real),
+        }
+    }
+}
+
+/// Canonicalizes the longest existing ancestor of `path` and appends the rest.
+pub fn resolve_existing_prefix(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    while fs::symlink_metadata(&existing).is_err() {
+        match (existing.file_name().map(|n| n.to_owned()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = fs::canonicalize(&existing).unwrap_or(existing);
+    resolved.extend(rest.iter().rev());
+    resolved
+}
+
+/// Opens `path` for reading only if it is a regular file (following symbolic links): never
+/// a device, FIFO or socket, whose reads could block or never end.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let file = File::open(path)?;
+    // The path may have been swapped between the two calls: check what was opened.
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+    }
+    Ok(file)
+}
+
+/// Reads at most `limit` bytes of the regular file `path`.
+pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let size = file.metadata()?.len().min(limit);
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_never_climb_out() {
+        assert_eq!(relative_inside(Path::new("a/./b/../c")), Some(PathBuf::from("a/c")));
+        assert_eq!(relative_inside(Path::new("a/../../etc/passwd")), None);
+        assert_eq!(relative_inside(Path::new("/etc/passwd")), None);
+        let base = Path::new("/tmp/x");
+        assert_eq!(join_inside(base, Path::new("../../victim.rs")), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn confinement_follows_links_and_keeps_out_of_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        fs::create_dir_all(repo.join(".git")).unwrap();
+        fs::create_dir_all(repo.join("pkg")).unwrap();
+        fs::write(dir.path().join("secret"), "x").unwrap();
+        fs::write(repo.join("pkg/README.md"), "# ok").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), repo.join("pkg/LINK.md")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", repo.join("pkg/ZERO.md")).unwrap();
+        let jail = Confinement::new(&repo);
+        let pkg = repo.join("pkg");
+        assert!(jail.regular_file(&pkg, Path::new("README.md")).is_ok());
+        assert_eq!(
+            jail.regular_file(&pkg, Path::new("../../secret")),
+            Err(Refused::OutsideRepository)
+        );
+        assert_eq!(jail.regular_file(&pkg, Path::new("LINK.md")), Err(Refused::OutsideRepository));
+        assert_eq!(jail.regular_file(&pkg, Path::new("../.git/config")), Err(Refused::InsideGit));
+        assert_eq!(jail.regular_file(&pkg, Path::new("ZERO.md")), Err(Refused::OutsideRepository));
+        assert!(read_bounded(Path::new("/dev/zero"), 10).is_err(), "devices are never read");
+        assert_eq!(read_bounded(&pkg.join("README.md"), 2).unwrap(), b"# ");
+    }
+}

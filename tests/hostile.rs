@@ -1,0 +1,260 @@
+//! A pull request is hostile input: one fixture per attack, each asserting the exact
+//! outcome: nothing the checkout names runs, nothing outside the repository is read or
+//! written, and the run always finishes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Files of a workspace, written below `root`.
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+}
+
+fn git(root: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "core.symlinks=true"])
+        .args(args)
+        .current_dir(root)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+const PACKAGE: &str = "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"d\"\nlicense = \"MIT\"\n";
+
+/// Runs the binary in `cwd` with `args`, killed after a minute: a run that hangs fails.
+fn run(cwd: &Path, args: &[&std::ffi::OsStr], env: &[(&str, &str)], unset_cargo: bool) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"));
+    command.args(args).current_dir(cwd).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.env("NO_COLOR", "1");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    if unset_cargo {
+        command.env_remove("CARGO");
+    }
+    let mut child = command.spawn().unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the run did not finish within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn site_run(manifest: &Path, scratch: &Path, env: &[(&str, &str)]) -> (Output, PathBuf) {
+    let out = scratch.join("site");
+    let args: Vec<&std::ffi::OsStr> =
+        vec!["--manifest-path".as_ref(), manifest.as_os_str(), "--out".as_ref(), out.as_os_str()];
+    let mut env = env.to_vec();
+    let target = scratch.join("target");
+    env.push(("CARGO_TARGET_DIR", target.to_str().unwrap()));
+    (run(scratch, &args, &env, false), out)
+}
+
+/// Every file below `dir`, as bytes.
+fn every_output_byte(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            all.extend(fs::read(entry.path()).unwrap());
+        }
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+fn report(site: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(site.join("report.json")).unwrap()).unwrap()
+}
+
+fn failing(report: &Value, name: &str) -> Vec<String> {
+    let krate = report["crates"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
+    krate["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[cfg(unix)]
+fn executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// The checkout's `.cargo/config.toml` (a rustc wrapper, a rustc, a target dir) and its
+/// `rust-toolchain.toml` (a toolchain path whose `cargo` is a script) are never obeyed,
+/// even when the tool is started from inside the checkout with no `--manifest-path`, with
+/// no lock file (so a lock is resolved), and with `CARGO` unset (so `cargo` from `PATH`,
+/// the rustup proxy, is what would run).
+#[cfg(unix)]
+#[test]
+fn the_checkouts_cargo_settings_never_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = tmp.path().join("PWNED");
+    let script = format!("#!/bin/sh\ntouch {}\nexit 1\n", marker.display());
+    executable(&tmp.path().join("evil/wrapper"), &script);
+    executable(&tmp.path().join("evil/toolchain/bin/cargo"), &script);
+    executable(&tmp.path().join("evil/toolchain/bin/rustc"), &script);
+    let elsewhere = tmp.path().join("elsewhere");
+    let ws = tmp.path().join("ws");
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", &format!("{PACKAGE}\n[dependencies]\nserde = \"1\"\n")),
+            ("src/lib.rs", "pub fn f() {}\n"),
+            (
+                ".cargo/config.toml",
+                &format!(
+                    "[build]\nrustc-wrapper = \"{0}/evil/wrapper\"\nrustc = \"{0}/evil/wrapper\"\ntarget-dir = \"{1}\"\n",
+                    tmp.path().display(),
+                    elsewhere.display()
+                ),
+            ),
+            (
+                "rust-toolchain.toml",
+                &format!("[toolchain]\npath = \"{}/evil/toolchain\"\n", tmp.path().display()),
+            ),
+        ],
+    );
+    let output = run(&ws, &["-q".as_ref()], &[], true);
+    assert!(output.status.code().is_some_and(|c| c < 2), "{output:?}");
+    assert!(!marker.exists(), "a program named by the checkout ran");
+    assert!(!elsewhere.exists(), "build.target-dir of the checkout was obeyed");
+    assert!(ws.join("target/readiness/report.json").is_file(), "the default --out is <ws>/target");
+}
+
+/// A target path that climbs out of the workspace never makes the tool write there.
+#[test]
+fn a_target_path_outside_is_never_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let victim = tmp.path().join("victim.rs");
+    fs::write(&victim, "precious\n").unwrap();
+    let ws = tmp.path().join("a/b/ws");
+    // Enough `..` to reach `/` from any temporary folder, then down to the victim.
+    let climb =
+        format!("{}{}", "../".repeat(30), victim.display().to_string().trim_start_matches('/'));
+    write(
+        &ws,
+        &[
+            (
+                "Cargo.toml",
+                &format!(
+                    "{PACKAGE}\n[dependencies]\nserde = \"1\"\n\n[[bin]]\nname = \"x\"\npath = \"{climb}\"\n"
+                ),
+            ),
+            ("src/lib.rs", "pub fn f() {}\n"),
+        ],
+    );
+    let (output, _) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert!(output.status.code().is_some_and(|c| c < 2), "{output:?}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+}
+
+/// A readme outside the repository, or inside `.git/`, blocks the crate and is never read.
+#[test]
+fn readme_paths_out_of_the_repository_are_not_read() {
+    for (readme, secret_file, secret) in [
+        ("../../outside.txt", "outside.txt", "OUTSIDE-TOKEN-1f9a"),
+        ("../.git/config", "repo/.git/config", "AUTHORIZATION: basic R0lUSFVCLXRva2Vu"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        write(
+            &repo,
+            &[
+                ("Cargo.toml", "[workspace]\nmembers = [\"victim\"]\nresolver = \"2\"\n"),
+                ("victim/Cargo.toml", &format!("{PACKAGE}readme = \"{readme}\"\n")),
+                ("victim/src/lib.rs", "pub fn f() {}\n"),
+            ],
+        );
+        git(&repo, &["init", "-q"]);
+        git(&repo, &["add", "-A"]);
+        let config = fs::read_to_string(repo.join(".git/config")).unwrap();
+        let path = tmp.path().join(secret_file);
+        let text = if secret_file.ends_with("config") {
+            format!("{config}[http \"https://github.com/\"]\n\textraheader = {secret}\n")
+        } else {
+            format!("{secret}\n")
+        };
+        fs::write(&path, text).unwrap();
+        let (output, site) = site_run(&repo.join("Cargo.toml"), tmp.path(), &[]);
+        assert_eq!(output.status.code(), Some(1), "blocked: {output:?}");
+        assert!(failing(&report(&site), "victim").contains(&"path-outside-repository".into()));
+        assert!(!contains(&every_output_byte(&site), secret), "{readme} leaked into the site");
+    }
+}
+
+/// Packaged symbolic links to `/proc/self/environ` (the job's secrets) and `/dev/zero`
+/// (an endless file) are not read: the run finishes, the crate is blocked, and the
+/// environment is in no output file.
+#[cfg(unix)]
+#[test]
+fn links_to_special_files_are_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    write(&repo, &[("Cargo.toml", PACKAGE), ("src/lib.rs", "pub fn f() {}\n")]);
+    std::os::unix::fs::symlink("/proc/self/environ", repo.join("README.md")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", repo.join("zero.bin")).unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    let secret = "ENV-SECRET-77c1e0";
+    let (output, site) = site_run(&repo.join("Cargo.toml"), tmp.path(), &[("JOB_SECRET", secret)]);
+    assert_eq!(output.status.code(), Some(1), "blocked: {output:?}");
+    let failing = failing(&report(&site), "victim");
+    assert!(failing.contains(&"path-outside-repository".into()), "{failing:?}");
+    assert!(!contains(&every_output_byte(&site), secret), "the environment leaked");
+}
+
+/// A symbolic link to the repository root, and two links that point at each other's
+/// folders, end neither in a crash nor in an endless walk, in git mode and walk mode.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_end() {
+    for git_mode in [true, false] {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        write(
+            &repo,
+            &[
+                ("Cargo.toml", PACKAGE),
+                ("src/lib.rs", "pub fn f() {}\n"),
+                ("a/x.txt", "a\n"),
+                ("b/y.txt", "b\n"),
+            ],
+        );
+        std::os::unix::fs::symlink(&repo, repo.join("root-link")).unwrap();
+        std::os::unix::fs::symlink("../b", repo.join("a/to-b")).unwrap();
+        std::os::unix::fs::symlink("../a", repo.join("b/to-a")).unwrap();
+        std::os::unix::fs::symlink("/", repo.join("slash")).unwrap();
+        if git_mode {
+            git(&repo, &["init", "-q"]);
+            git(&repo, &["add", "-A"]);
+        }
+        let (output, site) = site_run(&repo.join("Cargo.toml"), tmp.path(), &[]);
+        assert!(output.status.code().is_some_and(|c| c < 2), "git mode {git_mode}: {output:?}");
+        let report = report(&site);
+        let files = report["crates"][0]["archive"]["files"].as_array().unwrap().len();
+        assert!(files < 50, "the walk stayed finite ({files} files)");
+    }
+}
