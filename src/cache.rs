@@ -1,7 +1,11 @@
-//! A folder of content-addressed entries, each validated when read: a file named by its key
-//! that holds the SHA-256 of its payload, then the payload. An entry that is missing,
-//! unreadable or does not match its checksum is a miss, never trusted. Used for what a
-//! re-run can reuse (rendered pages and cards).
+//! The tool's cache, in the user's cache folder and never in the checkout (a committed
+//! cache could turn a blocked crate ready): `--cache-dir`, else `CARGO_READINESS_CACHE_DIR`,
+//! else `$XDG_CACHE_HOME/cargo-readiness`, else `~/.cache/cargo-readiness`.
+//!
+//! Each store is a folder of content-addressed entries, each validated when read: a file
+//! named by its key (a hash of every input and this tool's version) that holds the SHA-256
+//! of its payload, then the payload. An entry that is missing, unreadable or does not match
+//! its checksum is a miss, recomputed, never trusted.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -10,26 +14,62 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
+use crate::package::{ArchiveCache, CachedArchive};
 use crate::site::memo::RenderMemo;
+
+/// The cache folder: the flag, the environment, or the user's cache folder; `None` when
+/// none is known (then nothing is cached).
+pub fn root(flag: Option<&Path>) -> Option<PathBuf> {
+    let from_env = |key: &str| std::env::var_os(key).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let root = flag
+        .map(Path::to_path_buf)
+        .or_else(|| from_env("CARGO_READINESS_CACHE_DIR"))
+        .or_else(|| from_env("XDG_CACHE_HOME").map(|d| d.join("cargo-readiness")))
+        .or_else(|| from_env("HOME").map(|d| d.join(".cache").join("cargo-readiness")))?;
+    std::path::absolute(root).ok()
+}
+
+/// The stores of one run: archives (compressed size, checksum, content scan) and rendered
+/// pages and cards.
+pub struct Caches {
+    pub archives: BlobStore,
+    pub render: BlobStore,
+}
+
+impl Caches {
+    /// Opens the stores below `root`; with no root, stores that keep nothing.
+    pub fn open(root: Option<&Path>) -> Caches {
+        let store = |name: &str| match root {
+            Some(root) => BlobStore::open(&root.join("v1").join(name)),
+            None => BlobStore::disabled(),
+        };
+        Caches { archives: store("archives"), render: store("render") }
+    }
+}
 
 /// Entries kept beyond those a run used, before older ones are swept.
 const SPARE_ENTRIES: usize = 4096;
 
 pub struct BlobStore {
-    dir: PathBuf,
+    /// `None`: a store that keeps nothing.
+    dir: Option<PathBuf>,
     /// Keys read or written by this run: kept when the folder is swept.
     used: Mutex<BTreeSet<String>>,
 }
 
 impl BlobStore {
     pub fn open(dir: &Path) -> BlobStore {
-        BlobStore { dir: dir.to_path_buf(), used: Mutex::new(BTreeSet::new()) }
+        BlobStore { dir: Some(dir.to_path_buf()), used: Mutex::new(BTreeSet::new()) }
+    }
+
+    pub fn disabled() -> BlobStore {
+        BlobStore { dir: None, used: Mutex::new(BTreeSet::new()) }
     }
 
     /// Keys are hex digests; anything else cannot name an entry.
     fn path(&self, key: &str) -> Option<PathBuf> {
         let valid = key.len() >= 16 && key.bytes().all(|b| b.is_ascii_hexdigit());
-        valid.then(|| self.dir.join(&key[..2]).join(key))
+        valid.then(|| self.dir.as_ref().map(|dir| dir.join(&key[..2]).join(key)))?
     }
 
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
@@ -45,7 +85,8 @@ impl BlobStore {
     /// Stores entries; one that cannot be written is not an error (the next run renders
     /// again). Then sweeps entries no run has used lately, when there are many.
     pub fn store(&self, fresh: &[(String, Vec<u8>)]) {
-        for (key, payload) in fresh {
+        let known = self.used.lock().map(|used| used.clone()).unwrap_or_default();
+        for (key, payload) in fresh.iter().filter(|(key, _)| !known.contains(key)) {
             let Some(path) = self.path(key) else { continue };
             let Some(dir) = path.parent() else { continue };
             let mut bytes = Sha256::digest(payload).to_vec();
@@ -66,8 +107,8 @@ impl BlobStore {
     }
 
     fn sweep(&self) {
-        let Ok(used) = self.used.lock() else { return };
-        let entries: Vec<PathBuf> = fs::read_dir(&self.dir)
+        let (Some(dir), Ok(used)) = (&self.dir, self.used.lock()) else { return };
+        let entries: Vec<PathBuf> = fs::read_dir(dir)
             .into_iter()
             .flatten()
             .flatten()
@@ -84,6 +125,20 @@ impl BlobStore {
             }
         }
     }
+}
+
+impl ArchiveCache for BlobStore {
+    fn get(&self, key: &str) -> Option<CachedArchive> {
+        serde_json::from_slice(&BlobStore::get(self, key)?).ok()
+    }
+}
+
+/// What this run learned about its archives, as entries of the archive store.
+pub fn archive_entries(fresh: Vec<(String, CachedArchive)>) -> Vec<(String, Vec<u8>)> {
+    fresh
+        .into_iter()
+        .filter_map(|(key, cached)| Some((key, serde_json::to_vec(&cached).ok()?)))
+        .collect()
 }
 
 impl RenderMemo for BlobStore {

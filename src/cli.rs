@@ -68,6 +68,12 @@ pub struct Cli {
     #[arg(long, help_heading = "Output")]
     pub emit_crate: bool,
 
+    /// The cache folder (archive sizes and scans, rendered pages), kept outside the checkout
+    /// [default: $CARGO_READINESS_CACHE_DIR, else $XDG_CACHE_HOME/cargo-readiness, else
+    /// ~/.cache/cargo-readiness]
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub cache_dir: Option<std::path::PathBuf>,
+
     /// Open index.html in the browser when done
     #[arg(long, help_heading = "Output")]
     pub open: bool,

@@ -5,63 +5,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use std::collections::BTreeMap;
-
 use crate::error::Error;
-use crate::package::{ArchiveCache, CachedArchive};
 use crate::report::SCHEMA;
 use crate::site::SiteFiles;
-
-/// What earlier runs learned about archives (compressed size, content scan), kept under
-/// the cargo target dir so that an unchanged crate is not compressed or scanned again.
-pub struct ArchiveCacheFile {
-    path: PathBuf,
-    entries: BTreeMap<String, CachedArchive>,
-}
-
-/// Entries kept at most; older runs' entries are dropped beyond this.
-const CACHE_ENTRIES: usize = 1024;
-
-impl ArchiveCacheFile {
-    /// Loads `<target dir>/readiness-cache/archives.json`; a missing or unreadable cache is
-    /// an empty one.
-    pub fn load(target_dir: &Path) -> Self {
-        let path = target_dir.join("readiness-cache").join("archives.json");
-        let entries = fs::read(&path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
-        ArchiveCacheFile { path, entries }
-    }
-
-    /// Stores this run's archives beside the earlier ones. A cache that cannot be written
-    /// is not an error: the next run does the work again.
-    pub fn store(mut self, fresh: Vec<(String, CachedArchive)>) {
-        if fresh.iter().all(|(key, _)| self.entries.contains_key(key)) {
-            return;
-        }
-        if self.entries.len() + fresh.len() > CACHE_ENTRIES {
-            self.entries.clear();
-        }
-        self.entries.extend(fresh);
-        let Some(dir) = self.path.parent() else { return };
-        let staging = dir.join(format!(".archives.json.{}", std::process::id()));
-        let written = fs::create_dir_all(dir)
-            .and_then(|()| {
-                fs::write(&staging, serde_json::to_vec(&self.entries).unwrap_or_default())
-            })
-            .and_then(|()| fs::rename(&staging, &self.path));
-        if written.is_err() {
-            let _ = fs::remove_file(&staging);
-        }
-    }
-}
-
-impl ArchiveCache for ArchiveCacheFile {
-    fn get(&self, key: &str) -> Option<CachedArchive> {
-        self.entries.get(key).cloned()
-    }
-}
 
 /// Checks, before any work is done, that `out` may be (re)written: it must not be a file,
 /// must not be or contain the workspace root, and an existing folder must be a previous

@@ -52,14 +52,15 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let settings = Settings::load(&workspace)?;
     let loaded = started.elapsed();
 
-    let cache = output::ArchiveCacheFile::load(&workspace.target_dir);
-    let memo = crate::cache::BlobStore::open(&workspace.target_dir.join("readiness-cache/render"));
+    let caches =
+        crate::cache::Caches::open(crate::cache::root(cli.cache_dir.as_deref()).as_deref());
+    let cache = &caches.archives;
     let progress = progress_bar(cli, selected.len());
     let results: Vec<Packaged> = selected
         .par_iter()
         .map(|member| {
             progress.set_message(member.name().to_owned());
-            let archive = package::package(&workspace, member, &cache)?;
+            let archive = package::package(&workspace, member, cache)?;
             let limits = settings.limits(member.name());
             let preview = preview::build(member, &archive)?;
             let subject = Subject {
@@ -118,14 +119,15 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             base_url: base_url.as_deref(),
             emit_crate: cli.emit_crate,
             previews: &previews,
-            memo: &memo,
+            memo: &caches.render,
         },
     )?;
     let mut files = site.files;
     files.extend(emitted);
     output::write(&out, &files)?;
-    cache.store(cached);
-    memo.store(&site.fresh);
+    // Only new entries are written: an archive already cached was read from there.
+    cache.store(&crate::cache::archive_entries(cached));
+    caches.render.store(&site.fresh);
     let written = started.elapsed();
 
     let deny_warnings = cli.deny_warnings();

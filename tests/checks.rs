@@ -256,6 +256,7 @@ fn run() -> &'static Run {
             .args(["--manifest-path", root.join("Cargo.toml").to_str().unwrap(), "-q"])
             .args(["--out", out.to_str().unwrap()])
             .env("CARGO_TARGET_DIR", dir.path().join("target"))
+            .env("CARGO_READINESS_CACHE_DIR", dir.path().join("cache"))
             .env("HOME", dir.path())
             .output()
             .unwrap();

@@ -27,6 +27,7 @@ fn readiness(args: &[&std::ffi::OsStr]) -> Output {
         .args(args)
         .env("NO_COLOR", "1")
         .env("CARGO_TARGET_DIR", target.path())
+        .env("CARGO_READINESS_CACHE_DIR", target.path().join("cache"))
         .output()
         .expect("the binary runs")
 }
@@ -196,13 +197,15 @@ fn a_warm_run_gives_the_same_site_as_a_cold_one() {
             .arg(demo())
             .arg("--out")
             .arg(out)
-            .env("CARGO_TARGET_DIR", tmp.path().join("target"))
+            .env("CARGO_READINESS_CACHE_DIR", tmp.path().join("cache"))
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     };
     let (cold, warm) = (tmp.path().join("cold"), tmp.path().join("warm"));
     run(&cold);
+    let entries = walk(&tmp.path().join("cache/v1/render")).len();
+    assert!(entries > 4, "pages and cards are cached ({entries})");
     run(&warm);
     assert_sites_equal(&cold, &warm);
 }
@@ -264,6 +267,7 @@ fn works_as_a_cargo_subcommand() {
     let out = tmp.path().join("site");
     let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
         .env("CARGO_TARGET_DIR", tmp.path().join("target"))
+        .env("CARGO_READINESS_CACHE_DIR", tmp.path().join("cache"))
         .arg("readiness")
         .arg("--manifest-path")
         .arg(fixture("single"))

@@ -47,6 +47,7 @@ fn report(manifest: &Path, scratch: &Path) -> Value {
         .arg(&out)
         .args(["--emit-crate", "-q"])
         .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .env("CARGO_READINESS_CACHE_DIR", scratch.join("cache"))
         .current_dir(scratch)
         .output()
         .unwrap();

@@ -66,6 +66,7 @@ impl Case {
             .env("GIT_COMMITTER_NAME", "t")
             .env("GIT_COMMITTER_EMAIL", "t@t")
             .env("CARGO_TARGET_DIR", self.root().join("target"))
+            .env("CARGO_READINESS_CACHE_DIR", self.home().join("readiness-cache"))
             .env(
                 "CARGO_HOME",
                 std::env::var("CARGO_HOME").unwrap_or_else(|_| {

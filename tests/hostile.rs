@@ -36,6 +36,7 @@ fn run(cwd: &Path, args: &[&std::ffi::OsStr], env: &[(&str, &str)], unset_cargo:
     let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"));
     command.args(args).current_dir(cwd).stdout(Stdio::piped()).stderr(Stdio::piped());
     command.env("NO_COLOR", "1");
+    command.env("CARGO_READINESS_CACHE_DIR", cwd.join("readiness-cache"));
     for (key, value) in env {
         command.env(key, value);
     }
@@ -257,4 +258,48 @@ fn symlink_loops_end() {
         let files = report["crates"][0]["archive"]["files"].as_array().unwrap().len();
         assert!(files < 50, "the walk stayed finite ({files} files)");
     }
+}
+
+/// A cache committed into the checkout (the old place, `target/readiness-cache/`) is never
+/// read: a blocked crate stays blocked. A corrupted entry in the real cache is recomputed.
+#[test]
+fn a_committed_or_corrupted_cache_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let token = format!("GITHUB_TOKEN=ghp_{}\n", "x1Y2".repeat(9));
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", PACKAGE),
+            ("src/lib.rs", "pub fn f() {}\n"),
+            ("config/dev.conf", &token),
+            ("target/readiness-cache/archives.json", "{}"),
+        ],
+    );
+    let blocked =
+        |site: &Path| failing(&report(site), "victim").contains(&"secret-in-archive".into());
+    let (first, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert_eq!(first.status.code(), Some(1));
+    assert!(blocked(&site));
+    // Corrupt every archive entry the first run cached: each must be recomputed.
+    let cache = tmp.path().join("readiness-cache/v1/archives");
+    let mut corrupted = 0;
+    for entry in walkdir::WalkDir::new(&cache).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let bytes = fs::read(entry.path()).unwrap();
+            let (checksum, payload) = bytes.split_at(32);
+            let mut cached: Value = serde_json::from_slice(payload).unwrap();
+            // Claim that no secret was found, keeping the old checksum: a store that
+            // trusted its entries would now call the crate clean.
+            cached["facts"]["secrets"] = Value::Array(Vec::new());
+            let mut forged = checksum.to_vec();
+            forged.extend(serde_json::to_vec(&cached).unwrap());
+            fs::write(entry.path(), forged).unwrap();
+            corrupted += 1;
+        }
+    }
+    assert!(corrupted > 0, "the first run cached its archive in {}", cache.display());
+    let (second, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert_eq!(second.status.code(), Some(1), "still blocked");
+    assert!(blocked(&site));
 }
