@@ -68,6 +68,11 @@ pub struct Cli {
     #[arg(long, help_heading = "Output")]
     pub emit_crate: bool,
 
+    /// Write into an --out folder that holds files cargo-readiness did not write (they are
+    /// kept; only the site's own files are written)
+    #[arg(long, help_heading = "Output")]
+    pub force: bool,
+
     /// The cache folder (archive sizes and scans, rendered pages), kept outside the checkout
     /// [default: $CARGO_READINESS_CACHE_DIR, else $XDG_CACHE_HOME/cargo-readiness, else
     /// ~/.cache/cargo-readiness]

@@ -46,6 +46,49 @@ pub fn escape_html(input: &str) -> String {
     out
 }
 
+/// Text from the checkout made safe for a terminal or a CI log: control characters (ESC,
+/// CR, newlines, …) are shown as `\u{1b}`-style escapes, so a file name can neither move
+/// the cursor nor start a new line, and a leading `::` (a GitHub workflow command) is
+/// broken up.
+pub fn escape_terminal(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        if c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    if out.starts_with("::") {
+        out.insert(0, '\\');
+    }
+    out
+}
+
+/// Text from the checkout made inert in Markdown (`summary.md`, a pull-request comment):
+/// every character Markdown or HTML could read as syntax is escaped, and line breaks are
+/// folded, so a folder named `[x](https://evil)` or `<img src=…>` stays text.
+pub fn escape_markdown(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | '"' | '\'' | ':' | '@' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +99,22 @@ mod tests {
         assert_eq!(human_size(1023), "1023 B");
         assert_eq!(human_size(1536), "1.5 KiB");
         assert_eq!(human_size(10 * 1024 * 1024), "10.0 MiB");
+    }
+
+    #[test]
+    fn terminal_text_cannot_steer_the_terminal_or_the_ci_log() {
+        assert_eq!(escape_terminal("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(escape_terminal("x\n::error::pwned"), "x\\u{a}::error::pwned");
+        assert_eq!(escape_terminal("::warning file=x::y"), "\\::warning file=x::y");
+        assert_eq!(escape_terminal("src/lib.rs"), "src/lib.rs");
+    }
+
+    #[test]
+    fn markdown_text_stays_text() {
+        assert_eq!(escape_markdown("[x](https://evil)"), "\\[x\\]\\(https\\://evil\\)");
+        assert_eq!(escape_markdown("<img src=x>"), "&lt;img src\\=x&gt;");
+        assert_eq!(escape_markdown("a|b\nc"), "a\\|b c");
+        assert_eq!(escape_markdown("my_crate"), "my\\_crate");
     }
 
     #[test]

@@ -9,12 +9,15 @@ fn main() -> ExitCode {
             if cli.open
                 && let Err(err) = opener::open(&outcome.index)
             {
-                eprintln!("warning: could not open {}: {err}", outcome.index.display());
+                let index = outcome.index.display().to_string();
+                let index = cargo_readiness::format::escape_terminal(&index);
+                eprintln!("warning: could not open {index}: {err}");
             }
             ExitCode::from(outcome.exit_code as u8)
         }
         Err(err) => {
-            eprintln!("error: {}", err.to_string().replace('\n', " "));
+            let message = err.to_string().replace('\n', " ");
+            eprintln!("error: {}", cargo_readiness::format::escape_terminal(&message));
             ExitCode::from(2)
         }
     }

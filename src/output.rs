@@ -1,18 +1,47 @@
-//! The only stage that writes. The site is written into a temporary folder beside `--out`
-//! and swapped in at the end, so an interrupted run leaves the previous site intact; nothing
-//! outside `--out` is ever written or deleted.
+//! The only stage that writes. `--out` is owned through a marker file that lists what the
+//! tool wrote there: a re-run replaces exactly those files and keeps everything else (a
+//! `.git/` above all, as mdBook does); a folder that is not empty and has no marker is
+//! refused unless `--force`. The site is written into a staging folder with a random name
+//! beside `--out` and swapped in at the end, so an interrupted run leaves the previous site
+//! intact; nothing outside `--out` is written or deleted but our own staging folders.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::report::SCHEMA;
 use crate::site::SiteFiles;
 
+/// The marker file in `--out`: what the tool wrote there.
+pub const MARKER: &str = ".cargo-readiness-site.json";
+/// Staging and retired folders beside `--out` start with this.
+const STAGING_PREFIX: &str = ".cargo-readiness-staging-";
+/// A staging folder older than this, with our marker, is left over from a killed run.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Marker {
+    tool: String,
+    /// Every file the tool wrote, relative to `--out`, `/`-separated.
+    files: BTreeSet<String>,
+}
+
+/// What `--out` holds before the run.
+#[derive(Debug)]
+pub struct Target {
+    pub path: PathBuf,
+    /// The files an earlier run wrote (all others are kept).
+    owned: BTreeSet<String>,
+}
+
 /// Checks, before any work is done, that `out` may be (re)written: it must not be a file,
-/// must not be or contain the workspace root, and an existing folder must be a previous
-/// cargo-readiness site (or empty).
-pub fn validate(out: &Path, workspace_root: &Path) -> Result<PathBuf, Error> {
+/// must not be or contain the workspace root, and an existing folder must be empty, carry
+/// our marker (or be a site of ours from before the marker), or `force` must be set.
+pub fn validate(out: &Path, workspace_root: &Path, force: bool) -> Result<Target, Error> {
     let problem =
         |problem: &str| Error::OutputPath { path: out.to_path_buf(), problem: problem.into() };
     let absolute = std::path::absolute(out).map_err(|e| Error::io(out, e))?;
@@ -22,73 +51,196 @@ pub fn validate(out: &Path, workspace_root: &Path) -> Result<PathBuf, Error> {
     if root.starts_with(&resolved) {
         return Err(problem("is the workspace root or contains it; choose a folder of its own"));
     }
-    match fs::symlink_metadata(&absolute) {
-        Ok(meta) if meta.is_dir() => {
-            if !is_previous_site(&absolute)? {
+    let owned = match fs::symlink_metadata(&absolute) {
+        Ok(meta) if meta.is_dir() => match previous_site(&absolute)? {
+            Some(owned) => owned,
+            None if force => BTreeSet::new(),
+            None => {
                 return Err(problem(
-                    "exists and is not a cargo-readiness site; refusing to replace it (choose an empty or new folder)",
+                    "is not empty and was not written by cargo-readiness; refusing to write into it (choose an empty or new folder, or pass --force to add the site beside what is there)",
                 ));
             }
-        }
+        },
         Ok(_) => return Err(problem("is a file, not a directory")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeSet::new(),
         Err(e) => return Err(Error::io(out, e)),
-    }
-    Ok(absolute)
+    };
+    Ok(Target { path: absolute, owned })
 }
 
-/// Writes `files` as the new content of `out` (absolute, validated).
-pub fn write(out: &Path, files: &SiteFiles) -> Result<(), Error> {
+/// The files an earlier run wrote: from the marker; for a site written before the marker
+/// existed (its `report.json` is ours), every file it has that the site writes. `None` when
+/// the folder is not empty and not ours.
+fn previous_site(dir: &Path) -> Result<Option<BTreeSet<String>>, Error> {
+    if fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.next().is_none() {
+        return Ok(Some(BTreeSet::new()));
+    }
+    if let Ok(bytes) = crate::paths::read_bounded(&dir.join(MARKER), 64 * 1024 * 1024) {
+        let marker: Marker = serde_json::from_slice(&bytes).map_err(|e| Error::OutputPath {
+            path: dir.join(MARKER),
+            problem: format!("is not a marker cargo-readiness can read: {e}"),
+        })?;
+        return Ok(Some(marker.files));
+    }
+    let Ok(report) = crate::paths::read_bounded(&dir.join("report.json"), 64 * 1024 * 1024) else {
+        return Ok(None);
+    };
+    let schema = serde_json::from_slice::<serde_json::Value>(&report)
+        .ok()
+        .and_then(|v| v.get("schema")?.as_str().map(str::to_owned));
+    if schema.as_deref() != Some(SCHEMA) {
+        return Ok(None);
+    }
+    let ours = ["index.html", "report.json", "summary.md", "crates", "guide", "assets"];
+    Ok(Some(
+        relative_files(dir)
+            .into_iter()
+            .filter(|rel| ours.iter().any(|top| rel == top || rel.starts_with(&format!("{top}/"))))
+            .collect(),
+    ))
+}
+
+/// Writes `files` as the new content of `target`: the files an earlier run wrote are
+/// replaced, every other file there is kept.
+pub fn write(target: &Target, files: &SiteFiles) -> Result<(), Error> {
+    let out = &target.path;
     let parent = out.parent().ok_or_else(|| Error::OutputPath {
         path: out.to_path_buf(),
         problem: "has no parent folder".into(),
     })?;
     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
-
-    let result = (|| {
-        fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
-        for (rel, bytes) in files {
-            let path = staging.join(rel);
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            }
-            fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-        }
-        if out.exists() {
-            fs::rename(out, &retired).map_err(|e| Error::io(out, e))?;
-        }
-        fs::rename(&staging, out).map_err(|e| Error::io(out, e))
-    })();
-    if result.is_err() {
-        // Only our own staging folder is removed; a retired site is put back.
-        let _ = fs::remove_dir_all(&staging);
-        if retired.exists() && !out.exists() {
-            let _ = fs::rename(&retired, out);
-        }
-        return result;
+    sweep_stale(parent);
+    // Removed when dropped, on every way out of this function (errors and panics too).
+    let staging = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(parent, e))?;
+    let marker = Marker {
+        tool: concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).to_owned(),
+        files: files.keys().cloned().collect(),
+    };
+    write_file(
+        &staging.path().join(MARKER),
+        &serde_json::to_vec_pretty(&marker).unwrap_or_default(),
+    )?;
+    for (rel, bytes) in files {
+        let path = crate::paths::join_inside(staging.path(), Path::new(rel)).ok_or_else(|| {
+            Error::OutputPath { path: out.join(rel), problem: "leaves the output folder".into() }
+        })?;
+        write_file(&path, bytes)?;
     }
-    if retired.exists() {
-        fs::remove_dir_all(&retired).map_err(|e| Error::io(&retired, e))?;
+    if out.exists() {
+        keep_foreign_files(out, staging.path(), &target.owned, files)?;
+        let retired = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempdir_in(parent)
+            .map_err(|e| Error::io(parent, e))?;
+        let old = retired.path().join("site");
+        fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
+        if let Err(e) = fs::rename(staging.path(), out) {
+            let _ = fs::rename(&old, out); // put the previous site back
+            return Err(Error::io(out, e));
+        }
+        // `retired` (the old site: our files, and links to the foreign ones now kept in
+        // the new site) is removed when dropped.
+    } else {
+        let staging = staging.keep();
+        fs::rename(&staging, out).map_err(|e| {
+            let _ = fs::remove_dir_all(&staging);
+            Error::io(out, e)
+        })?;
     }
     Ok(())
 }
 
-/// An empty folder, or one whose `report.json` is ours.
-fn is_previous_site(dir: &Path) -> Result<bool, Error> {
-    let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    if entries.next().is_none() {
-        return Ok(true);
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let Ok(report) = fs::read_to_string(dir.join("report.json")) else {
-        return Ok(false);
-    };
-    let schema = serde_json::from_str::<serde_json::Value>(&report)
-        .ok()
-        .and_then(|v| v.get("schema")?.as_str().map(str::to_owned));
-    Ok(schema.as_deref() == Some(SCHEMA))
+    fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+/// Links every file of `out` that no run of ours wrote (and that this run does not write)
+/// into `staging` at the same place, so the swap keeps it: hard links for files (no copy,
+/// the old tree stays whole until the swap), new links for symbolic links.
+fn keep_foreign_files(
+    out: &Path,
+    staging: &Path,
+    owned: &BTreeSet<String>,
+    files: &SiteFiles,
+) -> Result<(), Error> {
+    for entry in walkdir::WalkDir::new(out).min_depth(1).follow_links(false) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(out).to_path_buf();
+            Error::io(&path, e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk")))
+        })?;
+        let Ok(rel) = entry.path().strip_prefix(out) else { continue };
+        let key = crate::format::slash_path(rel);
+        let kept = staging.join(rel);
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if key == MARKER || owned.contains(&key) {
+            continue;
+        }
+        if files.contains_key(&key) {
+            return Err(Error::OutputPath {
+                path: entry.path().to_path_buf(),
+                problem: "was not written by cargo-readiness, and the site would replace it; move it away first".into(),
+            });
+        }
+        if let Some(dir) = kept.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let linked = if entry.path_is_symlink() {
+            fs::read_link(entry.path()).and_then(|target| symlink(&target, &kept))
+        } else {
+            fs::hard_link(entry.path(), &kept).or_else(|_| fs::copy(entry.path(), &kept).map(drop))
+        };
+        linked.map_err(|e| Error::io(entry.path(), e))?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    fs::copy(target, link).map(drop)
+}
+
+/// Removes staging folders beside `--out` left by killed runs: only ours (named with our
+/// prefix, holding our marker or a retired site), and only old ones (a run may be writing).
+fn sweep_stale(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let path = entry.path();
+        let ours = name.to_string_lossy().starts_with(STAGING_PREFIX)
+            && (path.join(MARKER).is_file() || path.join("site").join(MARKER).is_file());
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| SystemTime::now().duration_since(t).unwrap_or_default() > STALE_AFTER);
+        if ours && old && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Every file below `dir`, relative, `/`-separated.
+fn relative_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+        .filter(|e| !e.file_type().is_dir())
+        .filter_map(|e| e.path().strip_prefix(dir).ok().map(crate::format::slash_path))
+        .collect()
 }
 
 #[cfg(test)]
@@ -103,11 +255,12 @@ mod tests {
         let docs = dir.path().join("docs");
         fs::create_dir(&docs).unwrap();
         fs::write(docs.join("precious.txt"), "keep me").unwrap();
-        assert!(validate(&docs, &ws).is_err());
-        assert!(validate(&ws, &ws).is_err());
-        assert!(validate(dir.path(), &ws).is_err());
-        assert!(validate(&docs.join("precious.txt"), &ws).is_err());
-        assert!(validate(&dir.path().join("new"), &ws).is_ok());
+        assert!(validate(&docs, &ws, false).is_err());
+        assert!(validate(&docs, &ws, true).is_ok(), "--force writes beside what is there");
+        assert!(validate(&ws, &ws, true).is_err());
+        assert!(validate(dir.path(), &ws, true).is_err());
+        assert!(validate(&docs.join("precious.txt"), &ws, true).is_err());
+        assert!(validate(&dir.path().join("new"), &ws, false).is_ok());
     }
 
     #[test]
@@ -117,14 +270,52 @@ mod tests {
         let mut files = SiteFiles::new();
         files.insert("report.json".into(), format!("{{\"schema\":\"{SCHEMA}\"}}").into_bytes());
         files.insert("a/b.html".into(), b"one".to_vec());
-        write(&out, &files).unwrap();
+        let ws = dir.path().join("ws");
+        write(&validate(&out, &ws, false).unwrap(), &files).unwrap();
+        // Foreign files in --out: a .git folder and a CNAME file, kept by every re-run.
+        fs::create_dir_all(out.join(".git/objects")).unwrap();
+        fs::write(out.join(".git/objects/pack"), "history").unwrap();
+        fs::write(out.join("CNAME"), "example.org").unwrap();
         files.remove("a/b.html");
         files.insert("c.html".into(), b"two".to_vec());
-        let out = validate(&out, &dir.path().join("ws")).unwrap();
-        write(&out, &files).unwrap();
-        assert!(!out.join("a/b.html").exists());
+        let target = validate(&out, &ws, false).unwrap();
+        write(&target, &files).unwrap();
+        assert!(!out.join("a/b.html").exists(), "what an earlier run wrote is replaced");
         assert_eq!(fs::read(out.join("c.html")).unwrap(), b"two");
+        assert_eq!(fs::read(out.join(".git/objects/pack")).unwrap(), b"history");
+        assert_eq!(fs::read(out.join("CNAME")).unwrap(), b"example.org");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging folders are cleaned up");
+    }
+
+    #[test]
+    fn a_foreign_file_the_site_would_replace_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("index.html"), "my own page").unwrap();
+        let target = validate(&out, &dir.path().join("ws"), true).unwrap();
+        let mut files = SiteFiles::new();
+        files.insert("index.html".into(), b"site".to_vec());
+        assert!(write(&target, &files).is_err());
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"my own page");
+    }
+
+    #[test]
+    fn only_our_stale_staging_folders_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join(format!("{STAGING_PREFIX}ours"));
+        let theirs = dir.path().join(format!("{STAGING_PREFIX}theirs"));
+        fs::create_dir_all(&ours).unwrap();
+        fs::write(ours.join(MARKER), "{}").unwrap();
+        fs::create_dir_all(&theirs).unwrap();
+        fs::write(theirs.join("precious"), "x").unwrap();
+        let old = SystemTime::now() - 2 * STALE_AFTER;
+        for dir in [&ours, &theirs] {
+            fs::File::open(dir).unwrap().set_modified(old).unwrap();
+        }
+        sweep_stale(dir.path());
+        assert!(!ours.exists(), "a stale folder of ours is swept");
+        assert!(theirs.join("precious").exists(), "a folder without our marker is kept");
     }
 }

@@ -13,7 +13,7 @@ use crate::checks::{self, Subject, WorkspaceSubject};
 use crate::cli::{Cli, ColorWhen};
 use crate::config::Settings;
 use crate::error::Error;
-use crate::format::{human_size, plural};
+use crate::format::{escape_terminal, human_size, plural};
 use crate::package::CachedArchive;
 use crate::preview::CratePreview;
 use crate::report::{CrateReport, Report, Verdict};
@@ -46,7 +46,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let workspace = Workspace::load(cli.manifest_path.as_deref())?;
     let selected = workspace.select(&cli.packages, &cli.exclude)?;
     let out = cli.out.clone().unwrap_or_else(|| workspace.target_dir.join("readiness"));
-    let out = output::validate(&out, &workspace.root)?;
+    let out = output::validate(&out, &workspace.root, cli.force)?;
     let base_url = cli.base_url.as_deref().map(normalize_base_url).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
     let settings = Settings::load(&workspace)?;
@@ -134,7 +134,8 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let failed = report.crates.iter().any(|c| {
         c.verdict == Verdict::Blocked || (deny_warnings && c.verdict == Verdict::Warnings)
     });
-    let outcome = Outcome { exit_code: i32::from(failed), index: out.join("index.html"), report };
+    let outcome =
+        Outcome { exit_code: i32::from(failed), index: out.path.join("index.html"), report };
     if !cli.quiet {
         print(
             cli,
@@ -149,16 +150,29 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     Ok(outcome)
 }
 
-fn normalize_base_url(url: &str) -> Result<String, Error> {
-    if !(url.starts_with("https://") || url.starts_with("http://"))
-        || url.contains(char::is_whitespace)
-    {
-        return Err(Error::OutputPath {
-            path: PathBuf::from(url),
-            problem: "--base-url must be an absolute http(s) URL".into(),
-        });
+/// `--base-url`: an absolute `https://` URL with a host (`http://` only for this machine,
+/// to preview a site served locally), ending with `/`.
+fn normalize_base_url(text: &str) -> Result<String, Error> {
+    let problem = |problem: &str| Error::BaseUrl {
+        url: crate::format::escape_terminal(text),
+        problem: problem.into(),
+    };
+    if text.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Err(problem("must not contain spaces or control characters"));
     }
-    Ok(if url.ends_with('/') { url.to_owned() } else { format!("{url}/") })
+    let url = url::Url::parse(text).map_err(|e| problem(&format!("not an absolute URL: {e}")))?;
+    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match url.scheme() {
+        "https" if url.host_str().is_some_and(|h| !h.is_empty()) => {}
+        "http" if local => {}
+        "http" => return Err(problem("must be https:// (http:// only for localhost)")),
+        _ => return Err(problem("must be an https:// URL")),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(problem("must not have a query or a fragment"));
+    }
+    let url = url.to_string();
+    Ok(if url.ends_with('/') { url } else { format!("{url}/") })
 }
 
 fn progress_bar(cli: &Cli, len: usize) -> ProgressBar {
@@ -187,7 +201,7 @@ fn print(cli: &Cli, outcome: &Outcome, timings: &[(&str, Duration)]) {
         let tally = krate.tally();
         let style = verdict_style(krate.verdict);
         let label = format!("{:>8}", krate.verdict.as_str());
-        let name = format!("{} {}", krate.name, krate.version);
+        let name = escape_terminal(&format!("{} {}", krate.name, krate.version));
         let findings = if krate.verdict == Verdict::Skipped {
             "publish = false".to_owned()
         } else {
@@ -207,7 +221,7 @@ fn print(cli: &Cli, outcome: &Outcome, timings: &[(&str, Duration)]) {
                     "         {:>7} {}: {}",
                     check.severity.as_str(),
                     check.id,
-                    check.message
+                    escape_terminal(&check.message)
                 );
             }
         }
@@ -217,7 +231,8 @@ fn print(cli: &Cli, outcome: &Outcome, timings: &[(&str, Duration)]) {
             let _ = writeln!(out, "{:>8} {stage}: {:.0?}", "time", time);
         }
     }
-    let _ = writeln!(out, "{:>8} {}", "report", outcome.index.display());
+    let index = escape_terminal(&outcome.index.display().to_string());
+    let _ = writeln!(out, "{:>8} {index}", "report");
 }
 
 fn verdict_style(verdict: Verdict) -> Style {

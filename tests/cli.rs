@@ -162,7 +162,7 @@ fn demo_site_has_every_page() {
     assert_eq!(u32::from_be_bytes(card[16..20].try_into().unwrap()), 1200, "width");
     assert_eq!(u32::from_be_bytes(card[20..24].try_into().unwrap()), 630, "height");
     let summary = fs::read_to_string(site.join("summary.md")).unwrap();
-    assert!(summary.contains("| `demo-cli` |"), "{summary}");
+    assert!(summary.contains("| demo\\-cli |"), "{summary}");
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.lines().count(), 5, "one line per crate and the report path: {stdout}");
@@ -370,15 +370,28 @@ fn a_folder_that_is_not_a_site_is_not_replaced() {
         "--out".as_ref(),
         docs.as_os_str(),
     ]);
-    assert_one_line_error(&output, "not a cargo-readiness site");
+    assert_one_line_error(&output, "was not written by cargo-readiness");
+    assert_eq!(fs::read_to_string(docs.join("notes.txt")).unwrap(), "mine");
+    // With --force the site is written beside what is there, which is kept.
+    let output = readiness(&[
+        "--manifest-path".as_ref(),
+        fixture.as_os_str(),
+        "--out".as_ref(),
+        docs.as_os_str(),
+        "--force".as_ref(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(docs.join("index.html").is_file());
     assert_eq!(fs::read_to_string(docs.join("notes.txt")).unwrap(), "mine");
 }
 
 #[test]
-fn a_rerun_replaces_the_previous_site() {
+fn a_rerun_replaces_its_own_files_and_keeps_the_others() {
     let (output, tmp, site) = run_on(&fixture("single"), &[]);
     assert_eq!(output.status.code(), Some(0));
-    fs::write(site.join("stale.html"), "old").unwrap();
+    fs::write(site.join("CNAME"), "docs.example.org").unwrap();
+    fs::create_dir_all(site.join(".git")).unwrap();
+    fs::write(site.join(".git/HEAD"), "ref: refs/heads/gh-pages").unwrap();
     let fixture = fixture("single");
     let output = readiness(&[
         "--manifest-path".as_ref(),
@@ -387,7 +400,8 @@ fn a_rerun_replaces_the_previous_site() {
         site.as_os_str(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(!site.join("stale.html").exists(), "the previous site is replaced whole");
+    assert_eq!(fs::read_to_string(site.join("CNAME")).unwrap(), "docs.example.org");
+    assert!(site.join(".git/HEAD").is_file(), "files the tool did not write are kept");
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging folder is left");
 }
 

@@ -303,3 +303,113 @@ fn a_committed_or_corrupted_cache_changes_nothing() {
     assert_eq!(second.status.code(), Some(1), "still blocked");
     assert!(blocked(&site));
 }
+
+/// A theme cannot read the job's environment, nor files outside its folder.
+#[cfg(unix)]
+#[test]
+fn a_theme_reads_no_environment_and_no_outside_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    write(&ws, &[("Cargo.toml", PACKAGE), ("src/lib.rs", "pub fn f() {}\n")]);
+    let env_theme = tmp.path().join("env-theme");
+    write(&env_theme, &[("templates/summary.md", "{{ get_env(name=\"JOB_SECRET\") }}")]);
+    let link_theme = tmp.path().join("link-theme");
+    fs::create_dir_all(link_theme.join("static")).unwrap();
+    fs::write(tmp.path().join("outside.css"), "OUTSIDE-THEME-SECRET").unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("outside.css"), link_theme.join("static/x.css"))
+        .unwrap();
+    for (theme, needle) in [(&env_theme, "get_env"), (&link_theme, "outside the repository")] {
+        let out = tmp.path().join("site");
+        let args: Vec<&std::ffi::OsStr> = vec![
+            "--manifest-path".as_ref(),
+            ws.join("Cargo.toml").as_os_str().to_owned().leak(),
+            "--out".as_ref(),
+            out.as_os_str().to_owned().leak(),
+            "--theme".as_ref(),
+            theme.as_os_str().to_owned().leak(),
+        ];
+        let output = run(tmp.path(), &args, &[("JOB_SECRET", "ENV-THEME-SECRET")], false);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(needle), "{stderr}");
+        assert!(!out.exists(), "no site is written");
+    }
+}
+
+/// Names from the checkout cannot inject Markdown into summary.md, nor workflow commands
+/// or escapes into the terminal (`-v` prints findings with file names).
+#[test]
+fn names_from_the_checkout_cannot_steer_the_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws [pwn](https://evil.example) <img src=x>");
+    let token = format!("GITHUB_TOKEN=ghp_{}\n", "x1Y2".repeat(9));
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", PACKAGE),
+            ("src/lib.rs", "pub fn f() {}\n"),
+            ("config/notes\n::error::pwned\x1b[2J.txt", &token),
+        ],
+    );
+    let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "the token blocks: {output:?}");
+    let summary = fs::read_to_string(site.join("summary.md")).unwrap();
+    assert!(!summary.contains("](https://evil.example)"), "{summary}");
+    assert!(!summary.contains("<img"), "{summary}");
+
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "--manifest-path".as_ref(),
+        ws.join("Cargo.toml").as_os_str().to_owned().leak(),
+        "--out".as_ref(),
+        site.as_os_str().to_owned().leak(),
+        "-v".as_ref(),
+    ];
+    let output = run(tmp.path(), &args, &[], false);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("secret-in-archive"), "{stdout}");
+    assert!(!stdout.lines().any(|l| l.trim_start().starts_with("::")), "{stdout}");
+    assert!(!stdout.contains('\x1b'), "no escape reaches the terminal: {stdout}");
+}
+
+/// `--base-url` must be https (http only for localhost), and its errors name the flag.
+#[test]
+fn a_bad_base_url_names_the_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    write(&ws, &[("Cargo.toml", PACKAGE), ("src/lib.rs", "pub fn f() {}\n")]);
+    for url in
+        ["http://example.com/", "javascript:alert(1)", "http://", "https://x y/", "/relative"]
+    {
+        let args: Vec<&std::ffi::OsStr> = vec![
+            "--manifest-path".as_ref(),
+            ws.join("Cargo.toml").as_os_str().to_owned().leak(),
+            "--out".as_ref(),
+            tmp.path().join("site").as_os_str().to_owned().leak(),
+            "--base-url".as_ref(),
+            url.as_ref(),
+        ];
+        let output = run(tmp.path(), &args, &[], false);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{url}: {stderr}");
+        assert!(stderr.starts_with("error: --base-url"), "{url}: {stderr}");
+    }
+}
+
+/// A pull request may lower its own blocker, but not quietly: summary.md lists it.
+#[test]
+fn a_lowered_blocker_is_listed_in_the_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let token = format!("GITHUB_TOKEN=ghp_{}\n", "x1Y2".repeat(9));
+    let manifest =
+        format!("{PACKAGE}\n[package.metadata.readiness.checks]\nsecret-in-archive = \"allow\"\n");
+    write(
+        &ws,
+        &[("Cargo.toml", &manifest), ("src/lib.rs", "pub fn f() {}\n"), ("dev.conf", &token)],
+    );
+    let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert!(output.status.code().is_some_and(|c| c < 2), "{output:?}");
+    let summary = fs::read_to_string(site.join("summary.md")).unwrap();
+    assert!(summary.contains("secret\\-in\\-archive"), "{summary}");
+    assert!(summary.contains("blocker → allow"), "{summary}");
+}

@@ -251,11 +251,54 @@ fn index_view(input: &SiteInput) -> IndexView {
                 unpacked_size: human_size(krate.archive.unpacked_size),
                 compressed_size: human_size(krate.archive.compressed_size),
                 page: krate.page.clone(),
+                lowered: lowered_levels(krate),
             })
             .collect(),
         publish_order,
         workspace_checks: workspace_findings(report),
         cycle: input.plan.cycle.clone(),
+    }
+}
+
+/// Checks whose configured level is below the catalogue's default, whether they fail or not.
+fn lowered_levels(krate: &CrateReport) -> Vec<String> {
+    let rank = |level: Level| match level {
+        Level::Allow => 0,
+        Level::Note => 1,
+        Level::Warning => 2,
+        Level::Blocker => 3,
+    };
+    krate
+        .checks
+        .iter()
+        .filter_map(|check| {
+            let o = check.overridden.as_ref()?;
+            let default = crate::checks::by_id(check.id)?.severity;
+            let default_level = match default {
+                Severity::Blocker => Level::Blocker,
+                Severity::Warning => Level::Warning,
+                Severity::Note => Level::Note,
+            };
+            (rank(o.level) < rank(default_level)).then(|| {
+                let status = if check.status == Status::Fail { "failing" } else { "passing" };
+                format!(
+                    "{}: {} → {} ({status}), by {}",
+                    check.id,
+                    default.as_str(),
+                    level_name(o.level),
+                    o.source
+                )
+            })
+        })
+        .collect()
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Allow => "allow",
+        Level::Note => "note",
+        Level::Warning => "warning",
+        Level::Blocker => "blocker",
     }
 }
 

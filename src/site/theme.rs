@@ -18,6 +18,9 @@ mod embedded {
 
 pub use embedded::GUIDE;
 
+/// The largest theme file read (fonts are the largest of the default theme's, about 750 KB).
+const MAX_THEME_FILE: u64 = 16 * 1024 * 1024;
+
 /// A theme with its templates compiled and its card fonts parsed.
 pub struct Theme {
     pub tera: Tera,
@@ -39,8 +42,16 @@ impl Theme {
             .map(|(name, bytes)| ((*name).to_owned(), bytes.to_vec()))
             .collect();
         if let Some(dir) = overrides {
+            // A theme may come from the checkout too: its files must stay inside its folder
+            // (a link to /proc/self/environ is refused), and each is read up to a bound.
+            let jail = crate::paths::Confinement::new(dir);
             for (name, path) in theme_files(dir)? {
-                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                let real = jail.regular_file(dir, &path).map_err(|refused| Error::Theme {
+                    path: path.clone(),
+                    message: refused.to_string(),
+                })?;
+                let bytes = crate::paths::read_bounded(&real, MAX_THEME_FILE)
+                    .map_err(|e| Error::io(&path, e))?;
                 files.insert(name, bytes);
             }
         }
@@ -90,6 +101,24 @@ impl Theme {
             }
         }
         let mut tera = Tera::default();
+        // Templates must not read the environment of the job that renders them.
+        tera.register_function(
+            "get_env",
+            |_: &std::collections::HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+                Err("get_env is not available to cargo-readiness themes".into())
+            },
+        );
+        // Text from the checkout in Markdown output (summary.md): `{{ name | md }}`.
+        tera.register_filter(
+            "md",
+            |value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+                let text = match value {
+                    tera::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Ok(tera::Value::String(crate::format::escape_markdown(&text)))
+            },
+        );
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(crate::format::escape_html);
         tera.add_raw_templates(templates).map_err(|e| Error::Template {

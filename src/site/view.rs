@@ -72,6 +72,10 @@ pub struct CrateRow {
     pub compressed_size: String,
     /// Link to the crate page, relative to the site root: `crates/<name>/index.html`.
     pub page: String,
+    /// Checks whose level the workspace's own configuration lowered below the catalogue's
+    /// (a pull request must not quietly allow its own blocker), e.g.
+    /// "secret-in-archive: blocker → allow, by [package.metadata.readiness] in a/Cargo.toml".
+    pub lowered: Vec<String>,
 }
 
 /// One step of the publish plan.
