@@ -19,6 +19,7 @@ pub mod preview;
 pub mod readme;
 pub mod report;
 pub mod run;
+pub mod secrets;
 pub mod site;
 pub mod workspace;
 

@@ -40,16 +40,23 @@ pub struct ManifestPreview {
     pub changes: Vec<ManifestChange>,
 }
 
+/// Manifests longer than this are previewed up to it (at a line break), with a note; the
+/// whole file is in the archive listing (and in `--emit-crate`'s archive).
+pub const MAX_MANIFEST_PREVIEW: usize = 256 * 1024;
+
+/// Every text a preview shows passes through the secret scan: a token is replaced by
+/// `[redacted: <kind>]` before anything renders it.
 pub fn build(member: &Member, archive: &Archive) -> Result<CratePreview, Error> {
     let manifest_path = member.package.manifest_path.as_std_path();
-    let original =
-        std::fs::read_to_string(manifest_path).map_err(|e| Error::io(manifest_path, e))?;
+    let original = crate::paths::read_bounded(manifest_path, MAX_MANIFEST_PREVIEW as u64 + 1)
+        .map_err(|e| Error::io(manifest_path, e))?;
+    let original = preview_text(&String::from_utf8_lossy(&original));
     let published = archive
         .files
         .iter()
         .find_map(|f| match &f.content {
             Content::Bytes(bytes) if f.path.as_os_str() == "Cargo.toml" => {
-                Some(String::from_utf8_lossy(bytes).into_owned())
+                Some(preview_text(&String::from_utf8_lossy(bytes)))
             }
             _ => None,
         })
@@ -64,13 +71,31 @@ pub fn build(member: &Member, archive: &Archive) -> Result<CratePreview, Error> 
     })
 }
 
+/// A manifest as the preview shows it: redacted, and cut at [`MAX_MANIFEST_PREVIEW`].
+fn preview_text(text: &str) -> String {
+    let redacted = crate::secrets::redact(text);
+    if redacted.len() <= MAX_MANIFEST_PREVIEW {
+        return redacted.into_owned();
+    }
+    let mut cut = MAX_MANIFEST_PREVIEW;
+    while !redacted.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let cut = redacted[..cut].rfind('\n').map_or(cut, |n| n + 1);
+    format!(
+        "{}# … cut here: the preview shows the first {} KiB; the whole file is in the archive.\n",
+        &redacted[..cut],
+        MAX_MANIFEST_PREVIEW / 1024
+    )
+}
+
 /// Renders the README cargo packages (the `readme` file, found in the archive).
 fn readme(member: &Member, archive: &Archive) -> Result<Option<ReadmePreview>, Error> {
     let Some(file) = crate::package::readme_entry(member, &archive.files) else {
         return Ok(None);
     };
     let Content::File(path) = &file.content else { return Ok(None) };
-    let name = slash_path(&file.path);
+    let name = crate::secrets::redact(&slash_path(&file.path)).into_owned();
     if file.size > readme::MAX_README {
         return Ok(Some(ReadmePreview { file: name, size: file.size, rendered: None, utf8: true }));
     }
@@ -94,6 +119,7 @@ fn readme(member: &Member, archive: &Archive) -> Result<Option<ReadmePreview>, E
         repository: member.package.repository.as_deref(),
         path_in_repo: path_in_repo.unwrap_or(""),
     };
+    let text = crate::secrets::redact(&text);
     let rendered = readme::render_file(&name, &text, &links, &exists);
     Ok(Some(ReadmePreview { file: name, size: file.size, rendered: Some(rendered), utf8: true }))
 }

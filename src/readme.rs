@@ -79,8 +79,18 @@ pub fn render_file(
             matches!(ext, "md" | "markdown" | "mdown" | "mdwn" | "mkd" | "mkdn" | "mkdown")
         }
     };
-    if markdown {
+    if markdown && nesting_depth(text).max(html_depth(text)) <= MAX_NESTING {
         render_markdown(text, links, exists)
+    } else if markdown {
+        // Deeply nested quotes or lists cost the HTML parser time that grows much faster
+        // than the text: past the limit the README is shown as text, and the page says why.
+        let escaped = escape_html(text).replace('\n', "<br>\n");
+        RenderedReadme {
+            html: format!(
+                "<p class=\"readme-note\">This README nests quotes or lists more than {MAX_NESTING} levels deep; it is shown as plain text here (crates.io renders it as Markdown).</p>\n<div class=\"readme-text\">{escaped}</div>"
+            ),
+            broken_links: Vec::new(),
+        }
     } else {
         let escaped = escape_html(text).replace('\n', "<br>\n");
         RenderedReadme {
@@ -88,6 +98,73 @@ pub fn render_file(
             broken_links: Vec::new(),
         }
     }
+}
+
+/// The deepest nesting of block quotes and lists the README may have to be rendered as
+/// Markdown; deeper, it is shown as text (rendering time then stays linear in its size).
+pub const MAX_NESTING: usize = 32;
+
+/// The deepest container nesting any line opens, read from its prefix alone (one pass,
+/// linear): each `>`, each list marker, and each two columns of indentation count one.
+fn nesting_depth(text: &str) -> usize {
+    let mut deepest = 0;
+    for line in text.lines() {
+        let bytes = line.as_bytes();
+        let (mut depth, mut columns, mut i) = (0, 0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b' ' => columns += 1,
+                b'\t' => columns += 4,
+                b'>' => depth += 1,
+                b'-' | b'*' | b'+' if bytes.get(i + 1).is_some_and(|b| *b == b' ') => depth += 1,
+                b'0'..=b'9' => {
+                    let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    match bytes.get(i + digits) {
+                        Some(b'.' | b')') => {
+                            depth += 1;
+                            i += digits;
+                        }
+                        _ => break,
+                    }
+                }
+                _ => break,
+            }
+            i += 1;
+        }
+        deepest = deepest.max(depth + columns / 2);
+    }
+    deepest
+}
+
+/// The deepest nesting of raw HTML elements (`<div><div>…`), counted in one pass: an
+/// opening tag that is not void nor self-closing adds one, a closing tag removes one.
+fn html_depth(text: &str) -> usize {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += offset + 1;
+        let closing = bytes.get(i) == Some(&b'/');
+        let start = i + usize::from(closing);
+        let name_len = bytes[start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        if name_len == 0 || !bytes[start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = text[start..start + name_len].to_ascii_lowercase();
+        let end = bytes[start..].iter().position(|&b| b == b'>').map(|p| start + p);
+        let self_closing = end.is_some_and(|e| e > 0 && bytes[e - 1] == b'/');
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !self_closing && !VOID.contains(&name.as_str()) {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
 }
 
 /// What becomes of a relative URL on crates.io.
@@ -378,6 +455,24 @@ mod tests {
 
     fn render(markdown: &str, repository: Option<&str>) -> RenderedReadme {
         render_file("README.md", markdown, &links(repository), &|_| Some(true))
+    }
+
+    #[test]
+    fn deep_nesting_is_shown_as_text() {
+        let quotes = format!("{} deep\n", ">".repeat(200));
+        let lists: String = (0..200).map(|i| format!("{}- item\n", "  ".repeat(i))).collect();
+        let divs = format!("{}x{}", "<div>".repeat(200), "</div>".repeat(200));
+        for text in [quotes, lists, divs] {
+            assert!(nesting_depth(&text).max(html_depth(&text)) > MAX_NESTING);
+            let html = render(&text, None).html;
+            assert!(html.contains("readme-note"), "{html}");
+            assert!(!html.contains("<blockquote"), "{html}");
+        }
+        let ordinary = "> a quote\n\n- a\n  - b\n    1. c\n\n```\ncode\n```\n";
+        assert!(nesting_depth(ordinary) <= 4);
+        let badges = "<p><img src=\"a.svg\"><br><img src=\"b.svg\"/></p>\n".repeat(100);
+        assert_eq!(html_depth(&badges), 1, "void elements do not nest");
+        assert!(!render(ordinary, None).html.contains("readme-note"));
     }
 
     #[test]

@@ -156,7 +156,7 @@ impl CrateReport {
         let name = member.name().to_owned();
         let mut report = CrateReport {
             version: member.package.version.to_string(),
-            manifest_path: member.manifest_rel.clone(),
+            manifest_path: redacted(&member.manifest_rel),
             publish: member.publish,
             verdict: Verdict::Ready,
             fingerprint: archive.fingerprint.clone(),
@@ -165,7 +165,7 @@ impl CrateReport {
                     .files
                     .iter()
                     .map(|f| FileReport {
-                        path: slash_path(&f.path),
+                        path: redacted(&slash_path(&f.path)),
                         size: f.size,
                         origin: f.origin,
                     })
@@ -181,15 +181,15 @@ impl CrateReport {
                     ListMode::Git => "git",
                     ListMode::Walk => "walk",
                 },
-                warnings: archive.warnings.clone(),
+                warnings: archive.warnings.iter().map(|w| redacted(w)).collect(),
             },
             checks,
             page: format!("crates/{name}/index.html"),
             card: None,
-            description: member.package.description.clone().unwrap_or_default(),
+            description: redacted(member.package.description.as_deref().unwrap_or_default()),
             inherited: member.inherited.clone(),
-            keywords: member.package.keywords.clone(),
-            license: member.package.license.clone(),
+            keywords: member.package.keywords.iter().map(|k| redacted(k)).collect(),
+            license: member.package.license.as_deref().map(redacted),
             name,
         };
         report.verdict = report.compute_verdict();
@@ -246,16 +246,21 @@ impl From<&Finding> for CheckReport {
             id: check.id,
             severity: finding.severity,
             status,
-            message,
-            help,
+            message: redacted(&message),
+            help: redacted(&help),
             guide: check.guide(),
             docs: check.docs,
             title: check.title,
             group: check.group.title(),
-            files,
+            files: files.iter().map(|f| redacted(f)).collect(),
             overridden: finding.overridden.clone(),
         }
     }
+}
+
+/// Text from the checkout as every output shows it: with secrets redacted.
+fn redacted(text: &str) -> String {
+    crate::secrets::redact(text).into_owned()
 }
 
 impl Report {

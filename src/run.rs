@@ -115,7 +115,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         &SiteInput {
             report: &report,
             plan: &plan,
-            workspace_name: &workspace.name(),
+            workspace_name: &crate::secrets::redact(&workspace.name()),
             base_url: base_url.as_deref(),
             emit_crate: cli.emit_crate,
             previews: &previews,

@@ -413,3 +413,66 @@ fn a_lowered_blocker_is_listed_in_the_summary() {
     assert!(summary.contains("secret\\-in\\-archive"), "{summary}");
     assert!(summary.contains("blocker → allow"), "{summary}");
 }
+
+/// A token found anywhere (the README, the manifest, a file name, a 5 MiB file, UTF-16
+/// text, text after a NUL, an AWS key pair) blocks the crate and appears in no output file.
+#[test]
+fn secrets_are_found_everywhere_and_copied_nowhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let token = |n: u32| format!("ghp_{}{n:04}", "Zq7Y".repeat(8));
+    let manifest = format!(
+        "{PACKAGE}readme = \"README.md\"\n\n[package.metadata.ci]\ntoken = \"{}\"\n",
+        token(1)
+    );
+    let mut large = "filler line\n".repeat(5 * 1024 * 1024 / 12).into_bytes();
+    large.extend(format!("{}\n", token(2)).bytes());
+    let utf16: Vec<u8> =
+        format!("\u{feff}key: {}\n", token(3)).encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut binary = vec![0u8; 9000];
+    binary.extend(format!("{}\n", token(4)).bytes());
+    let aws_id = format!("AKIA{}", "QWERTYUIOPASDFGH");
+    let aws_secret = format!("Zx9/Qw8+Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz{}", "XcVbN1");
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", &manifest),
+            ("src/lib.rs", "pub fn f() {}\n"),
+            ("README.md", &format!("# Victim\n\nUse `{}` to log in.\n", token(5))),
+            (&format!("notes-{}.txt", token(6)), "a file named after a token\n"),
+            ("aws/credentials", &format!("[default]\nid = {aws_id}\nkey = {aws_secret}\n")),
+        ],
+    );
+    fs::write(ws.join("large.log"), large).unwrap();
+    fs::write(ws.join("utf16.txt"), utf16).unwrap();
+    fs::write(ws.join("blob.bin"), binary).unwrap();
+    let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "blocked: {output:?}");
+    let report = report(&site);
+    let message = report["crates"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "secret-in-archive")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for needle in [
+        "Cargo.toml.orig",
+        "README.md",
+        "large.log",
+        "utf16.txt",
+        "blob.bin",
+        "AWS secret access key",
+        "[redacted: GitHub token]",
+    ] {
+        assert!(message.contains(needle), "{needle} not in: {message}");
+    }
+    let all = every_output_byte(&site);
+    for secret in (1..=6).map(token).chain([aws_secret.clone(), aws_id.clone()]) {
+        assert!(!contains(&all, &secret), "{secret} leaked into the site");
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains(&token(6)), "the terminal shows no token: {stdout}");
+}

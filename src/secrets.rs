@@ -1,0 +1,271 @@
+//! What looks like a secret: tokens, keys and credentials files. One set of patterns serves
+//! the scan of every packaged file (streamed, so files of any size are covered, binary and
+//! UTF-16 text included) and the redaction of every text the site shows: a secret the scan
+//! finds is never copied into any output.
+
+use std::borrow::Cow;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+
+struct Pattern {
+    kind: &'static str,
+    regex: Regex,
+}
+
+fn patterns() -> &'static [Pattern] {
+    static PATTERNS: OnceLock<Vec<Pattern>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        [
+            ("crates.io API token", r"\bcio[A-Za-z0-9]{32}\b"),
+            ("GitHub token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b"),
+            ("GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
+            ("GitLab token", r"\bglpat-[A-Za-z0-9_\-]{20}\b"),
+            ("AWS access key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+            (
+                "AWS secret access key",
+                r#"(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}\b"#,
+            ),
+            ("Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+            ("Slack token", r"\bxox[baprs]-[0-9A-Za-z\-]{10,}\b"),
+            ("Stripe secret key", r"\bsk_live_[0-9A-Za-z]{24,}\b"),
+            ("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+            (
+                "private key",
+                r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----",
+            ),
+        ]
+        .into_iter()
+        .map(|(kind, re)| Pattern { kind, regex: Regex::new(re).expect("valid secret pattern") })
+        .collect()
+    })
+}
+
+/// A 40-character AWS secret access key standing alone: a secret only next to an access key
+/// id (within [`AWS_PAIR_WINDOW`] bytes), where it is one with near certainty.
+fn aws_secret() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:^|[^A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)").expect("valid")
+    })
+}
+const AWS_PAIR_WINDOW: usize = 512;
+
+/// One match: its byte range and kind.
+struct Found {
+    start: usize,
+    end: usize,
+    kind: &'static str,
+}
+
+/// Every secret in `bytes`, ordered by position, overlaps removed.
+fn find(bytes: &[u8]) -> Vec<Found> {
+    let mut found: Vec<Found> = Vec::new();
+    for pattern in patterns() {
+        for m in pattern.regex.find_iter(bytes) {
+            found.push(Found { start: m.start(), end: m.end(), kind: pattern.kind });
+            if pattern.kind == "AWS access key" {
+                let from = m.start().saturating_sub(AWS_PAIR_WINDOW);
+                let to = (m.end() + AWS_PAIR_WINDOW).min(bytes.len());
+                for c in aws_secret().captures_iter(&bytes[from..to]) {
+                    let key = c.get(1).expect("group 1");
+                    let value = key.as_bytes();
+                    // Mixed case and a digit or symbol: a key, not a word or a path.
+                    let mixed = value.iter().any(u8::is_ascii_lowercase)
+                        && value.iter().any(u8::is_ascii_uppercase)
+                        && value.iter().any(|b| b.is_ascii_digit() || *b == b'/' || *b == b'+');
+                    if mixed {
+                        let (start, end) = (from + key.start(), from + key.end());
+                        found.push(Found { start, end, kind: "AWS secret access key" });
+                    }
+                }
+            }
+        }
+    }
+    found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let mut kept: Vec<Found> = Vec::with_capacity(found.len());
+    for f in found {
+        if kept.last().is_none_or(|last| f.start >= last.end) {
+            kept.push(f);
+        }
+    }
+    kept
+}
+
+/// `text` with every secret replaced by `[redacted: <kind>]`.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let found = find(text.as_bytes());
+    if found.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in found {
+        // Matches are ASCII, so their ends are character boundaries.
+        out.push_str(&text[at..f.start]);
+        out.push_str(&format!("[redacted: {}]", f.kind));
+        at = f.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+/// A secret found in a file: 1-based line (0: the file's name or the whole file) and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub line: usize,
+    pub kind: &'static str,
+}
+
+/// Bytes read at once; consecutive chunks overlap by [`OVERLAP`] so that a secret across
+/// the seam is still found.
+const CHUNK: usize = 1 << 20;
+const OVERLAP: usize = 4096;
+
+/// Scans a stream of any size: plain text, text after NULs (binary files), and UTF-16 text
+/// (its NULs removed, so ASCII tokens read as ASCII). Lines are counted in the bytes as
+/// they are (for UTF-16, in its own line breaks).
+pub fn scan(mut reader: impl Read) -> io::Result<Vec<Hit>> {
+    let mut hits = Vec::new();
+    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK + OVERLAP);
+    let mut line_at_buffer = 1; // line number at buffer[0]
+    loop {
+        let before = buffer.len();
+        buffer.resize(before + CHUNK, 0);
+        let n = read_full(&mut reader, &mut buffer[before..])?;
+        buffer.truncate(before + n);
+        let last = n < CHUNK;
+        // The tail is scanned again with the next chunk: a match starting there is reported
+        // then (matches are shorter than the overlap, so one starting before is whole).
+        let keep_from = if last { buffer.len() } else { buffer.len() - OVERLAP };
+        for f in find(&buffer).into_iter().filter(|f| f.start < keep_from) {
+            let line = line_at_buffer + newlines(&buffer[..f.start]);
+            hits.push(Hit { line, kind: f.kind });
+        }
+        if buffer.contains(&0) {
+            // UTF-16 or binary: the same bytes without NULs.
+            let squeezed: Vec<u8> = buffer.iter().copied().filter(|&b| b != 0).collect();
+            for f in find(&squeezed) {
+                let line = line_at_buffer + newlines(&squeezed[..f.start]);
+                hits.push(Hit { line, kind: f.kind });
+            }
+        }
+        if last {
+            break;
+        }
+        line_at_buffer += newlines(&buffer[..keep_from]);
+        buffer.drain(..keep_from);
+    }
+    hits.sort_by_key(|h| h.line);
+    hits.dedup();
+    Ok(hits)
+}
+
+fn newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Files that hold secrets by their name alone, and names that hold a secret themselves.
+pub fn in_name(path: &Path) -> Option<&'static str> {
+    if let Some(f) = find(path.as_os_str().as_encoded_bytes()).first() {
+        return Some(f.kind);
+    }
+    let name = path.file_name()?.to_str()?;
+    let in_cargo_dir = path.parent().and_then(Path::file_name).is_some_and(|d| d == ".cargo");
+    match name {
+        ".env" => Some("environment file"),
+        n if n.starts_with(".env.")
+            && !matches!(n, ".env.example" | ".env.sample" | ".env.template") =>
+        {
+            Some("environment file")
+        }
+        "credentials.toml" | "credentials" if in_cargo_dir => Some("cargo registry credentials"),
+        ".npmrc" | ".pypirc" | ".netrc" => Some("credentials file"),
+        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" => Some("SSH private key"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Built at run time, so that this source file holds no secret of its own.
+    fn github() -> String {
+        format!("ghp_{}", "a1B2".repeat(9))
+    }
+
+    #[test]
+    fn secrets_are_redacted_wherever_they_stand() {
+        let text = format!("token = \"{}\" # mine", github());
+        assert_eq!(redact(&text), "token = \"[redacted: GitHub token]\" # mine");
+        assert_eq!(redact("nothing here"), "nothing here");
+        let header = format!("-----BEGIN {} PRIVATE KEY-----", "OPENSSH");
+        assert_eq!(redact(&header), "[redacted: private key]");
+    }
+
+    #[test]
+    fn an_aws_secret_key_is_found_next_to_its_key_id() {
+        let id = format!("AKIA{}", "ABCDEFGHIJKLMNOP");
+        let secret = format!("wJalrXUtnFEMI/K7MDENG/bPxRfiCY{}", "EXAMPLEKEY");
+        let text = format!("[default]\nkey = {id}\nsecret = {secret}\n");
+        let redacted = redact(&text);
+        assert!(!redacted.contains(&secret), "{redacted}");
+        assert!(!redacted.contains(&id), "{redacted}");
+        // Alone, a 40-character string is not taken for a key.
+        assert_eq!(redact(&format!("hash = {secret}")), format!("hash = {secret}"));
+    }
+
+    #[test]
+    fn the_scan_streams_binary_utf16_and_large_files() {
+        let token = github();
+        let mut binary = vec![0u8; 10_000];
+        binary.extend(format!("\n{token}\n").bytes());
+        assert_eq!(scan(binary.as_slice()).unwrap(), [Hit { line: 2, kind: "GitHub token" }]);
+
+        let utf16: Vec<u8> =
+            format!("line one\n{token}\n").encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut with_bom = vec![0xff, 0xfe];
+        with_bom.extend(utf16);
+        assert_eq!(scan(with_bom.as_slice()).unwrap(), [Hit { line: 2, kind: "GitHub token" }]);
+
+        // Across the seam of two chunks, at the very end, in files over 4 MiB.
+        for tail in [3 * CHUNK, 0] {
+            let mut large = "x\n".repeat(CHUNK / 2 - 10).into_bytes();
+            large.extend(token.bytes());
+            large.extend("\n".repeat(tail).bytes());
+            let hits = scan(large.as_slice()).unwrap();
+            assert_eq!(hits, [Hit { line: CHUNK / 2 - 9, kind: "GitHub token" }]);
+        }
+        let mut at_end = "filler line\n".repeat(5 * CHUNK / 12).into_bytes();
+        at_end.extend(format!("{token}\n").bytes());
+        assert_eq!(scan(at_end.as_slice()).unwrap().len(), 1, "a token cut by a chunk's end");
+    }
+
+    #[test]
+    fn names_give_secrets_away() {
+        assert_eq!(in_name(Path::new(".env")), Some("environment file"));
+        assert_eq!(in_name(Path::new(".env.example")), None);
+        assert_eq!(
+            in_name(Path::new(".cargo/credentials.toml")),
+            Some("cargo registry credentials")
+        );
+        assert_eq!(in_name(Path::new("docs/credentials.toml")), None);
+        assert_eq!(in_name(Path::new(&format!("notes-{}.txt", github()))), Some("GitHub token"));
+    }
+}
