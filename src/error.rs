@@ -29,6 +29,9 @@ pub enum Error {
     List(#[from] ListError),
     #[error("{}: {table}: {message}", .path.display())]
     Config { path: PathBuf, table: String, message: String },
+    /// A manifest cargo's own model refuses, or whose published form cannot be written.
+    #[error("{}: {message}", .path.display())]
+    Manifest { path: PathBuf, message: String },
     #[error("{}: {message}", .path.display())]
     Theme { path: PathBuf, message: String },
     #[error("template {name}: {message}")]

@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
+use cargo_util_schemas::manifest::TomlManifest;
 
 use crate::error::{Error, one_line};
 use crate::format::slash_path;
+use crate::manifest::{self, WorkspaceManifest};
 use crate::paths::Confinement;
 
 /// A loaded workspace.
@@ -23,6 +25,8 @@ pub struct Workspace {
     pub members: Vec<Member>,
     /// `[workspace.metadata]`.
     pub metadata: serde_json::Value,
+    /// What the root manifest gives its members to inherit, and the workspace's resolver.
+    pub inheritable: WorkspaceManifest,
     /// The resolved dependency graph: the committed `Cargo.lock`, or one cargo resolves
     /// offline in a temporary copy of the manifests. `None` when neither is possible.
     pub lock: Option<toml::Table>,
@@ -52,6 +56,8 @@ pub struct Member {
     pub inherited: Vec<String>,
     /// The manifest as written (what the archive stores as `Cargo.toml.orig`), parsed.
     pub manifest: toml::Table,
+    /// The same manifest in cargo's own model, which the published one is built from.
+    pub typed: TomlManifest,
 }
 
 /// A dependency between two members, as it will stand in the published manifest.
@@ -97,7 +103,11 @@ impl Workspace {
         })?;
 
         let root = metadata.workspace_root.clone().into_std_path_buf();
-        let root_manifest = read_manifest(&root.join("Cargo.toml")).ok();
+        let root_path = root.join("Cargo.toml");
+        let (root_manifest, root_typed) = read_manifest(&root_path)?;
+        let inheritable = WorkspaceManifest::new(&root, &root_typed)
+            .map_err(|e| Error::Manifest { path: root_path.clone(), message: e.0 })?;
+        let root_manifest = Some(root_manifest);
         let inherited = |key: &str| -> Option<toml::Value> {
             root_manifest.as_ref()?.get("workspace")?.get("package")?.get(key).cloned()
         };
@@ -105,7 +115,7 @@ impl Workspace {
         let mut members = Vec::new();
         for package in metadata.workspace_packages() {
             let manifest_path = package.manifest_path.clone().into_std_path_buf();
-            let manifest = read_manifest(&manifest_path)?;
+            let (manifest, typed) = read_manifest(&manifest_path)?;
             let field = |key: &str| -> Option<toml::Value> {
                 let value = manifest.get("package")?.get(key)?;
                 if value.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
@@ -146,6 +156,7 @@ impl Workspace {
                 rust_version,
                 inherited,
                 manifest,
+                typed,
             });
         }
         members.sort_by(|a, b| a.package.name.cmp(&b.package.name));
@@ -160,6 +171,7 @@ impl Workspace {
             root,
             target_dir: metadata.target_directory.into_std_path_buf(),
             members,
+            inheritable,
             metadata: metadata.workspace_metadata,
             lock,
         })
@@ -334,10 +346,15 @@ fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
     std::fs::read_to_string(copy.path().join("Cargo.lock")).ok()?.parse().ok()
 }
 
-fn read_manifest(path: &Path) -> Result<toml::Table, Error> {
+/// A manifest as a table and in cargo's model.
+fn read_manifest(path: &Path) -> Result<(toml::Table, TomlManifest), Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    text.parse::<toml::Table>()
-        .map_err(|e| Error::Cargo(format!("{}: {}", path.display(), one_line(&e.to_string()))))
+    let table = text
+        .parse::<toml::Table>()
+        .map_err(|e| Error::Cargo(format!("{}: {}", path.display(), one_line(&e.to_string()))))?;
+    let typed = manifest::parse(&text)
+        .map_err(|e| Error::Manifest { path: path.to_path_buf(), message: e.0 })?;
+    Ok((table, typed))
 }
 
 fn string_list(value: toml::Value) -> Vec<String> {

@@ -200,3 +200,217 @@ fn an_excluded_build_script_warns_unless_the_sources_need_it() {
     assert_eq!(status(generator, "build-script-not-packaged"), "fail", "verification fails");
     assert_eq!(generator["verdict"], "blocked");
 }
+
+/// The text of `path` inside a `.crate`.
+fn entry(krate: &[u8], path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(krate));
+    for file in archive.entries().unwrap() {
+        let mut file = file.unwrap();
+        if file.path().unwrap().to_string_lossy().split_once('/').map(|(_, p)| p) == Some(path) {
+            let mut text = String::new();
+            file.read_to_string(&mut text).unwrap();
+            return Some(text);
+        }
+    }
+    None
+}
+
+/// Every key cargo normalizes, in one workspace: inherited package keys and dependencies
+/// (features merged, renamed, optional, target-specific), lints, features naming a dropped
+/// dev-dependency, metadata in written order, badges, profiles, discovered and declared
+/// targets, a build script, a resolver differing from the edition's, readme and license
+/// files outside the package.
+const RICH: &[(&str, &str)] = &[
+    (
+        "Cargo.toml",
+        r#"[workspace]
+members = ["core", "app", "macros", "helper"]
+resolver = "2"
+
+[workspace.package]
+version = "0.3.1"
+edition = "2021"
+rust-version = "1.80"
+authors = ["A <a@example.com>", "B"]
+description = "Shared description"
+license = "MIT OR Apache-2.0"
+repository = "https://example.com/repo"
+homepage = "https://example.com"
+documentation = "https://docs.rs/wcore"
+keywords = ["alpha", "beta"]
+categories = ["development-tools"]
+readme = "README.md"
+exclude = ["/junk"]
+publish = true
+
+[workspace.dependencies]
+core = { path = "core", version = "0.3.1", package = "wcore", default-features = false, features = ["std"] }
+macros = { path = "macros", version = "=0.3.1" }
+helper = { path = "helper", version = "0.1" }
+
+[workspace.lints.rust]
+unsafe_code = "forbid"
+missing_docs = { level = "warn", priority = -1 }
+
+[workspace.lints.clippy]
+all = "warn"
+
+[profile.release]
+lto = true
+"#,
+    ),
+    ("README.md", "# Shared\n"),
+    ("LICENSE", "MIT\n"),
+    (
+        "core/Cargo.toml",
+        r#"[package]
+name = "wcore"
+version.workspace = true
+edition.workspace = true
+rust-version.workspace = true
+authors.workspace = true
+description.workspace = true
+license.workspace = true
+repository.workspace = true
+homepage.workspace = true
+documentation.workspace = true
+readme.workspace = true
+keywords.workspace = true
+categories.workspace = true
+exclude.workspace = true
+publish.workspace = true
+links = "wcore"
+
+[package.metadata.docs.rs]
+all-features = true
+rustdoc-args = ["--cfg", "docsrs"]
+
+[package.metadata.zeta]
+z = 1
+
+[package.metadata.alpha]
+a = "x"
+
+[features]
+default = ["std"]
+std = []
+extra = ["dep:macros", "macros?/x"]
+testing = ["helper/fast"]
+
+[dependencies]
+macros = { workspace = true, optional = true }
+
+[dev-dependencies]
+helper = { path = "../helper" }
+
+[target.'cfg(unix)'.dependencies]
+libm = { package = "macros", path = "../macros", version = "0.3", features = ["x"] }
+
+[target."cfg(any(windows, target_os = \"macos\"))".build-dependencies]
+macros = { workspace = true, features = ["x"] }
+
+[lints]
+workspace = true
+
+[[example]]
+name = "demo"
+required-features = ["std"]
+
+[[bench]]
+name = "speed"
+harness = false
+
+[badges]
+maintenance = { status = "actively-developed" }
+
+[profile.dev]
+opt-level = 1
+"#,
+    ),
+    ("core/build.rs", "fn main() {}\n"),
+    ("core/src/lib.rs", "//! Core.\n"),
+    ("core/src/bin/tool.rs", "fn main() {}\n"),
+    ("core/src/bin/multi/main.rs", "fn main() {}\n"),
+    ("core/examples/demo.rs", "fn main() {}\n"),
+    ("core/examples/other.rs", "fn main() {}\n"),
+    ("core/tests/it.rs", "\n"),
+    ("core/benches/speed.rs", "fn main() {}\n"),
+    ("core/junk/notes.txt", "junk\n"),
+    (
+        "app/Cargo.toml",
+        r#"[package]
+name = "app"
+version = "0.3.1"
+edition = "2018"
+description = "An app"
+license-file = "../LICENSE"
+readme = false
+autoexamples = false
+include = ["/src", "/lib", "/examples"]
+
+[lib]
+path = "lib/mod.rs"
+
+[[bin]]
+name = "app"
+path = "src/main.rs"
+test = false
+
+[dependencies]
+core = { workspace = true, features = ["extra"] }
+mac = { package = "macros", path = "../macros", version = "0.3" }
+helper = { workspace = true, optional = true }
+"#,
+    ),
+    ("app/lib/mod.rs", "\n"),
+    ("app/src/main.rs", "fn main() {}\n"),
+    ("app/examples/skipped.rs", "fn main() {}\n"),
+    (
+        "macros/Cargo.toml",
+        r#"[package]
+name = "macros"
+version = "0.3.1"
+edition = "2024"
+description = "Macros"
+license = "MIT"
+readme = "../README.md"
+
+[lib]
+proc-macro = true
+
+[features]
+x = []
+"#,
+    ),
+    ("macros/src/lib.rs", "\n"),
+    (
+        "helper/Cargo.toml",
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"Helper\"\nlicense = \"MIT\"\n\n[features]\nfast = []\n",
+    ),
+    ("helper/src/lib.rs", "\n"),
+];
+
+#[test]
+fn the_published_manifest_is_cargos_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = workspace(&tmp.path().join("ws"), RICH);
+    let report = report(&manifest, tmp.path());
+    for name in ["wcore", "app", "macros", "helper"] {
+        let cargo = cargo_package(&manifest, tmp.path(), name);
+        let ours = fs::read(tmp.path().join(format!("site/crates/{name}/{name}-0.3.1.crate")))
+            .or_else(|_| {
+                fs::read(tmp.path().join(format!("site/crates/{name}/{name}-0.1.0.crate")))
+            })
+            .unwrap();
+        assert_eq!(
+            entry(&ours, "Cargo.toml").unwrap(),
+            entry(&cargo, "Cargo.toml").unwrap(),
+            "{name}: Cargo.toml"
+        );
+        let archive = &krate(&report, name)["archive"];
+        if archive["exact"] == true {
+            assert_eq!(archive["checksum"], sha256(&cargo).as_str(), "{name}");
+        }
+    }
+}

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::manifest;
 use crate::workspace::{Member, Workspace};
 use files::{FileSource, Generated, ListInput, ListMode};
 
@@ -210,6 +211,7 @@ pub fn package(
     let mut unreadable = Vec::new();
     let mut outside = Vec::new();
     let mut estimates = Vec::new();
+    let packaged: Vec<PathBuf> = listing.files.iter().map(|f| f.path.clone()).collect();
     for file in listing.files {
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
@@ -218,8 +220,14 @@ pub fn package(
                 (Origin::Generated, Content::File(manifest_path.to_path_buf()))
             }
             FileSource::Generated(Generated::CargoToml) => {
-                estimates.push(generated::MANIFEST_ESTIMATE.to_owned());
-                (Origin::Generated, Content::Bytes(generated::manifest(member).into_bytes()))
+                let dir = manifest::PackageDir::new(&member.root, &workspace.confinement);
+                let text =
+                    manifest::published(&member.typed, &workspace.inheritable, &dir, &packaged)
+                        .map_err(|e| Error::Manifest {
+                            path: manifest_path.to_path_buf(),
+                            message: e.0,
+                        })?;
+                (Origin::Generated, Content::Bytes(text.into_bytes()))
             }
             FileSource::Generated(Generated::CargoLock) => {
                 let lock = generated::lockfile(workspace, member);
