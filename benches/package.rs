@@ -78,7 +78,8 @@ fn main() {
         let archives: Vec<(String, CachedArchive)> = members
             .par_iter()
             .map(|m| {
-                let archive = package::package(&workspace, m, &cache).expect("packaging works");
+                let archive = package::package(&workspace, m, &cache, &Default::default())
+                    .expect("packaging works");
                 (archive.cache_key.clone(), archive.to_cached())
             })
             .collect();
@@ -110,7 +111,7 @@ fn main() {
     // 3. A re-run of the unchanged workspace: sizes come from the cache.
     let rerun = time(|| {
         members.par_iter().for_each(|m| {
-            package::package(&workspace, m, &cache).expect("packaging works");
+            package::package(&workspace, m, &cache, &Default::default()).expect("packaging works");
         })
     });
     report("re-run, archives cached", rerun, "first run", ours_package);

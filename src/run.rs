@@ -18,7 +18,7 @@ use crate::package::CachedArchive;
 use crate::preview::CratePreview;
 use crate::report::{CrateReport, Report, Verdict};
 use crate::site::{self, SiteInput, theme::Theme};
-use crate::workspace::Workspace;
+use crate::workspace::{Member, Workspace};
 use crate::{output, package, plan, preview};
 use std::collections::BTreeMap;
 
@@ -39,6 +39,41 @@ struct Packaged {
     /// `--emit-crate`: the archive's site path and bytes.
     emitted: Option<(String, Vec<u8>)>,
     preview: CratePreview,
+    /// The `.crate`'s SHA-256 when every byte of it is known.
+    checksum: Option<String>,
+}
+
+/// The package and checks stages for one crate.
+fn check_crate(
+    cli: &Cli,
+    workspace: &Workspace,
+    member: &Member,
+    settings: &Settings,
+    cache: &dyn package::ArchiveCache,
+    checksums: &BTreeMap<String, Option<String>>,
+) -> Result<Packaged, Error> {
+    let archive = package::package(workspace, member, cache, checksums)?;
+    let limits = settings.limits(member.name());
+    let preview = preview::build(member, &archive)?;
+    let subject = Subject {
+        workspace,
+        member,
+        archive: &archive,
+        limits: &limits,
+        readme: preview.readme.as_ref(),
+    };
+    let findings = checks::run_crate(&subject, settings);
+    let report = CrateReport::new(member, &archive, &findings);
+    let emitted = if cli.emit_crate {
+        let mut bytes = Vec::with_capacity(archive.compressed_size as usize);
+        package::archive::write(member.name(), &report.version, &archive.files, &mut bytes)?;
+        Some((report.crate_file(), bytes))
+    } else {
+        None
+    };
+    let cached = (archive.cache_key.clone(), archive.to_cached());
+    let checksum = archive.exact.then(|| archive.crate_sha256.clone());
+    Ok(Packaged { cached, report, emitted, preview, checksum })
 }
 
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
@@ -56,39 +91,42 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         crate::cache::Caches::open(crate::cache::root(cli.cache_dir.as_deref()).as_deref());
     let cache = &caches.archives;
     let progress = progress_bar(cli, selected.len());
-    let results: Vec<Packaged> = selected
-        .par_iter()
-        .map(|member| {
-            progress.set_message(member.name().to_owned());
-            let archive = package::package(&workspace, member, cache)?;
-            let limits = settings.limits(member.name());
-            let preview = preview::build(member, &archive)?;
-            let subject = Subject {
-                workspace: &workspace,
-                member,
-                archive: &archive,
-                limits: &limits,
-                readme: preview.readme.as_ref(),
-            };
-            let findings = checks::run_crate(&subject, &settings);
-            progress.inc(1);
-            let report = CrateReport::new(member, &archive, &findings);
-            let emitted = if cli.emit_crate {
-                let mut bytes = Vec::with_capacity(archive.compressed_size as usize);
-                package::archive::write(
-                    member.name(),
-                    &report.version,
-                    &archive.files,
-                    &mut bytes,
-                )?;
-                Some((report.crate_file(), bytes))
-            } else {
-                None
-            };
-            let cached = (archive.cache_key.clone(), archive.to_cached());
-            Ok(Packaged { cached, report, emitted, preview })
-        })
-        .collect::<Result<_, Error>>()?;
+    // A member's packaged lock lists the other members it reaches, with the checksums of
+    // their `.crate` files: those are packaged first, in waves.
+    let needs: BTreeMap<&str, Vec<String>> = selected
+        .iter()
+        .map(|m| (m.name(), package::generated::lock_members(&workspace, m)))
+        .collect();
+    let mut checksums: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut pending: Vec<&Member> = selected.clone();
+    let mut results: Vec<Packaged> = Vec::with_capacity(selected.len());
+    while !pending.is_empty() {
+        let selected_names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
+        let ready = |m: &Member| {
+            needs[m.name()].iter().all(|n| !selected_names.contains(&n.as_str()) || n == m.name())
+        };
+        let (mut wave, rest): (Vec<&Member>, Vec<&Member>) =
+            pending.iter().copied().partition(|m| ready(m));
+        if wave.is_empty() {
+            // A cycle through dev-dependencies: its checksums stay unknown.
+            wave = rest.clone();
+        }
+        let done: Vec<Packaged> = wave
+            .par_iter()
+            .map(|member| {
+                progress.set_message(member.name().to_owned());
+                let packaged = check_crate(cli, &workspace, member, &settings, cache, &checksums);
+                progress.inc(1);
+                packaged
+            })
+            .collect::<Result<_, Error>>()?;
+        for packaged in &done {
+            checksums.insert(packaged.report.name.clone(), packaged.checksum.clone());
+        }
+        results.extend(done);
+        pending = if wave.len() == pending.len() { Vec::new() } else { rest };
+    }
+    results.sort_by(|a, b| a.report.name.cmp(&b.report.name));
     progress.finish_and_clear();
     let mut crates = Vec::with_capacity(results.len());
     let mut cached = Vec::with_capacity(results.len());

@@ -8,6 +8,7 @@ use cargo_util_schemas::manifest::TomlManifest;
 
 use crate::error::{Error, one_line};
 use crate::format::slash_path;
+use crate::lockfile::{Declarations, Lock};
 use crate::manifest::{self, WorkspaceManifest};
 use crate::paths::Confinement;
 
@@ -29,7 +30,13 @@ pub struct Workspace {
     pub inheritable: WorkspaceManifest,
     /// The resolved dependency graph: the committed `Cargo.lock`, or one cargo resolves
     /// offline in a temporary copy of the manifests. `None` when neither is possible.
-    pub lock: Option<toml::Table>,
+    pub lock: Option<Lock>,
+    /// Whether `lock` is the committed file (else resolved here, with the newest versions
+    /// cargo's local cache holds, which `cargo package` would not necessarily pick).
+    pub lock_committed: bool,
+    /// The features and dependency declarations of every package the lock names, where
+    /// known: what the packaged lock file is walked with.
+    pub declarations: Declarations,
 }
 
 /// One member of the workspace.
@@ -161,7 +168,9 @@ impl Workspace {
         }
         members.sort_by(|a, b| a.package.name.cmp(&b.package.name));
 
-        let lock = resolve_lock(&root, &members);
+        let lock_committed = root.join("Cargo.lock").is_file();
+        let lock = resolve_lock(&root, &members).map(|table| Lock::parse(&table));
+        let declarations = declarations(&manifest_path, &members, lock.as_ref());
         let repository = gix::discover(&root)
             .ok()
             .and_then(|repo| repo.workdir().map(Path::to_path_buf))
@@ -174,6 +183,8 @@ impl Workspace {
             inheritable,
             metadata: metadata.workspace_metadata,
             lock,
+            lock_committed,
+            declarations,
         })
     }
 
@@ -344,6 +355,28 @@ fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
         return None;
     }
     std::fs::read_to_string(copy.path().join("Cargo.lock")).ok()?.parse().ok()
+}
+
+/// The members' declarations, and those of every registry package in the lock from a full
+/// `cargo metadata`: offline, `--locked` (it never rewrites the checkout's lock), from a
+/// neutral folder. Packages it cannot load stay unknown, and the lock walk says so.
+fn declarations(manifest_path: &Path, members: &[Member], lock: Option<&Lock>) -> Declarations {
+    let mut declarations = Declarations::default();
+    members.iter().for_each(|m| declarations.add(&m.package));
+    if !lock.is_some_and(Lock::has_registry_packages) {
+        return declarations;
+    }
+    let Ok(neutral) = tempfile::tempdir() else { return declarations };
+    let mut command = MetadataCommand::new();
+    command
+        .cargo_path(cargo_program())
+        .current_dir(neutral.path())
+        .manifest_path(manifest_path)
+        .other_options(vec!["--offline".to_owned(), "--locked".to_owned()]);
+    if let Ok(metadata) = command.exec() {
+        metadata.packages.iter().for_each(|p| declarations.add(p));
+    }
+    declarations
 }
 
 /// A manifest as a table and in cargo's model.

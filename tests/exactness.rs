@@ -392,7 +392,7 @@ x = []
 ];
 
 #[test]
-fn the_published_manifest_is_cargos_byte_for_byte() {
+fn the_published_manifest_lock_and_crate_are_cargos_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
     let manifest = workspace(&tmp.path().join("ws"), RICH);
     let report = report(&manifest, tmp.path());
@@ -408,9 +408,10 @@ fn the_published_manifest_is_cargos_byte_for_byte() {
             entry(&cargo, "Cargo.toml").unwrap(),
             "{name}: Cargo.toml"
         );
+        assert_eq!(entry(&ours, "Cargo.lock"), entry(&cargo, "Cargo.lock"), "{name}: Cargo.lock");
         let archive = &krate(&report, name)["archive"];
-        if archive["exact"] == true {
-            assert_eq!(archive["checksum"], sha256(&cargo).as_str(), "{name}");
-        }
+        assert_eq!(archive["exact"], true, "{name}: {}", archive["estimates"]);
+        assert_eq!(archive["checksum"], sha256(&cargo).as_str(), "{name}");
+        assert!(ours == cargo, "{name}: the whole .crate");
     }
 }

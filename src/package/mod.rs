@@ -8,6 +8,7 @@ pub mod modules;
 pub mod scan;
 pub mod upload;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -197,11 +198,13 @@ pub trait ArchiveCache: Sync {
 }
 
 /// Lists, sizes and fingerprints one member's `.crate`. The compressed size and the scan
-/// are taken from `cache` when the archive's content is unchanged.
+/// are taken from `cache` when the archive's content is unchanged. `checksums` are the
+/// other members' `.crate` SHA-256s, where known (the packaged lock lists them).
 pub fn package(
     workspace: &Workspace,
     member: &Member,
     cache: &dyn ArchiveCache,
+    checksums: &BTreeMap<String, Option<String>>,
 ) -> Result<Archive, Error> {
     let package = &member.package;
     let listing = list(workspace, member)?;
@@ -230,7 +233,7 @@ pub fn package(
                 (Origin::Generated, Content::Bytes(text.into_bytes()))
             }
             FileSource::Generated(Generated::CargoLock) => {
-                let lock = generated::lockfile(workspace, member);
+                let lock = generated::lockfile(workspace, member, checksums);
                 estimates.extend(lock.estimate);
                 (Origin::Generated, Content::Bytes(lock.text.into_bytes()))
             }

@@ -1,0 +1,490 @@
+//! The `Cargo.lock` cargo writes into a `.crate`: the crate resolved on its own, keeping
+//! the versions of the workspace's lock.
+//!
+//! cargo resolves the packaged crate as the only member of a new workspace, every feature
+//! of it on, its dev-dependencies included. What ends up in the lock is what that
+//! resolution reaches: the features each package really gets decide which optional
+//! dependencies come in, so the subgraph is walked feature by feature, with the
+//! dependency declarations of every package (`cargo metadata`) and the versions of the
+//! workspace's lock. Other workspace members come from crates.io in that resolution:
+//! their `source` is the registry and their checksum the SHA-256 of their own `.crate`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::fmt::Write as _;
+
+use cargo_metadata::{DependencyKind, Package};
+
+const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+/// One `[[package]]` of a lock file.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    version: semver::Version,
+    source: Option<String>,
+    checksum: Option<String>,
+    /// Indices of the entries it depends on.
+    dependencies: Vec<usize>,
+}
+
+/// A workspace's lock file, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Lock {
+    entries: Vec<Entry>,
+}
+
+impl Lock {
+    /// Parses the `[[package]]` tables of a lock file (format 3 or 4).
+    pub fn parse(table: &toml::Table) -> Lock {
+        let packages = table.get("package").and_then(toml::Value::as_array);
+        let tables: Vec<&toml::Table> =
+            packages.into_iter().flatten().filter_map(toml::Value::as_table).collect();
+        let text = |t: &toml::Table, key: &str| t.get(key)?.as_str().map(str::to_owned);
+        let mut entries: Vec<Entry> = tables
+            .iter()
+            .filter_map(|t| {
+                Some(Entry {
+                    name: text(t, "name")?,
+                    version: text(t, "version")?.parse().ok()?,
+                    source: text(t, "source"),
+                    checksum: text(t, "checksum"),
+                    dependencies: Vec::new(),
+                })
+            })
+            .collect();
+        let edges: Vec<Vec<usize>> = tables
+            .iter()
+            .map(|t| {
+                let list = t.get("dependencies").and_then(toml::Value::as_array);
+                list.into_iter().flatten().filter_map(|d| find(&entries, d.as_str()?)).collect()
+            })
+            .collect();
+        for (entry, edges) in entries.iter_mut().zip(edges) {
+            entry.dependencies = edges;
+        }
+        Lock { entries }
+    }
+
+    /// Whether any package comes from a registry (or git): their declarations are not
+    /// the workspace's own.
+    pub fn has_registry_packages(&self) -> bool {
+        self.entries.iter().any(|e| e.source.is_some())
+    }
+
+    fn index_of(&self, name: &str, version: &semver::Version) -> Option<usize> {
+        self.entries.iter().position(|e| e.name == name && &e.version == version)
+    }
+}
+
+/// The entry a lock file's `"name"`, `"name version"` or `"name version (source)"` means.
+fn find(entries: &[Entry], spec: &str) -> Option<usize> {
+    let mut parts = spec.splitn(3, ' ');
+    let name = parts.next()?;
+    let version = parts.next().and_then(|v| v.parse::<semver::Version>().ok());
+    let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+    entries.iter().position(|e| {
+        e.name == name
+            && version.as_ref().is_none_or(|v| &e.version == v)
+            && source.is_none_or(|s| e.source.as_deref() == Some(s))
+    })
+}
+
+/// One dependency as a manifest declares it.
+#[derive(Debug, Clone)]
+struct Declaration {
+    /// The package's name.
+    name: String,
+    /// The key in the manifest (the rename, or the name).
+    key: String,
+    req: semver::VersionReq,
+    dev: bool,
+    optional: bool,
+    default_features: bool,
+    features: Vec<String>,
+}
+
+/// Every package's features and dependency declarations, by name and version.
+#[derive(Debug, Clone, Default)]
+pub struct Declarations {
+    packages: HashMap<(String, semver::Version), PackageDeclarations>,
+}
+
+#[derive(Debug, Clone)]
+struct PackageDeclarations {
+    features: BTreeMap<String, Vec<String>>,
+    dependencies: Vec<Declaration>,
+}
+
+impl Declarations {
+    pub fn add(&mut self, package: &Package) {
+        let dependencies = package
+            .dependencies
+            .iter()
+            .filter(|d| d.kind != DependencyKind::Unknown)
+            .map(|d| Declaration {
+                name: d.name.clone(),
+                key: d.rename.clone().unwrap_or_else(|| d.name.clone()),
+                req: d.req.clone(),
+                dev: d.kind == DependencyKind::Development,
+                // A dev-dependency with a path and no version is dropped from the
+                // published manifest.
+                optional: d.optional,
+                default_features: d.uses_default_features,
+                features: d.features.clone(),
+            })
+            .filter(|d| !(d.dev && d.req.comparators.is_empty()))
+            .collect();
+        self.packages.insert(
+            (package.name.to_string(), package.version.clone()),
+            PackageDeclarations { features: package.features.clone(), dependencies },
+        );
+    }
+}
+
+/// The packaged lock file, or why it cannot be written exactly.
+pub struct Packaged {
+    pub text: String,
+    /// Workspace members it lists: their checksum is the SHA-256 of their own `.crate`.
+    pub members: Vec<String>,
+    /// Why the text is not cargo's, when it is not.
+    pub estimate: Option<String>,
+}
+
+/// The lock file cargo packages with `root` (`name`, `version`), in `format` (3 or 4).
+/// `members` are the workspace's other members with the checksums of their `.crate`
+/// files, where known.
+pub fn packaged(
+    lock: &Lock,
+    declarations: &Declarations,
+    root: (&str, &semver::Version),
+    members: &BTreeMap<String, Option<String>>,
+    format: u32,
+) -> Packaged {
+    let mut estimate = None;
+    let Some(root_index) = lock.index_of(root.0, root.1) else {
+        return Packaged {
+            text: render(lock, &BTreeMap::from([(usize::MAX, Vec::new())]), root, members, format),
+            members: Vec::new(),
+            estimate: Some(
+                "Cargo.lock is estimated: the crate is not in the workspace's lock file.".into(),
+            ),
+        };
+    };
+    let mut walk = Walk::new(lock, declarations, root_index);
+    walk.run();
+    if let Some(missing) = walk.missing.iter().next() {
+        estimate = Some(format!(
+            "Cargo.lock is estimated: the dependencies of {missing} are not in cargo's local cache (run cargo fetch)."
+        ));
+    }
+    let graph: BTreeMap<usize, Vec<usize>> = walk.edges;
+    // Path dependencies come from crates.io in the published resolution.
+    let listed: Vec<String> = graph
+        .keys()
+        .map(|&i| &lock.entries[i])
+        .filter(|e| e.source.is_none() && e.name != root.0)
+        .map(|e| e.name.clone())
+        .collect();
+    if estimate.is_none()
+        && let Some(unknown) = listed.iter().find(|m| members.get(*m).is_none_or(Option::is_none))
+    {
+        estimate = Some(format!(
+            "Cargo.lock is estimated: it lists {unknown} from crates.io, with the checksum of a .crate this run could not compute exactly."
+        ));
+    }
+    Packaged { text: render(lock, &graph, root, members, format), members: listed, estimate }
+}
+
+/// The feature-by-feature walk from the packaged crate.
+struct Walk<'a> {
+    lock: &'a Lock,
+    declarations: &'a Declarations,
+    root: usize,
+    /// Reached entries and the entries they depend on.
+    edges: BTreeMap<usize, Vec<usize>>,
+    features: HashMap<usize, BTreeSet<String>>,
+    /// Declarations activated, by entry: indices into its declarations.
+    activated: HashMap<usize, BTreeSet<usize>>,
+    /// Features asked of a dependency key (`key/feature`, `key?/feature`), by entry.
+    dependency_features: HashMap<usize, Vec<(String, String)>>,
+    queue: VecDeque<Step>,
+    missing: BTreeSet<String>,
+}
+
+enum Step {
+    Reach(usize),
+    Feature(usize, String),
+    Activate(usize, usize),
+}
+
+impl<'a> Walk<'a> {
+    fn new(lock: &'a Lock, declarations: &'a Declarations, root: usize) -> Walk<'a> {
+        Walk {
+            lock,
+            declarations,
+            root,
+            edges: BTreeMap::new(),
+            features: HashMap::new(),
+            activated: HashMap::new(),
+            dependency_features: HashMap::new(),
+            queue: VecDeque::new(),
+            missing: BTreeSet::new(),
+        }
+    }
+
+    fn declarations(&self, entry: usize) -> Option<&'a PackageDeclarations> {
+        let e = &self.lock.entries[entry];
+        self.declarations.packages.get(&(e.name.clone(), e.version.clone()))
+    }
+
+    fn run(&mut self) {
+        self.queue.push_back(Step::Reach(self.root));
+        // The packaged crate is resolved with every feature on.
+        if let Some(declared) = self.declarations(self.root) {
+            for feature in declared.features.keys() {
+                self.queue.push_back(Step::Feature(self.root, feature.clone()));
+            }
+            for (i, d) in declared.dependencies.iter().enumerate() {
+                if d.optional {
+                    self.queue.push_back(Step::Activate(self.root, i));
+                }
+            }
+        }
+        while let Some(step) = self.queue.pop_front() {
+            match step {
+                Step::Reach(entry) => self.reach(entry),
+                Step::Feature(entry, feature) => self.feature(entry, feature),
+                Step::Activate(entry, declaration) => self.activate(entry, declaration),
+            }
+        }
+    }
+
+    fn reach(&mut self, entry: usize) {
+        if self.edges.contains_key(&entry) {
+            return;
+        }
+        self.edges.insert(entry, Vec::new());
+        let Some(declared) = self.declarations(entry) else {
+            if !self.lock.entries[entry].dependencies.is_empty() {
+                let e = &self.lock.entries[entry];
+                self.missing.insert(format!("{} {}", e.name, e.version));
+            }
+            return;
+        };
+        for (i, d) in declared.dependencies.iter().enumerate() {
+            if !d.optional && (!d.dev || entry == self.root) {
+                self.queue.push_back(Step::Activate(entry, i));
+            }
+        }
+    }
+
+    fn feature(&mut self, entry: usize, feature: String) {
+        if !self.features.entry(entry).or_default().insert(feature.clone()) {
+            return;
+        }
+        let Some(declared) = self.declarations(entry) else { return };
+        let Some(values) = declared.features.get(&feature) else {
+            // An optional dependency's implicit feature.
+            self.activate_key(entry, &feature);
+            return;
+        };
+        for value in values {
+            if let Some(key) = value.strip_prefix("dep:") {
+                self.activate_key(entry, key);
+            } else if let Some((key, feature)) = value.split_once('/') {
+                // cargo's dependency resolver activates weak (`key?/feature`) features
+                // too; only the feature resolver narrows them, after the lock is written.
+                let key = key.strip_suffix('?').unwrap_or(key);
+                self.dependency_features
+                    .entry(entry)
+                    .or_default()
+                    .push((key.to_owned(), feature.to_owned()));
+                self.activate_key(entry, key);
+                // Already active: the feature reaches it now.
+                self.forward_features(entry, key);
+            } else {
+                self.queue.push_back(Step::Feature(entry, value.clone()));
+            }
+        }
+    }
+
+    fn activate_key(&mut self, entry: usize, key: &str) {
+        let Some(declared) = self.declarations(entry) else { return };
+        for (i, d) in declared.dependencies.iter().enumerate() {
+            if d.key == key && d.optional && (!d.dev || entry == self.root) {
+                self.queue.push_back(Step::Activate(entry, i));
+            }
+        }
+    }
+
+    /// The entry a declaration resolves to: the lock's dependency of that name whose
+    /// version the requirement accepts.
+    fn resolve(&self, entry: usize, declaration: &Declaration) -> Option<usize> {
+        let candidates = &self.lock.entries[entry].dependencies;
+        let named = || {
+            candidates.iter().copied().filter(|&c| self.lock.entries[c].name == declaration.name)
+        };
+        named()
+            .find(|&c| declaration.req.matches(&self.lock.entries[c].version))
+            .or_else(|| named().next())
+    }
+
+    fn activate(&mut self, entry: usize, index: usize) {
+        if !self.activated.entry(entry).or_default().insert(index) {
+            return;
+        }
+        let Some(declared) = self.declarations(entry) else { return };
+        let declaration = &declared.dependencies[index];
+        let Some(target) = self.resolve(entry, declaration) else {
+            // Not in the lock (another platform's registry, a patched source): cargo's
+            // own resolution may differ.
+            self.missing
+                .insert(format!("{} ({})", self.lock.entries[entry].name, declaration.name));
+            return;
+        };
+        let edges = self.edges.entry(entry).or_default();
+        if !edges.contains(&target) {
+            edges.push(target);
+        }
+        self.queue.push_back(Step::Reach(target));
+        if declaration.default_features {
+            self.queue.push_back(Step::Feature(target, "default".into()));
+        }
+        for feature in &declaration.features {
+            self.queue.push_back(Step::Feature(target, feature.clone()));
+        }
+        self.forward_features(entry, &declaration.key.clone());
+    }
+
+    /// Features asked of `key` reach every active declaration under that key.
+    fn forward_features(&mut self, entry: usize, key: &str) {
+        let Some(declared) = self.declarations(entry) else { return };
+        let asked: Vec<String> = self
+            .dependency_features
+            .get(&entry)
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| k == key)
+            .map(|(_, f)| f.clone())
+            .collect();
+        if asked.is_empty() {
+            return;
+        }
+        let active = self.activated.get(&entry).cloned().unwrap_or_default();
+        for index in active {
+            let declaration = &declared.dependencies[index];
+            if declaration.key != key {
+                continue;
+            }
+            if let Some(target) = self.resolve(entry, declaration) {
+                for feature in &asked {
+                    self.queue.push_back(Step::Feature(target, feature.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// The lock file text, as cargo's `resolve_to_string` writes it.
+fn render(
+    lock: &Lock,
+    graph: &BTreeMap<usize, Vec<usize>>,
+    root: (&str, &semver::Version),
+    members: &BTreeMap<String, Option<String>>,
+    format: u32,
+) -> String {
+    let mut out = String::from(
+        "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\n",
+    );
+    if format >= 3 {
+        let _ = writeln!(out, "version = {format}");
+    }
+    struct Node {
+        name: String,
+        version: semver::Version,
+        source: Option<String>,
+        checksum: Option<String>,
+        dependencies: Vec<usize>,
+    }
+    let nodes: BTreeMap<usize, Node> = graph
+        .iter()
+        .map(|(&i, deps)| {
+            let node = match lock.entries.get(i) {
+                Some(e) if e.name == root.0 && e.source.is_none() => Node {
+                    name: e.name.clone(),
+                    version: e.version.clone(),
+                    source: None,
+                    checksum: None,
+                    dependencies: deps.clone(),
+                },
+                Some(e) if e.source.is_none() => Node {
+                    name: e.name.clone(),
+                    version: e.version.clone(),
+                    source: Some(CRATES_IO.into()),
+                    checksum: members.get(&e.name).cloned().flatten(),
+                    dependencies: deps.clone(),
+                },
+                Some(e) => Node {
+                    name: e.name.clone(),
+                    version: e.version.clone(),
+                    source: e.source.clone(),
+                    checksum: e.checksum.clone(),
+                    dependencies: deps.clone(),
+                },
+                None => Node {
+                    name: root.0.to_owned(),
+                    version: root.1.clone(),
+                    source: None,
+                    checksum: None,
+                    dependencies: Vec::new(),
+                },
+            };
+            (i, node)
+        })
+        .collect();
+    // How a dependency is named: by name when it is the only package of that name, with
+    // its version when not, with its source when even that is ambiguous.
+    let spec = |i: usize| -> (String, Option<String>, Option<String>) {
+        let node = &nodes[&i];
+        let same_name: Vec<&Node> = nodes.values().filter(|n| n.name == node.name).collect();
+        if same_name.len() == 1 {
+            return (node.name.clone(), None, None);
+        }
+        let same_version = same_name.iter().filter(|n| n.version == node.version).count();
+        let source = (same_version > 1).then(|| node.source.clone()).flatten();
+        (node.name.clone(), Some(node.version.to_string()), source)
+    };
+    let mut order: Vec<&Node> = nodes.values().collect();
+    order.sort_by(|a, b| (&a.name, &a.version, &a.source).cmp(&(&b.name, &b.version, &b.source)));
+    for node in order {
+        let _ = write!(
+            out,
+            "\n[[package]]\nname = \"{}\"\nversion = \"{}\"\n",
+            node.name, node.version
+        );
+        if let Some(source) = &node.source {
+            let _ = writeln!(out, "source = \"{source}\"");
+        }
+        if let Some(checksum) = &node.checksum {
+            let _ = writeln!(out, "checksum = \"{checksum}\"");
+        }
+        let mut deps: Vec<_> = node.dependencies.iter().map(|&d| spec(d)).collect();
+        deps.sort();
+        deps.dedup();
+        if !deps.is_empty() {
+            out.push_str("dependencies = [\n");
+            for (name, version, source) in deps {
+                let mut line = name;
+                if let Some(version) = version {
+                    line = format!("{line} {version}");
+                }
+                if let Some(source) = source {
+                    line = format!("{line} ({source})");
+                }
+                let _ = writeln!(out, " \"{line}\",");
+            }
+            out.push_str("]\n");
+        }
+    }
+    out
+}
