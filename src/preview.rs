@@ -1,6 +1,6 @@
 //! The previews of what the world will see: the README as crates.io renders it, and the
-//! manifest cargo will publish beside the one written. Built per crate in the parallel stage, from what the package stage found; the
-//! site renders them.
+//! manifest cargo will publish beside the one written. Built per crate in the parallel
+//! stage, from what the package stage found; the site renders them.
 
 use crate::error::Error;
 use crate::package::generated::{self, ManifestChange};
@@ -12,7 +12,7 @@ use crate::readme::{self, RenderedReadme, RepoLinks};
 use crate::workspace::Member;
 
 /// Everything a crate's page previews.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CratePreview {
     pub manifest: ManifestPreview,
     /// The packaged README, when the crate has one that exists.
@@ -31,11 +31,11 @@ pub struct ReadmePreview {
 }
 
 /// `Cargo.toml.orig` and the normalized `Cargo.toml` cargo publishes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ManifestPreview {
     /// The manifest as written.
     pub original: String,
-    /// The manifest as published (our close rendering of cargo's normalization).
+    /// The manifest as published, byte for byte what cargo writes.
     pub published: String,
     pub changes: Vec<ManifestChange>,
 }

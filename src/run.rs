@@ -2,6 +2,7 @@
 //! the terminal printer at the end.
 
 use std::io::{IsTerminal, Write};
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -34,8 +35,8 @@ pub struct Outcome {
 /// One crate after the package and checks stages.
 struct Packaged {
     report: CrateReport,
-    /// What the archive cache keeps, by cache key.
-    cached: (String, CachedArchive),
+    /// What the archive cache keeps, by cache key (nothing for a crate not checked).
+    cached: Option<(String, CachedArchive)>,
     /// `--emit-crate`: the archive's site path and bytes.
     emitted: Option<(String, Vec<u8>)>,
     preview: CratePreview,
@@ -43,8 +44,53 @@ struct Packaged {
     checksum: Option<String>,
 }
 
-/// The package and checks stages for one crate.
+/// The package and checks stages for one crate; an error or a panic in them becomes the
+/// reason the crate could not be checked, and stays that crate's.
 fn check_crate(
+    cli: &Cli,
+    workspace: &Workspace,
+    member: &Member,
+    settings: &Settings,
+    cache: &dyn package::ArchiveCache,
+    checksums: &BTreeMap<String, Option<String>>,
+) -> Result<Packaged, String> {
+    let stages =
+        AssertUnwindSafe(|| package_and_check(cli, workspace, member, settings, cache, checksums));
+    match std::panic::catch_unwind(stages) {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_owned());
+            Err(format!("cargo-readiness failed on it ({message}); please report this"))
+        }
+    }
+}
+
+/// The report of a crate that could not be checked: its one blocker says why.
+fn not_checked(
+    workspace: &Workspace,
+    member: &Member,
+    settings: &Settings,
+    reason: &str,
+) -> Packaged {
+    // The site holds no absolute path: the checkout's own paths are shown from its root.
+    let root = format!("{}/", workspace.root.display());
+    let reason = crate::secrets::redact(&reason.replace(&root, "")).into_owned();
+    let archive = package::Archive::unchecked(&reason);
+    let findings = checks::not_checked(member.name(), &reason, settings);
+    Packaged {
+        report: CrateReport::new(member, &archive, &findings),
+        cached: None,
+        emitted: None,
+        preview: CratePreview::default(),
+        checksum: None,
+    }
+}
+
+fn package_and_check(
     cli: &Cli,
     workspace: &Workspace,
     member: &Member,
@@ -71,7 +117,7 @@ fn check_crate(
     } else {
         None
     };
-    let cached = (archive.cache_key.clone(), archive.to_cached());
+    let cached = Some((archive.cache_key.clone(), archive.to_cached()));
     let checksum = archive.exact.then(|| archive.crate_sha256.clone());
     Ok(Packaged { cached, report, emitted, preview, checksum })
 }
@@ -115,11 +161,12 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             .par_iter()
             .map(|member| {
                 progress.set_message(member.name().to_owned());
-                let packaged = check_crate(cli, &workspace, member, &settings, cache, &checksums);
+                let packaged = check_crate(cli, &workspace, member, &settings, cache, &checksums)
+                    .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
                 progress.inc(1);
                 packaged
             })
-            .collect::<Result<_, Error>>()?;
+            .collect();
         for packaged in &done {
             checksums.insert(packaged.report.name.clone(), packaged.checksum.clone());
         }
@@ -135,7 +182,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     for packaged in results {
         previews.insert(packaged.report.name.clone(), packaged.preview);
         crates.push(packaged.report);
-        cached.push(packaged.cached);
+        cached.extend(packaged.cached);
         emitted.extend(packaged.emitted);
     }
     let packaged = started.elapsed();

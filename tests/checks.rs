@@ -156,6 +156,7 @@ fn fixtures() -> Vec<Fixture> {
         fixture("path-outside-repository")
             .set("readme", "\"../../../outside.md\"")
             .file("../../../outside.md", "# Outside the repository\n"),
+        fixture("crate-not-checked").set("exclude", "[\"src/[z-a]\"]"),
         fixture("file-name-invalid").file("notes:draft.txt", "colon\n"),
         fixture("file-name-reserved").file("src/aux.rs", "// reserved on Windows\n"),
         fixture("file-name-case-collision").file("docs/Guide.md", "a\n").file("docs/guide.md", "b\n"),

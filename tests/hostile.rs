@@ -476,3 +476,35 @@ fn secrets_are_found_everywhere_and_copied_nowhere() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!stdout.contains(&token(6)), "the terminal shows no token: {stdout}");
 }
+
+/// One crate that cannot be listed (an exclude pattern that is no glob) is blocked with the
+/// reason; the other crates are reported in full, and the run does not stop (exit 1, not 2).
+#[test]
+fn one_crates_failure_is_that_crates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"bad\", \"good\"]\nresolver = \"2\"\n"),
+            (
+                "bad/Cargo.toml",
+                "[package]\nname = \"bad\"\nversion = \"0.1.0\"\nedition = \"2021\"\nexclude = [\"src/[z-a]\"]\n",
+            ),
+            ("bad/src/lib.rs", "pub fn f() {}\n"),
+            ("good/Cargo.toml", PACKAGE.replace("\"victim\"", "\"good\"").as_str()),
+            ("good/src/lib.rs", "pub fn f() {}\n"),
+        ],
+    );
+    let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let report = report(&site);
+    assert_eq!(failing(&report, "bad"), ["crate-not-checked"]);
+    let bad = report["crates"].as_array().unwrap().iter().find(|c| c["name"] == "bad").unwrap();
+    let check = bad["checks"].as_array().unwrap().iter().find(|c| c["status"] == "fail").unwrap();
+    assert!(check["message"].as_str().unwrap().contains("src/[z-a]"), "{check}");
+    assert!(failing(&report, "good").iter().all(|id| id != "crate-not-checked"));
+    let good = report["crates"].as_array().unwrap().iter().find(|c| c["name"] == "good").unwrap();
+    assert!(good["archive"]["file_count"].as_u64().unwrap() > 0, "reported in full");
+    assert!(site.join("crates/bad/index.html").is_file(), "the blocked crate has its page");
+}

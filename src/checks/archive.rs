@@ -8,6 +8,12 @@ use crate::format::{human_size, plural, slash_path};
 use crate::package::MAX_CRATE_SIZE;
 use crate::package::upload::MAX_METADATA_SIZE;
 
+/// A crate that reaches the checks was packaged and checked; one that did not gets its
+/// failure from [`super::not_checked`].
+pub fn checked(s: &Subject) -> Outcome {
+    Outcome::Pass(format!("All {} files were listed and read.", s.archive.files.len()))
+}
+
 pub fn crate_too_large(s: &Subject) -> Outcome {
     let size = s.archive.compressed_size;
     if size <= MAX_CRATE_SIZE {

@@ -211,6 +211,7 @@ pub static CATALOGUE: &[Check] = &[
     check("build-script-excluded", Group::Archive, Severity::Warning, "The build script is left out of the archive", manifest!("#the-exclude-and-include-fields"), Run::Crate(archive::build_script_excluded)),
     check("file-unreadable", Group::Archive, Severity::Blocker, "A packaged file cannot be read", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_unreadable)),
     check("path-outside-repository", Group::Archive, Severity::Blocker, "A packaged path leads outside the repository", manifest!("#the-readme-field"), Run::Crate(files::path_outside_repository)),
+    check("crate-not-checked", Group::Archive, Severity::Blocker, "The crate could not be checked", "https://doc.rust-lang.org/cargo/commands/cargo-package.html", Run::Crate(archive::checked)),
     check("file-name-invalid", Group::Archive, Severity::Blocker, "A file name cargo refuses", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_invalid)),
     check("file-name-reserved", Group::Archive, Severity::Warning, "A file name Windows reserves", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_reserved)),
     check("file-name-case-collision", Group::Archive, Severity::Warning, "Paths that differ only by case", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_case_collision)),
@@ -260,6 +261,17 @@ pub fn run_crate(subject: &Subject, settings: &Settings) -> Vec<Finding> {
             Run::Workspace(_) => None,
         })
         .collect()
+}
+
+/// The findings of a crate whose package or checks stage failed (an I/O error, a panic):
+/// the one blocker that says why. Its other checks have nothing to look at.
+pub fn not_checked(package: &str, reason: &str, settings: &Settings) -> Vec<Finding> {
+    let check = by_id("crate-not-checked").expect("the catalogue has crate-not-checked");
+    let outcome = Outcome::fail(
+        format!("The crate could not be checked: {reason}"),
+        "Fix the problem named here and run again; the other crates are reported in full.",
+    );
+    vec![Finding::new(check, outcome, settings, Some(package))]
 }
 
 /// Runs the workspace checks of the catalogue.

@@ -182,6 +182,30 @@ fn upload_metadata_size(member: &Member, files: &[ArchiveFile]) -> Result<u64, E
 }
 
 impl Archive {
+    /// The archive of a crate that could not be packaged: nothing is known of it.
+    pub fn unchecked(reason: &str) -> Archive {
+        Archive {
+            mode: ListMode::Walk,
+            files: Vec::new(),
+            unpacked_size: 0,
+            upload_metadata_size: 0,
+            compressed_size: 0,
+            crate_sha256: String::new(),
+            checksum: None,
+            exact: false,
+            estimates: vec![format!("Nothing is known of the archive: {reason}")],
+            fingerprint: "none: the crate could not be checked".to_owned(),
+            cache_key: String::new(),
+            warnings: Vec::new(),
+            facts: scan::ContentFacts::default(),
+            vcs: None,
+            dirty: Vec::new(),
+            unreadable: Vec::new(),
+            outside: Vec::new(),
+            refused: Vec::new(),
+        }
+    }
+
     /// What a later run may reuse of this archive.
     pub fn to_cached(&self) -> CachedArchive {
         CachedArchive {
