@@ -141,6 +141,15 @@ impl Declarations {
     }
 }
 
+/// Another member's `.crate`, as this run wrote it.
+#[derive(Debug, Clone)]
+pub struct MemberCrate {
+    /// SHA-256 (hex) of the `.crate`.
+    pub sha256: String,
+    /// Whether those are the bytes cargo writes.
+    pub exact: bool,
+}
+
 /// The packaged lock file, or why it cannot be written exactly.
 pub struct Packaged {
     pub text: String,
@@ -157,7 +166,7 @@ pub fn packaged(
     lock: &Lock,
     declarations: &Declarations,
     root: (&str, &semver::Version),
-    members: &BTreeMap<String, Option<String>>,
+    members: &BTreeMap<String, MemberCrate>,
     format: u32,
 ) -> Packaged {
     let mut estimate = None;
@@ -185,8 +194,23 @@ pub fn packaged(
         .filter(|e| e.source.is_none() && e.name != root.0)
         .map(|e| e.name.clone())
         .collect();
+    // cargo resolves those from crates.io and the crates packaged with it, taking the
+    // newest version the requirement accepts: for a pre-release member (`49.0.0-dev` on a
+    // main branch) that is often a release already on crates.io.
+    let prerelease = graph
+        .keys()
+        .map(|&i| &lock.entries[i])
+        .find(|e| e.source.is_none() && e.name != root.0 && !e.version.pre.is_empty());
     if estimate.is_none()
-        && let Some(unknown) = listed.iter().find(|m| members.get(*m).is_none_or(Option::is_none))
+        && let Some(member) = prerelease
+    {
+        estimate = Some(format!(
+            "Cargo.lock is estimated: it lists {} {}, a pre-release; cargo takes a newer release from crates.io when the requirement accepts one.",
+            member.name, member.version
+        ));
+    }
+    if estimate.is_none()
+        && let Some(unknown) = listed.iter().find(|m| members.get(*m).is_none_or(|c| !c.exact))
     {
         estimate = Some(format!(
             "Cargo.lock is estimated: it lists {unknown} from crates.io, with the checksum of a .crate this run could not compute exactly."
@@ -390,7 +414,7 @@ fn render(
     lock: &Lock,
     graph: &BTreeMap<usize, Vec<usize>>,
     root: (&str, &semver::Version),
-    members: &BTreeMap<String, Option<String>>,
+    members: &BTreeMap<String, MemberCrate>,
     format: u32,
 ) -> String {
     let mut out = String::from(
@@ -421,7 +445,7 @@ fn render(
                     name: e.name.clone(),
                     version: e.version.clone(),
                     source: Some(CRATES_IO.into()),
-                    checksum: members.get(&e.name).cloned().flatten(),
+                    checksum: members.get(&e.name).map(|c| c.sha256.clone()),
                     dependencies: deps.clone(),
                 },
                 Some(e) => Node {

@@ -15,6 +15,7 @@ use crate::cli::{Cli, ColorWhen};
 use crate::config::Settings;
 use crate::error::Error;
 use crate::format::{escape_terminal, human_size, plural};
+use crate::lockfile::MemberCrate;
 use crate::package::CachedArchive;
 use crate::preview::CratePreview;
 use crate::report::{CrateReport, Report, Verdict};
@@ -40,8 +41,8 @@ struct Packaged {
     /// `--emit-crate`: the archive's site path and bytes.
     emitted: Option<(String, Vec<u8>)>,
     preview: CratePreview,
-    /// The `.crate`'s SHA-256 when every byte of it is known.
-    checksum: Option<String>,
+    /// The `.crate` as written (nothing for a crate not checked).
+    written: Option<MemberCrate>,
 }
 
 /// The package and checks stages for one crate; an error or a panic in them becomes the
@@ -52,7 +53,7 @@ fn check_crate(
     member: &Member,
     settings: &Settings,
     cache: &dyn package::ArchiveCache,
-    checksums: &BTreeMap<String, Option<String>>,
+    checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Packaged, String> {
     let stages =
         AssertUnwindSafe(|| package_and_check(cli, workspace, member, settings, cache, checksums));
@@ -86,7 +87,7 @@ fn not_checked(
         cached: None,
         emitted: None,
         preview: CratePreview::default(),
-        checksum: None,
+        written: None,
     }
 }
 
@@ -96,7 +97,7 @@ fn package_and_check(
     member: &Member,
     settings: &Settings,
     cache: &dyn package::ArchiveCache,
-    checksums: &BTreeMap<String, Option<String>>,
+    checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Packaged, Error> {
     let archive = package::package(workspace, member, cache, checksums)?;
     let limits = settings.limits(member.name());
@@ -118,8 +119,8 @@ fn package_and_check(
         None
     };
     let cached = Some((archive.cache_key.clone(), archive.to_cached()));
-    let checksum = archive.exact.then(|| archive.crate_sha256.clone());
-    Ok(Packaged { cached, report, emitted, preview, checksum })
+    let written = Some(MemberCrate { sha256: archive.crate_sha256.clone(), exact: archive.exact });
+    Ok(Packaged { cached, report, emitted, preview, written })
 }
 
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
@@ -143,7 +144,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         .iter()
         .map(|m| (m.name(), package::generated::lock_members(&workspace, m)))
         .collect();
-    let mut checksums: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut checksums: BTreeMap<String, MemberCrate> = BTreeMap::new();
     let mut pending: Vec<&Member> = selected.clone();
     let mut results: Vec<Packaged> = Vec::with_capacity(selected.len());
     while !pending.is_empty() {
@@ -168,7 +169,9 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             })
             .collect();
         for packaged in &done {
-            checksums.insert(packaged.report.name.clone(), packaged.checksum.clone());
+            if let Some(written) = &packaged.written {
+                checksums.insert(packaged.report.name.clone(), written.clone());
+            }
         }
         results.extend(done);
         pending = if wave.len() == pending.len() { Vec::new() } else { rest };

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::files::VcsInfo;
-use crate::lockfile;
+use crate::lockfile::{self, MemberCrate};
 use crate::workspace::{Member, Workspace};
 
 /// The packaged `Cargo.lock`, and why it is an estimate when it is one.
@@ -28,7 +28,7 @@ pub fn lock_members(workspace: &Workspace, member: &Member) -> Vec<String> {
 pub fn lockfile(
     workspace: &Workspace,
     member: &Member,
-    checksums: &BTreeMap<String, Option<String>>,
+    checksums: &BTreeMap<String, MemberCrate>,
 ) -> PackagedLock {
     let format = lock_format(member.rust_version.as_deref());
     let version = &member.package.version;

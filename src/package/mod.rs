@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::lockfile::MemberCrate;
 use crate::manifest;
 use crate::workspace::{Member, Workspace};
 use files::{FileSource, Generated, ListInput, ListMode};
@@ -228,7 +229,7 @@ pub fn package(
     workspace: &Workspace,
     member: &Member,
     cache: &dyn ArchiveCache,
-    checksums: &BTreeMap<String, Option<String>>,
+    checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Archive, Error> {
     let package = &member.package;
     let listing = list(workspace, member)?;
