@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod format;
+pub mod index_cache;
 pub mod lockfile;
 pub mod manifest;
 pub mod output;

@@ -14,6 +14,8 @@ use std::fmt::Write as _;
 
 use cargo_metadata::{DependencyKind, Package};
 
+use crate::index_cache::{IndexCache, Known};
+
 const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
 
 /// One `[[package]]` of a lock file.
@@ -167,6 +169,7 @@ pub fn packaged(
     declarations: &Declarations,
     root: (&str, &semver::Version),
     members: &BTreeMap<String, MemberCrate>,
+    index: &IndexCache,
     format: u32,
 ) -> Packaged {
     let mut estimate = None;
@@ -186,7 +189,7 @@ pub fn packaged(
             "Cargo.lock is estimated: the dependencies of {missing} are not in cargo's local cache (run cargo fetch)."
         ));
     }
-    let graph: BTreeMap<usize, Vec<usize>> = walk.edges;
+    let graph: BTreeMap<usize, Vec<usize>> = walk.edges.clone();
     // Path dependencies come from crates.io in the published resolution.
     let listed: Vec<String> = graph
         .keys()
@@ -195,19 +198,31 @@ pub fn packaged(
         .map(|e| e.name.clone())
         .collect();
     // cargo resolves those from crates.io and the crates packaged with it, taking the
-    // newest version the requirement accepts: for a pre-release member (`49.0.0-dev` on a
-    // main branch) that is often a release already on crates.io.
-    let prerelease = graph
-        .keys()
-        .map(|&i| &lock.entries[i])
-        .find(|e| e.source.is_none() && e.name != root.0 && !e.version.pre.is_empty());
-    if estimate.is_none()
-        && let Some(member) = prerelease
-    {
-        estimate = Some(format!(
-            "Cargo.lock is estimated: it lists {} {}, a pre-release; cargo takes a newer release from crates.io when the requirement accepts one.",
-            member.name, member.version
-        ));
+    // newest version the requirement accepts: a member on a main branch (`49.0.0-dev`) or
+    // a release branch behind crates.io resolves to a release already published.
+    for (&i, requirements) in &walk.requirements {
+        let member = &lock.entries[i];
+        if estimate.is_some() || member.name == root.0 {
+            continue;
+        }
+        let newer = match index.versions(&member.name) {
+            Known::Versions(versions) => versions
+                .into_iter()
+                .filter(|v| v > &member.version && requirements.iter().any(|r| r.matches(v)))
+                .max(),
+            Known::Unknown => None,
+        };
+        if let Some(newer) = newer {
+            estimate = Some(format!(
+                "Cargo.lock is estimated: crates.io has {} {newer}, which cargo resolves instead of the workspace's {}.",
+                member.name, member.version
+            ));
+        } else if !member.version.pre.is_empty() {
+            estimate = Some(format!(
+                "Cargo.lock is estimated: it lists {} {}, a pre-release; cargo takes a newer release from crates.io when the requirement accepts one.",
+                member.name, member.version
+            ));
+        }
     }
     if estimate.is_none()
         && let Some(unknown) = listed.iter().find(|m| members.get(*m).is_none_or(|c| !c.exact))
@@ -233,6 +248,8 @@ struct Walk<'a> {
     dependency_features: HashMap<usize, Vec<(String, String)>>,
     queue: VecDeque<Step>,
     missing: BTreeSet<String>,
+    /// The requirements other members are reached by, by entry.
+    requirements: HashMap<usize, Vec<semver::VersionReq>>,
 }
 
 enum Step {
@@ -253,6 +270,7 @@ impl<'a> Walk<'a> {
             dependency_features: HashMap::new(),
             queue: VecDeque::new(),
             missing: BTreeSet::new(),
+            requirements: HashMap::new(),
         }
     }
 
@@ -366,6 +384,9 @@ impl<'a> Walk<'a> {
                 .insert(format!("{} ({})", self.lock.entries[entry].name, declaration.name));
             return;
         };
+        if self.lock.entries[target].source.is_none() {
+            self.requirements.entry(target).or_default().push(declaration.req.clone());
+        }
         let edges = self.edges.entry(entry).or_default();
         if !edges.contains(&target) {
             edges.push(target);

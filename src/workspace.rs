@@ -8,6 +8,7 @@ use cargo_util_schemas::manifest::TomlManifest;
 
 use crate::error::{Error, one_line};
 use crate::format::slash_path;
+use crate::index_cache::IndexCache;
 use crate::lockfile::{Declarations, Lock};
 use crate::manifest::{self, WorkspaceManifest};
 use crate::paths::Confinement;
@@ -37,6 +38,8 @@ pub struct Workspace {
     /// The features and dependency declarations of every package the lock names, where
     /// known: what the packaged lock file is walked with.
     pub declarations: Declarations,
+    /// cargo's local copy of the crates.io index: which releases crates.io has.
+    pub index: IndexCache,
 }
 
 /// One member of the workspace.
@@ -185,6 +188,7 @@ impl Workspace {
             lock,
             lock_committed,
             declarations,
+            index: IndexCache::open(),
         })
     }
 

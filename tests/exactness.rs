@@ -48,6 +48,7 @@ fn report(manifest: &Path, scratch: &Path) -> Value {
         .args(["--emit-crate", "-q"])
         .env("CARGO_TARGET_DIR", scratch.join("target"))
         .env("CARGO_READINESS_CACHE_DIR", scratch.join("cache"))
+        .env("CARGO_HOME", scratch.join("cargo-home"))
         .current_dir(scratch)
         .output()
         .unwrap();
@@ -67,6 +68,8 @@ fn cargo_package(manifest: &Path, scratch: &Path, name: &str) -> Vec<u8> {
         .arg("--manifest-path")
         .arg(manifest)
         .env("CARGO_TARGET_DIR", &target)
+        // An empty cargo home: what crates.io holds on this machine changes nothing.
+        .env("CARGO_HOME", scratch.join("cargo-home"))
         .current_dir(scratch)
         .output()
         .unwrap();

@@ -38,6 +38,7 @@ pub fn lockfile(
         &workspace.declarations,
         (member.name(), version),
         checksums,
+        &workspace.index,
         format,
     );
     let estimate = if format < 2 {
