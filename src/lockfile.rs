@@ -189,7 +189,8 @@ pub fn packaged(
             "Cargo.lock is estimated: the dependencies of {missing} are not in cargo's local cache (run cargo fetch)."
         ));
     }
-    let graph: BTreeMap<usize, Vec<usize>> = walk.edges.clone();
+    let requirements = std::mem::take(&mut walk.requirements);
+    let graph: BTreeMap<usize, Vec<usize>> = walk.edges;
     // Path dependencies come from crates.io in the published resolution.
     let listed: Vec<String> = graph
         .keys()
@@ -200,7 +201,7 @@ pub fn packaged(
     // cargo resolves those from crates.io and the crates packaged with it, taking the
     // newest version the requirement accepts: a member on a main branch (`49.0.0-dev`) or
     // a release branch behind crates.io resolves to a release already published.
-    for (&i, requirements) in &walk.requirements {
+    for (&i, requirements) in &requirements {
         let member = &lock.entries[i];
         if estimate.is_some() || member.name == root.0 {
             continue;

@@ -45,19 +45,10 @@ struct Packaged {
     written: Option<MemberCrate>,
 }
 
-/// The package and checks stages for one crate; an error or a panic in them becomes the
-/// reason the crate could not be checked, and stays that crate's.
-fn check_crate(
-    cli: &Cli,
-    workspace: &Workspace,
-    member: &Member,
-    settings: &Settings,
-    cache: &dyn package::ArchiveCache,
-    checksums: &BTreeMap<String, MemberCrate>,
-) -> Result<Packaged, String> {
-    let stages =
-        AssertUnwindSafe(|| package_and_check(cli, workspace, member, settings, cache, checksums));
-    match std::panic::catch_unwind(stages) {
+/// Runs one crate's stages; an error or a panic in them becomes the reason the crate
+/// could not be checked, and stays that crate's.
+fn guarded(stages: impl FnOnce() -> Result<Packaged, Error>) -> Result<Packaged, String> {
+    match std::panic::catch_unwind(AssertUnwindSafe(stages)) {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(panic) => {
             let message = panic
@@ -91,6 +82,7 @@ fn not_checked(
     }
 }
 
+/// The package and checks stages for one crate.
 fn package_and_check(
     cli: &Cli,
     workspace: &Workspace,
@@ -162,8 +154,10 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             .par_iter()
             .map(|member| {
                 progress.set_message(member.name().to_owned());
-                let packaged = check_crate(cli, &workspace, member, &settings, cache, &checksums)
-                    .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
+                let packaged = guarded(|| {
+                    package_and_check(cli, &workspace, member, &settings, cache, &checksums)
+                })
+                .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
                 progress.inc(1);
                 packaged
             })
