@@ -54,11 +54,18 @@ impl Lock {
                 })
             })
             .collect();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            by_name.entry(entry.name.as_str()).or_default().push(i);
+        }
         let edges: Vec<Vec<usize>> = tables
             .iter()
             .map(|t| {
                 let list = t.get("dependencies").and_then(toml::Value::as_array);
-                list.into_iter().flatten().filter_map(|d| find(&entries, d.as_str()?)).collect()
+                list.into_iter()
+                    .flatten()
+                    .filter_map(|d| find(&entries, &by_name, d.as_str()?))
+                    .collect()
             })
             .collect();
         for (entry, edges) in entries.iter_mut().zip(edges) {
@@ -79,14 +86,14 @@ impl Lock {
 }
 
 /// The entry a lock file's `"name"`, `"name version"` or `"name version (source)"` means.
-fn find(entries: &[Entry], spec: &str) -> Option<usize> {
+fn find(entries: &[Entry], by_name: &HashMap<&str, Vec<usize>>, spec: &str) -> Option<usize> {
     let mut parts = spec.splitn(3, ' ');
     let name = parts.next()?;
     let version = parts.next().and_then(|v| v.parse::<semver::Version>().ok());
     let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
-    entries.iter().position(|e| {
-        e.name == name
-            && version.as_ref().is_none_or(|v| &e.version == v)
+    by_name.get(name)?.iter().copied().find(|&i| {
+        let e = &entries[i];
+        version.as_ref().is_none_or(|v| &e.version == v)
             && source.is_none_or(|s| e.source.as_deref() == Some(s))
     })
 }
@@ -490,13 +497,18 @@ fn render(
         .collect();
     // How a dependency is named: by name when it is the only package of that name, with
     // its version when not, with its source when even that is ambiguous.
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut versions: HashMap<(&str, &semver::Version), usize> = HashMap::new();
+    for node in nodes.values() {
+        *names.entry(&node.name).or_default() += 1;
+        *versions.entry((&node.name, &node.version)).or_default() += 1;
+    }
     let spec = |i: usize| -> (String, Option<String>, Option<String>) {
         let node = &nodes[&i];
-        let same_name: Vec<&Node> = nodes.values().filter(|n| n.name == node.name).collect();
-        if same_name.len() == 1 {
+        if names[node.name.as_str()] == 1 {
             return (node.name.clone(), None, None);
         }
-        let same_version = same_name.iter().filter(|n| n.version == node.version).count();
+        let same_version = versions[&(node.name.as_str(), &node.version)];
         let source = (same_version > 1).then(|| node.source.clone()).flatten();
         (node.name.clone(), Some(node.version.to_string()), source)
     };

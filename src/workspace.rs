@@ -171,15 +171,21 @@ impl Workspace {
         }
         members.sort_by(|a, b| a.package.name.cmp(&b.package.name));
 
-        let lock_committed = root.join("Cargo.lock").is_file();
-        let lock = resolve_lock(&root, &members).map(|table| Lock::parse(&table));
-        let declarations = declarations(&manifest_path, &members, lock.as_ref());
         let repository = gix::discover(&root)
             .ok()
             .and_then(|repo| repo.workdir().map(Path::to_path_buf))
             .unwrap_or_else(|| root.clone());
+        let confinement = Confinement::new(&repository);
+        let committed = committed_lock(&confinement, &root);
+        let lock_committed = committed.is_some();
+        let lock = match committed {
+            Some(text) => text.parse().ok(),
+            None => resolve_lock(&root, &members),
+        }
+        .map(|table| Lock::parse(&table));
+        let declarations = declarations(&manifest_path, &members, lock.as_ref());
         Ok(Workspace {
-            confinement: Confinement::new(&repository),
+            confinement,
             root,
             target_dir: metadata.target_directory.into_std_path_buf(),
             members,
@@ -297,10 +303,17 @@ fn nearest_manifest() -> Result<PathBuf, Error> {
 /// The workspace's lock file. Without a committed one, cargo resolves offline (from the
 /// local index cache) in a temporary copy of the manifests, so the workspace itself is
 /// never written; a workspace whose dependencies are all its own members needs no cargo.
+/// The committed `Cargo.lock`: a regular file inside the repository, read up to a bound
+/// (a link to `/dev/zero` or out of the checkout is no lock file).
+fn committed_lock(confinement: &Confinement, root: &Path) -> Option<String> {
+    /// Far above any real lock file (wasmtime's is under 200 KiB).
+    const MAX_LOCK: u64 = 64 << 20;
+    let path = confinement.regular_file(root, Path::new("Cargo.lock")).ok()?;
+    let bytes = crate::paths::read_bounded(&path, MAX_LOCK + 1).ok()?;
+    (bytes.len() as u64 <= MAX_LOCK).then(|| String::from_utf8(bytes).ok()).flatten()
+}
+
 fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
-    if let Ok(text) = std::fs::read_to_string(root.join("Cargo.lock")) {
-        return text.parse().ok();
-    }
     let members_only = members.iter().all(|m| {
         m.package
             .dependencies

@@ -32,9 +32,10 @@ pub fn lockfile(
 ) -> PackagedLock {
     let format = lock_format(member.rust_version.as_deref());
     let version = &member.package.version;
-    let lock = workspace.lock.clone().unwrap_or_default();
+    let empty = lockfile::Lock::default();
+    let lock = workspace.lock.as_ref().unwrap_or(&empty);
     let packaged = lockfile::packaged(
-        &lock,
+        lock,
         &workspace.declarations,
         (member.name(), version),
         checksums,
