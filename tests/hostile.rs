@@ -508,3 +508,54 @@ fn one_crates_failure_is_that_crates() {
     assert!(good["archive"]["file_count"].as_u64().unwrap() > 0, "reported in full");
     assert!(site.join("crates/bad/index.html").is_file(), "the blocked crate has its page");
 }
+
+/// Target discovery reads folders as cargo does (`src/bin`, `examples`, `tests`,
+/// `benches`): links out of the repository, to `/` and back into the package are never
+/// followed out; no outside file is read or published, and the crate is blocked.
+/// A committed lock file is read bounded and parsed in linear time: 30,000 entries with a
+/// dependency cycle, or a link to `/dev/zero`, finish well within the minute.
+#[cfg(unix)]
+#[test]
+fn target_discovery_and_the_lock_file_stay_inside_and_bounded() {
+    use std::fmt::Write as _;
+    use std::os::unix::fs::symlink;
+    for lock in ["huge", "dev-zero"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        write(&repo, &[("Cargo.toml", PACKAGE), ("src/lib.rs", "pub fn f() {}\n")]);
+        write(
+            &tmp.path().join("outside"),
+            &[
+                ("bin/leaked_tool.rs", "fn main() { OUTSIDE_CONTENT_MARKER }\n"),
+                ("ex/leaked_example/main.rs", "fn main() { OUTSIDE_CONTENT_MARKER }\n"),
+            ],
+        );
+        symlink(tmp.path().join("outside/bin"), repo.join("src/bin")).unwrap();
+        symlink("../outside/ex", repo.join("examples")).unwrap();
+        symlink("/", repo.join("tests")).unwrap();
+        symlink(".", repo.join("benches")).unwrap();
+        match lock {
+            "huge" => {
+                let n = 30_000;
+                let mut text = String::from(
+                    "version = 4\n\n[[package]]\nname = \"victim\"\nversion = \"0.1.0\"\ndependencies = [\"p0\"]\n",
+                );
+                for i in 0..n {
+                    let deps: Vec<String> =
+                        (1..=3).map(|d| format!("\"p{}\"", (i + d) % n)).collect();
+                    let _ = write!(
+                        text,
+                        "\n[[package]]\nname = \"p{i}\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [{}]\n",
+                        deps.join(", ")
+                    );
+                }
+                fs::write(repo.join("Cargo.lock"), text).unwrap();
+            }
+            _ => symlink("/dev/zero", repo.join("Cargo.lock")).unwrap(),
+        }
+        let (output, site) = site_run(&repo.join("Cargo.toml"), tmp.path(), &[]);
+        assert!(output.status.code().is_some_and(|c| c < 2), "{lock}: {output:?}");
+        assert!(!contains(&every_output_byte(&site), "OUTSIDE_CONTENT_MARKER"), "{lock}");
+        assert!(!failing(&report(&site), "victim").is_empty(), "{lock}: the crate is blocked");
+    }
+}
