@@ -4,6 +4,7 @@
 //!     cargo bench --bench load                          # 10, 100 and 1000 crates
 //!     cargo bench --bench load -- --sizes 10,100
 //!     cargo bench --bench load -- --workspace PATH      # a real workspace (a git checkout)
+//!     cargo bench --bench load -- --keep DIR            # generate into DIR and keep it
 //!
 //! Each run is the release binary as a separate process; the figures are its wall time and
 //! its peak resident memory (from the kernel's accounting of the finished child). Targets
@@ -20,6 +21,7 @@ fn main() {
     let value =
         |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
     let tmp = tempfile::tempdir().unwrap();
+    let generated = value("--keep").map(PathBuf::from).unwrap_or_else(|| tmp.path().to_path_buf());
     let workspaces: Vec<(String, PathBuf)> = match value("--workspace") {
         Some(path) => vec![(path.clone(), PathBuf::from(path))],
         None => value("--sizes")
@@ -27,8 +29,10 @@ fn main() {
             .split(',')
             .filter_map(|n| n.trim().parse::<usize>().ok())
             .map(|n| {
-                let root = tmp.path().join(format!("ws-{n}"));
-                generate(&root, n);
+                let root = generated.join(format!("ws-{n}"));
+                if !root.join("Cargo.toml").exists() {
+                    generate(&root, n);
+                }
                 (format!("{n} crates"), root)
             })
             .collect(),

@@ -15,6 +15,7 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use cargo_readiness::cache::BlobStore;
 use cargo_readiness::package::{self, ArchiveCache, CachedArchive};
 use cargo_readiness::workspace::Workspace;
 use rayon::prelude::*;
@@ -44,7 +45,8 @@ fn main() {
     // cargo's own runs and ours use a target dir outside the workspace.
     unsafe { std::env::set_var("CARGO_TARGET_DIR", &target) };
 
-    let workspace = Workspace::load(Some(&root.join("Cargo.toml"))).expect("workspace loads");
+    let workspace = Workspace::load(Some(&root.join("Cargo.toml")), &BlobStore::disabled())
+        .expect("workspace loads");
     let members: Vec<_> = workspace.members.iter().filter(|m| m.publish).collect();
     println!(
         "workspace: {} ({} publishable crates), {} cores",

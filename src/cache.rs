@@ -14,8 +14,8 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
+use crate::memo::RenderMemo;
 use crate::package::{ArchiveCache, CachedArchive};
-use crate::site::memo::RenderMemo;
 
 /// The cache folder: the flag, the environment, or the user's cache folder; `None` when
 /// none is known (then nothing is cached).
@@ -29,11 +29,15 @@ pub fn root(flag: Option<&Path>) -> Option<PathBuf> {
     std::path::absolute(root).ok()
 }
 
-/// The stores of one run: archives (compressed size, checksum, content scan) and rendered
-/// pages and cards.
+/// The stores of one run: archives (compressed size, checksum, content scan), rendered
+/// READMEs, pages and cards, and the declarations of locked registry packages.
 pub struct Caches {
     pub archives: BlobStore,
     pub render: BlobStore,
+    /// The declarations of the registry packages a lock pins.
+    pub declarations: BlobStore,
+    /// Where the ledgers of output folders are kept (see [`crate::output::Ledger`]).
+    sites: Option<PathBuf>,
 }
 
 impl Caches {
@@ -43,7 +47,20 @@ impl Caches {
             Some(root) => BlobStore::open(&root.join("v1").join(name)),
             None => BlobStore::disabled(),
         };
-        Caches { archives: store("archives"), render: store("render") }
+        Caches {
+            archives: store("archives"),
+            render: store("render"),
+            declarations: store("declarations"),
+            sites: root.map(|root| root.join("v1").join("sites")),
+        }
+    }
+
+    /// Where the ledger of the output folder `out` (absolute) is kept: a file named by a
+    /// hash of its path.
+    pub fn ledger(&self, out: &Path) -> Option<PathBuf> {
+        let name =
+            crate::package::archive::hex(&Sha256::digest(out.as_os_str().as_encoded_bytes()));
+        Some(self.sites.as_ref()?.join(format!("{name}.json")))
     }
 }
 

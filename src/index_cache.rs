@@ -3,13 +3,17 @@
 //! crates.io already has a release that cargo would resolve instead of the workspace's
 //! own member.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The versions of crates.io crates, from cargo's index cache.
-#[derive(Debug, Clone)]
+#[derive(Debug, Default)]
 pub struct IndexCache {
     /// `…/registry/index/index.crates.io-*/.cache`, when there is one.
     dir: Option<PathBuf>,
+    /// Each crate is read once per run (every member's lock asks for the same ones).
+    read: Mutex<HashMap<String, Known>>,
 }
 
 /// What the cache says of a crate.
@@ -41,22 +45,35 @@ impl IndexCache {
             found.sort();
             found.pop().map(|p| p.join(".cache"))
         });
-        IndexCache { dir }
+        IndexCache { dir, ..IndexCache::default() }
     }
 
     /// A cache rooted at `dir` (the `.cache` folder).
     pub fn at(dir: &Path) -> IndexCache {
-        IndexCache { dir: Some(dir.to_path_buf()) }
+        IndexCache { dir: Some(dir.to_path_buf()), ..IndexCache::default() }
     }
 
     pub fn versions(&self, name: &str) -> Known {
-        let Some(dir) = &self.dir else { return Known::Unknown };
         let name = name.to_ascii_lowercase();
+        if let Some(known) = self.read.lock().ok().and_then(|read| read.get(&name).cloned()) {
+            return known;
+        }
+        let known = self.read_versions(&name);
+        if let Ok(mut read) = self.read.lock() {
+            read.insert(name, known.clone());
+        }
+        known
+    }
+
+    fn read_versions(&self, name: &str) -> Known {
+        let Some(dir) = self.dir.as_ref().filter(|_| name.is_ascii()) else {
+            return Known::Unknown;
+        };
         let path = match name.len() {
-            1 => dir.join("1").join(&name),
-            2 => dir.join("2").join(&name),
-            3 => dir.join("3").join(&name[..1]).join(&name),
-            _ => dir.join(&name[..2]).join(&name[2..4]).join(&name),
+            1 => dir.join("1").join(name),
+            2 => dir.join("2").join(name),
+            3 => dir.join("3").join(&name[..1]).join(name),
+            _ => dir.join(&name[..2]).join(&name[2..4]).join(name),
         };
         // An index entry is a few KiB per version; 64 MiB bounds any real one.
         match crate::paths::read_bounded(&path, 64 << 20) {
@@ -73,10 +90,15 @@ fn parse(bytes: &[u8]) -> Vec<semver::Version> {
         return Vec::new();
     }
     let mut fields = bytes[5..].split(|b| *b == 0).skip(1);
+    /// The one field of an index line read here; the others are skipped unparsed.
+    #[derive(serde::Deserialize)]
+    struct Line {
+        #[serde(default)]
+        yanked: bool,
+    }
     let mut versions = Vec::new();
     while let (Some(version), Some(json)) = (fields.next(), fields.next()) {
-        let yanked = serde_json::from_slice::<serde_json::Value>(json)
-            .is_ok_and(|entry| entry["yanked"] == serde_json::Value::Bool(true));
+        let yanked = serde_json::from_slice::<Line>(json).is_ok_and(|line| line.yanked);
         if let Some(version) = std::str::from_utf8(version).ok().and_then(|v| v.parse().ok())
             && !yanked
         {

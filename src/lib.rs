@@ -14,6 +14,7 @@ pub mod format;
 pub mod index_cache;
 pub mod lockfile;
 pub mod manifest;
+pub mod memo;
 pub mod output;
 pub mod package;
 pub mod paths;

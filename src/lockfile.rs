@@ -80,6 +80,28 @@ impl Lock {
         self.entries.iter().any(|e| e.source.is_some())
     }
 
+    /// A key over every package the lock takes from elsewhere, when each is pinned (a
+    /// registry package by its checksum, a git one by its commit) so that its declarations
+    /// never change; `None` when one is not, or when the lock has a path package that is
+    /// not one of `members` (its manifest may change).
+    pub fn pinned_key(&self, members: &[&str]) -> Option<String> {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
+        for entry in &self.entries {
+            match (&entry.source, &entry.checksum) {
+                (None, _) if members.contains(&entry.name.as_str()) => continue,
+                (None, _) => return None,
+                (Some(source), checksum) => {
+                    let pin =
+                        checksum.as_deref().or_else(|| source.split_once('#').map(|s| s.1))?;
+                    hasher.update(format!("{} {} {source} {pin}\n", entry.name, entry.version));
+                }
+            }
+        }
+        Some(crate::package::archive::hex(&hasher.finalize()))
+    }
+
     fn index_of(&self, name: &str, version: &semver::Version) -> Option<usize> {
         self.entries.iter().position(|e| e.name == name && &e.version == version)
     }
@@ -99,7 +121,7 @@ fn find(entries: &[Entry], by_name: &HashMap<&str, Vec<usize>>, spec: &str) -> O
 }
 
 /// One dependency as a manifest declares it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Declaration {
     /// The package's name.
     name: String,
@@ -118,13 +140,37 @@ pub struct Declarations {
     packages: HashMap<(String, semver::Version), PackageDeclarations>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct PackageDeclarations {
     features: BTreeMap<String, Vec<String>>,
     dependencies: Vec<Declaration>,
 }
 
 impl Declarations {
+    /// The declarations of the lock's packages from a registry or a git commit (which never
+    /// change), as bytes to keep for later runs.
+    pub fn pinned(&self, lock: &Lock) -> Vec<u8> {
+        let pinned: Vec<(&(String, semver::Version), &PackageDeclarations)> = lock
+            .entries
+            .iter()
+            .filter(|e| e.source.is_some())
+            .filter_map(|e| self.packages.get_key_value(&(e.name.clone(), e.version.clone())))
+            .collect();
+        serde_json::to_vec(&pinned).unwrap_or_default()
+    }
+
+    /// Adds declarations kept by [`Declarations::pinned`]; `false` when they cannot be read.
+    pub fn add_pinned(&mut self, bytes: &[u8]) -> bool {
+        match serde_json::from_slice::<Vec<((String, semver::Version), PackageDeclarations)>>(bytes)
+        {
+            Ok(pinned) => {
+                self.packages.extend(pinned);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     pub fn add(&mut self, package: &Package) {
         let dependencies = package
             .dependencies
@@ -257,7 +303,7 @@ struct Walk<'a> {
     queue: VecDeque<Step>,
     missing: BTreeSet<String>,
     /// The requirements other members are reached by, by entry.
-    requirements: HashMap<usize, Vec<semver::VersionReq>>,
+    requirements: BTreeMap<usize, Vec<semver::VersionReq>>,
 }
 
 enum Step {
@@ -278,7 +324,7 @@ impl<'a> Walk<'a> {
             dependency_features: HashMap::new(),
             queue: VecDeque::new(),
             missing: BTreeSet::new(),
-            requirements: HashMap::new(),
+            requirements: BTreeMap::new(),
         }
     }
 
@@ -545,4 +591,59 @@ fn render(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two path members that crates.io has newer releases of: the estimate names the first
+    /// in the lock's order, the same on every run.
+    #[test]
+    fn the_estimate_is_the_same_on_every_run() {
+        let lock: toml::Table = r#"
+            version = 4
+            [[package]]
+            name = "app"
+            version = "0.1.0"
+            dependencies = ["a", "b"]
+            [[package]]
+            name = "a"
+            version = "1.0.0"
+            [[package]]
+            name = "b"
+            version = "1.0.0"
+        "#
+        .parse()
+        .unwrap();
+        let lock = Lock::parse(&lock);
+        let dependency = |name: &str| {
+            serde_json::json!({"name": name, "key": name, "req": "^1.0.0", "dev": false,
+                "optional": false, "default_features": true, "features": []})
+        };
+        let empty = serde_json::json!({"features": {}, "dependencies": []});
+        let pinned = serde_json::json!([
+            [["app", "0.1.0"], {"features": {}, "dependencies": [dependency("a"), dependency("b")]}],
+            [["a", "1.0.0"], empty],
+            [["b", "1.0.0"], empty],
+        ]);
+        let mut declarations = Declarations::default();
+        assert!(declarations.add_pinned(&serde_json::to_vec(&pinned).unwrap()));
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a", "b"] {
+            let mut bytes = vec![3, 2, 0, 0, 0];
+            bytes.extend(b"etag\0");
+            bytes.extend(b"1.0.1\0{\"vers\":\"1.0.1\",\"yanked\":false}\0");
+            std::fs::create_dir_all(dir.path().join("1")).unwrap();
+            std::fs::write(dir.path().join("1").join(name), bytes).unwrap();
+        }
+        let version = semver::Version::new(0, 1, 0);
+        for _ in 0..20 {
+            let index = IndexCache::at(dir.path());
+            let packaged =
+                packaged(&lock, &declarations, ("app", &version), &BTreeMap::new(), &index, 4);
+            let estimate = packaged.estimate.unwrap();
+            assert!(estimate.contains("crates.io has a 1.0.1"), "{estimate}");
+        }
+    }
 }

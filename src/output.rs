@@ -4,8 +4,14 @@
 //! refused unless `--force`. The site is written into a staging folder with a random name
 //! beside `--out` and swapped in at the end, so an interrupted run leaves the previous site
 //! intact; nothing outside `--out` is written or deleted but our own staging folders.
+//!
+//! A re-run does not write again what is unchanged: the [`Ledger`] (in the cache folder,
+//! so that `--out` holds nothing that varies between runs) remembers which memo key each
+//! page and card of the site was rendered from and how the file looked on disk; a file whose
+//! key is rendered again and that nobody touched is hard-linked from the previous site into
+//! the new one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -100,9 +106,10 @@ fn previous_site(dir: &Path) -> Result<Option<BTreeSet<String>>, Error> {
     ))
 }
 
-/// Writes `files` as the new content of `target`: the files an earlier run wrote are
-/// replaced, every other file there is kept.
-pub fn write(target: &Target, files: &SiteFiles) -> Result<(), Error> {
+/// Writes `files` as the new content of `target`, with the files of `kept` taken as they
+/// are from the previous site (see [`Ledger::unchanged`]): the files an earlier run wrote
+/// are replaced, every other file there is kept.
+pub fn write(target: &Target, files: &SiteFiles, kept: &BTreeSet<String>) -> Result<(), Error> {
     let out = &target.path;
     let parent = out.parent().ok_or_else(|| Error::OutputPath {
         path: out.to_path_buf(),
@@ -117,7 +124,7 @@ pub fn write(target: &Target, files: &SiteFiles) -> Result<(), Error> {
         .map_err(|e| Error::io(parent, e))?;
     let marker = Marker {
         tool: concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).to_owned(),
-        files: files.keys().cloned().collect(),
+        files: files.keys().chain(kept).cloned().collect(),
     };
     write_file(
         &staging.path().join(MARKER),
@@ -129,8 +136,25 @@ pub fn write(target: &Target, files: &SiteFiles) -> Result<(), Error> {
         })?;
         write_file(&path, bytes)?;
     }
+    for rel in kept {
+        let staged = crate::paths::join_inside(staging.path(), Path::new(rel));
+        let (Some(staged), Some(old)) = (staged, crate::paths::join_inside(out, Path::new(rel)))
+        else {
+            return Err(Error::OutputPath {
+                path: out.join(rel),
+                problem: "leaves the output folder".into(),
+            });
+        };
+        if let Some(dir) = staged.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        fs::hard_link(&old, &staged)
+            .or_else(|_| fs::copy(&old, &staged).map(drop))
+            .map_err(|e| Error::io(&old, e))?;
+    }
     if out.exists() {
-        keep_foreign_files(out, staging.path(), &target.owned, files)?;
+        let ours = |key: &str| files.contains_key(key) || kept.contains(key);
+        keep_foreign_files(out, staging.path(), &target.owned, &ours)?;
         let retired = tempfile::Builder::new()
             .prefix(STAGING_PREFIX)
             .tempdir_in(parent)
@@ -167,7 +191,7 @@ fn keep_foreign_files(
     out: &Path,
     staging: &Path,
     owned: &BTreeSet<String>,
-    files: &SiteFiles,
+    written: &dyn Fn(&str) -> bool,
 ) -> Result<(), Error> {
     for entry in walkdir::WalkDir::new(out).min_depth(1).follow_links(false) {
         let entry = entry.map_err(|e| {
@@ -183,7 +207,7 @@ fn keep_foreign_files(
         if key == MARKER || owned.contains(&key) {
             continue;
         }
-        if files.contains_key(&key) {
+        if written(&key) {
             return Err(Error::OutputPath {
                 path: entry.path().to_path_buf(),
                 problem: "was not written by cargo-readiness, and the site would replace it; move it away first".into(),
@@ -200,6 +224,86 @@ fn keep_foreign_files(
         linked.map_err(|e| Error::io(entry.path(), e))?;
     }
     Ok(())
+}
+
+/// What the previous run wrote from memo keys into one `--out`: each file's key and its
+/// identity on disk right after it was written.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Ledger {
+    files: BTreeMap<String, Written>,
+}
+
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Written {
+    key: String,
+    /// Size, modification time (ns) and inode: a file edited or replaced since differs.
+    size: u64,
+    modified: u128,
+    inode: u64,
+}
+
+impl Written {
+    fn of(path: &Path, key: &str) -> Option<Written> {
+        let meta = fs::symlink_metadata(path).ok().filter(|m| m.is_file())?;
+        let modified = meta.modified().ok()?.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Written {
+            key: key.to_owned(),
+            size: meta.len(),
+            modified: modified.as_nanos(),
+            inode,
+        })
+    }
+}
+
+/// Ledgers are small; a larger file is not one of ours.
+const MAX_LEDGER: u64 = 64 * 1024 * 1024;
+
+impl Ledger {
+    /// The ledger kept at `path` (in the cache folder); empty when there is none or it
+    /// cannot be read.
+    pub fn load(path: Option<&Path>) -> Ledger {
+        path.and_then(|p| crate::paths::read_bounded(p, MAX_LEDGER).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Whether `target` holds at `rel` the file an earlier run wrote there from `key`,
+    /// untouched since.
+    pub fn unchanged(&self, target: &Target, rel: &str, key: &str) -> bool {
+        let Some(written) = self.files.get(rel).filter(|w| w.key == key) else { return false };
+        let Some(path) = crate::paths::join_inside(&target.path, Path::new(rel)) else {
+            return false;
+        };
+        target.owned.contains(rel) && Written::of(&path, key).as_ref() == Some(written)
+    }
+
+    /// The ledger of the site just written to `out`: `keys` are its memoized files' keys.
+    pub fn record(out: &Path, keys: &BTreeMap<String, String>) -> Ledger {
+        let files = keys
+            .iter()
+            .filter_map(|(rel, key)| {
+                let path = crate::paths::join_inside(out, Path::new(rel))?;
+                Some((rel.clone(), Written::of(&path, key)?))
+            })
+            .collect();
+        Ledger { files }
+    }
+
+    /// Keeps the ledger at `path`; one that cannot be written only makes the next run
+    /// write every file.
+    pub fn save(&self, path: &Path) {
+        let Some(dir) = path.parent() else { return };
+        let _ = fs::create_dir_all(dir).and_then(|()| {
+            let mut staging = tempfile::NamedTempFile::new_in(dir)?;
+            std::io::Write::write_all(&mut staging, &serde_json::to_vec(self)?)?;
+            staging.persist(path).map_err(|e| e.error)?;
+            Ok(())
+        });
+    }
 }
 
 #[cfg(unix)]
@@ -271,7 +375,7 @@ mod tests {
         files.insert("report.json".into(), format!("{{\"schema\":\"{SCHEMA}\"}}").into_bytes());
         files.insert("a/b.html".into(), b"one".to_vec());
         let ws = dir.path().join("ws");
-        write(&validate(&out, &ws, false).unwrap(), &files).unwrap();
+        write(&validate(&out, &ws, false).unwrap(), &files, &BTreeSet::new()).unwrap();
         // Foreign files in --out: a .git folder and a CNAME file, kept by every re-run.
         fs::create_dir_all(out.join(".git/objects")).unwrap();
         fs::write(out.join(".git/objects/pack"), "history").unwrap();
@@ -279,7 +383,7 @@ mod tests {
         files.remove("a/b.html");
         files.insert("c.html".into(), b"two".to_vec());
         let target = validate(&out, &ws, false).unwrap();
-        write(&target, &files).unwrap();
+        write(&target, &files, &BTreeSet::new()).unwrap();
         assert!(!out.join("a/b.html").exists(), "what an earlier run wrote is replaced");
         assert_eq!(fs::read(out.join("c.html")).unwrap(), b"two");
         assert_eq!(fs::read(out.join(".git/objects/pack")).unwrap(), b"history");
@@ -297,8 +401,44 @@ mod tests {
         let target = validate(&out, &dir.path().join("ws"), true).unwrap();
         let mut files = SiteFiles::new();
         files.insert("index.html".into(), b"site".to_vec());
-        assert!(write(&target, &files).is_err());
+        assert!(write(&target, &files, &BTreeSet::new()).is_err());
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"my own page");
+    }
+
+    #[test]
+    fn an_unchanged_file_is_kept_and_a_touched_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, ws) = (dir.path().join("site"), dir.path().join("ws"));
+        let mut files = SiteFiles::new();
+        files.insert("crates/a.html".into(), b"page a".to_vec());
+        files.insert("crates/b.html".into(), b"page b".to_vec());
+        write(&validate(&out, &ws, false).unwrap(), &files, &BTreeSet::new()).unwrap();
+        let keys: BTreeMap<String, String> =
+            [("crates/a.html".into(), "ka".into()), ("crates/b.html".into(), "kb".into())].into();
+        let ledger = Ledger::record(&out, &keys);
+        let path = dir.path().join("ledger.json");
+        ledger.save(&path);
+        let ledger = Ledger::load(Some(&path));
+
+        let target = validate(&out, &ws, false).unwrap();
+        assert!(ledger.unchanged(&target, "crates/a.html", "ka"));
+        assert!(!ledger.unchanged(&target, "crates/a.html", "kb"), "another key is a change");
+        assert!(!ledger.unchanged(&target, "crates/c.html", "ka"), "an unknown file");
+        fs::remove_file(out.join("crates/b.html")).unwrap();
+        fs::write(out.join("crates/b.html"), "edited").unwrap();
+        assert!(!ledger.unchanged(&target, "crates/b.html", "kb"), "a replaced file");
+
+        let kept: BTreeSet<String> = ["crates/a.html".to_owned()].into();
+        let mut files = SiteFiles::new();
+        files.insert("crates/b.html".into(), b"page b".to_vec());
+        write(&target, &files, &kept).unwrap();
+        assert_eq!(fs::read(out.join("crates/a.html")).unwrap(), b"page a");
+        assert_eq!(fs::read(out.join("crates/b.html")).unwrap(), b"page b");
+        let target = validate(&out, &ws, false).unwrap();
+        assert!(
+            Ledger::record(&out, &keys).unchanged(&target, "crates/a.html", "ka"),
+            "a kept file is recorded again"
+        );
     }
 
     #[test]

@@ -91,12 +91,11 @@ impl Confinement {
     /// symbolic link: `Ok` with the real path when it stays inside the repository and
     /// outside `.git/`. A path that does not exist is judged lexically.
     pub fn resolve(&self, base: &Path, path: &Path) -> Result<PathBuf, Refused> {
-        let joined = normalize(&base.join(path));
-        let real = match fs::canonicalize(&joined) {
-            Ok(real) => real,
-            // Missing: judge the longest existing ancestor through its links.
-            Err(_) => resolve_existing_prefix(&joined),
-        };
+        self.judge(real_path(&normalize(&base.join(path))))
+    }
+
+    /// Whether the real path `real` is inside the repository and outside `.git/`.
+    fn judge(&self, real: PathBuf) -> Result<PathBuf, Refused> {
         let inside = real.strip_prefix(&self.root).map_err(|_| Refused::OutsideRepository)?;
         if inside.components().next().is_some_and(|c| c.as_os_str() == ".git") {
             return Err(Refused::InsideGit);
@@ -112,6 +111,39 @@ impl Confinement {
             _ => Ok(real),
         }
     }
+}
+
+/// Resolves the many files of one package through [`Confinement::resolve`], resolving each
+/// folder's links once: a file that is not itself a link is its real folder's entry.
+pub struct Resolver<'a> {
+    confinement: &'a Confinement,
+    folders: std::collections::HashMap<PathBuf, PathBuf>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(confinement: &'a Confinement) -> Resolver<'a> {
+        Resolver { confinement, folders: Default::default() }
+    }
+
+    /// [`Confinement::resolve`] of the absolute path `path`.
+    pub fn resolve(&mut self, path: &Path) -> Result<PathBuf, Refused> {
+        let joined = normalize(path);
+        let not_a_link = fs::symlink_metadata(&joined).is_ok_and(|m| !m.file_type().is_symlink());
+        match (joined.parent(), joined.file_name()) {
+            (Some(folder), Some(name)) if not_a_link => {
+                let real_folder =
+                    self.folders.entry(folder.to_path_buf()).or_insert_with(|| real_path(folder));
+                self.confinement.judge(real_folder.join(name))
+            }
+            _ => self.confinement.judge(real_path(&joined)),
+        }
+    }
+}
+
+/// The real path of the normalized absolute `path`; for a path that does not exist, its
+/// longest existing ancestor's, with the rest appended.
+fn real_path(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| resolve_existing_prefix(path))
 }
 
 /// Canonicalizes the longest existing ancestor of `path` and appends the rest.
@@ -191,6 +223,16 @@ mod tests {
         assert_eq!(jail.regular_file(&pkg, Path::new("../.git/config")), Err(Refused::InsideGit));
         assert_eq!(jail.regular_file(&pkg, Path::new("ZERO.md")), Err(Refused::OutsideRepository));
         assert!(read_bounded(Path::new("/dev/zero"), 10).is_err(), "devices are never read");
+        // The resolver of many files judges each as the confinement does.
+        fs::create_dir_all(dir.path().join("outside")).unwrap();
+        fs::write(dir.path().join("outside/lib.rs"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside"), pkg.join("linked")).unwrap();
+        let mut resolver = Resolver::new(&jail);
+        for name in ["README.md", "LINK.md", "ZERO.md", "linked/lib.rs", "../.git/config", "gone"] {
+            let path = pkg.join(name);
+            assert_eq!(resolver.resolve(&path), jail.resolve(&pkg, Path::new(name)), "{name}");
+        }
+        assert_eq!(resolver.resolve(&pkg.join("linked/lib.rs")), Err(Refused::OutsideRepository));
         assert_eq!(read_bounded(&pkg.join("README.md"), 2).unwrap(), b"# ");
     }
 }

@@ -2,9 +2,14 @@
 //! manifest cargo will publish beside the one written. Built per crate in the parallel
 //! stage, from what the package stage found; the site renders them.
 
-use crate::error::Error;
-use crate::package::generated::{self, ManifestChange};
+use std::cell::RefCell;
 use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::memo::RenderMemo;
+use crate::package::generated::{self, ManifestChange};
 
 use crate::format::slash_path;
 use crate::package::{Archive, Content};
@@ -44,9 +49,17 @@ pub struct ManifestPreview {
 /// whole file is in the archive listing (and in `--emit-crate`'s archive).
 pub const MAX_MANIFEST_PREVIEW: usize = 256 * 1024;
 
+/// A crate's previews, and the README rendering to keep for later runs (memo key, entry)
+/// when it was rendered anew.
+pub struct Built {
+    pub preview: CratePreview,
+    pub fresh: Option<(String, Vec<u8>)>,
+}
+
 /// Every text a preview shows passes through the secret scan: a token is replaced by
-/// `[redacted: <kind>]` before anything renders it.
-pub fn build(member: &Member, archive: &Archive) -> Result<CratePreview, Error> {
+/// `[redacted: <kind>]` before anything renders it. The README is taken from `memo` when an
+/// earlier run rendered the same text with the same links.
+pub fn build(member: &Member, archive: &Archive, memo: &dyn RenderMemo) -> Result<Built, Error> {
     let manifest_path = member.package.manifest_path.as_std_path();
     let original = crate::paths::read_bounded(manifest_path, MAX_MANIFEST_PREVIEW as u64 + 1)
         .map_err(|e| Error::io(manifest_path, e))?;
@@ -61,14 +74,11 @@ pub fn build(member: &Member, archive: &Archive) -> Result<CratePreview, Error> 
             _ => None,
         })
         .unwrap_or_default();
-    Ok(CratePreview {
-        manifest: ManifestPreview {
-            original,
-            published,
-            changes: generated::manifest_changes(member),
-        },
-        readme: readme(member, archive)?,
-    })
+    let mut fresh = None;
+    let readme = readme(member, archive, memo, &mut fresh)?;
+    let manifest =
+        ManifestPreview { original, published, changes: generated::manifest_changes(member) };
+    Ok(Built { preview: CratePreview { manifest, readme }, fresh })
 }
 
 /// A manifest as the preview shows it: redacted, and cut at [`MAX_MANIFEST_PREVIEW`].
@@ -90,7 +100,12 @@ fn preview_text(text: &str) -> String {
 }
 
 /// Renders the README cargo packages (the `readme` file, found in the archive).
-fn readme(member: &Member, archive: &Archive) -> Result<Option<ReadmePreview>, Error> {
+fn readme(
+    member: &Member,
+    archive: &Archive,
+    memo: &dyn RenderMemo,
+    fresh: &mut Option<(String, Vec<u8>)>,
+) -> Result<Option<ReadmePreview>, Error> {
     let Some(file) = crate::package::readme_entry(member, &archive.files) else {
         return Ok(None);
     };
@@ -120,6 +135,52 @@ fn readme(member: &Member, archive: &Archive) -> Result<Option<ReadmePreview>, E
         path_in_repo: path_in_repo.unwrap_or(""),
     };
     let text = crate::secrets::redact(&text);
-    let rendered = readme::render_file(&name, &text, &links, &exists);
+    let rendered = memoized_render(&name, &text, &links, &exists, memo, fresh);
     Ok(Some(ReadmePreview { file: name, size: file.size, rendered: Some(rendered), utf8: true }))
+}
+
+/// A README rendered by an earlier run, with every repository path its links looked up and
+/// the answer: reused only when each lookup still gives the same answer.
+#[derive(Serialize, Deserialize)]
+struct MemoizedReadme {
+    rendered: RenderedReadme,
+    lookups: Vec<(String, Option<bool>)>,
+}
+
+/// Everything else that decides a README's rendering.
+#[derive(Serialize)]
+struct ReadmeInput<'a> {
+    file: &'a str,
+    text: &'a str,
+    repository: Option<&'a str>,
+    path_in_repo: &'a str,
+}
+
+fn memoized_render(
+    file: &str,
+    text: &str,
+    links: &RepoLinks,
+    exists: &dyn Fn(&str) -> Option<bool>,
+    memo: &dyn RenderMemo,
+    fresh: &mut Option<(String, Vec<u8>)>,
+) -> RenderedReadme {
+    let input =
+        ReadmeInput { file, text, repository: links.repository, path_in_repo: links.path_in_repo };
+    let key = crate::memo::key("readme", "", &input);
+    let remembered = memo.get(&key).and_then(|b| serde_json::from_slice::<MemoizedReadme>(&b).ok());
+    if let Some(remembered) = remembered
+        && remembered.lookups.iter().all(|(path, answer)| exists(path) == *answer)
+    {
+        return remembered.rendered;
+    }
+    let lookups = RefCell::new(Vec::new());
+    let recorded = |path: &str| {
+        let answer = exists(path);
+        lookups.borrow_mut().push((path.to_owned(), answer));
+        answer
+    };
+    let rendered = readme::render_file(file, text, links, &recorded);
+    let entry = MemoizedReadme { rendered, lookups: lookups.into_inner() };
+    *fresh = serde_json::to_vec(&entry).ok().map(|bytes| (key, bytes));
+    entry.rendered
 }

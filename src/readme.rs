@@ -49,14 +49,14 @@ pub struct RepoLinks<'a> {
 }
 
 /// A relative link or image that will not work on crates.io.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BrokenLink {
     pub url: String,
-    pub why: &'static str,
+    pub why: std::borrow::Cow<'static, str>,
 }
 
 /// The README as crates.io will render it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenderedReadme {
     /// Sanitized HTML, safe to put into a page as it is.
     pub html: String,
@@ -355,14 +355,15 @@ fn checked<'a>(
     match rewrite(url, links) {
         Rewrite::Keep => Some(url.clone()),
         Rewrite::Removed(why) => {
-            broken.push(BrokenLink { url: url.to_string(), why });
+            broken.push(BrokenLink { url: url.to_string(), why: why.into() });
             None
         }
         Rewrite::To(rewritten) => {
             let missing =
                 repository_path(url, links).is_none_or(|path| exists(&path) == Some(false));
             if missing {
-                broken.push(BrokenLink { url: url.to_string(), why: "not in the repository" });
+                broken
+                    .push(BrokenLink { url: url.to_string(), why: "not in the repository".into() });
             }
             Some(rewritten.into())
         }

@@ -41,6 +41,8 @@ struct Packaged {
     /// `--emit-crate`: the archive's site path and bytes.
     emitted: Option<(String, Vec<u8>)>,
     preview: CratePreview,
+    /// A README rendered anew, to keep in the render memo.
+    rendered: Option<(String, Vec<u8>)>,
     /// The `.crate` as written (nothing for a crate not checked).
     written: Option<MemberCrate>,
 }
@@ -78,6 +80,7 @@ fn not_checked(
         cached: None,
         emitted: None,
         preview: CratePreview::default(),
+        rendered: None,
         written: None,
     }
 }
@@ -88,12 +91,13 @@ fn package_and_check(
     workspace: &Workspace,
     member: &Member,
     settings: &Settings,
-    cache: &dyn package::ArchiveCache,
+    caches: &crate::cache::Caches,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Packaged, Error> {
-    let archive = package::package(workspace, member, cache, checksums)?;
+    let archive = package::package(workspace, member, &caches.archives, checksums)?;
     let limits = settings.limits(member.name());
-    let preview = preview::build(member, &archive)?;
+    let preview::Built { preview, fresh: rendered } =
+        preview::build(member, &archive, &caches.render)?;
     let subject = Subject {
         workspace,
         member,
@@ -112,12 +116,14 @@ fn package_and_check(
     };
     let cached = Some((archive.cache_key.clone(), archive.to_cached()));
     let written = Some(MemberCrate { sha256: archive.crate_sha256.clone(), exact: archive.exact });
-    Ok(Packaged { cached, report, emitted, preview, written })
+    Ok(Packaged { cached, report, emitted, preview, rendered, written })
 }
 
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let started = Instant::now();
-    let workspace = Workspace::load(cli.manifest_path.as_deref())?;
+    let caches =
+        crate::cache::Caches::open(crate::cache::root(cli.cache_dir.as_deref()).as_deref());
+    let workspace = Workspace::load(cli.manifest_path.as_deref(), &caches.declarations)?;
     let selected = workspace.select(&cli.packages, &cli.exclude)?;
     let out = cli.out.clone().unwrap_or_else(|| workspace.target_dir.join("readiness"));
     let out = output::validate(&out, &workspace.root, cli.force)?;
@@ -126,9 +132,6 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let settings = Settings::load(&workspace)?;
     let loaded = started.elapsed();
 
-    let caches =
-        crate::cache::Caches::open(crate::cache::root(cli.cache_dir.as_deref()).as_deref());
-    let cache = &caches.archives;
     let progress = progress_bar(cli, selected.len());
     // A member's packaged lock lists the other members it reaches, with the checksums of
     // their `.crate` files: those are packaged first, in waves.
@@ -155,7 +158,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             .map(|member| {
                 progress.set_message(member.name().to_owned());
                 let packaged = guarded(|| {
-                    package_and_check(cli, &workspace, member, &settings, cache, &checksums)
+                    package_and_check(cli, &workspace, member, &settings, &caches, &checksums)
                 })
                 .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
                 progress.inc(1);
@@ -176,8 +179,10 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let mut cached = Vec::with_capacity(results.len());
     let mut emitted = Vec::new();
     let mut previews = BTreeMap::new();
+    let mut rendered = Vec::new();
     for packaged in results {
         previews.insert(packaged.report.name.clone(), packaged.preview);
+        rendered.extend(packaged.rendered);
         crates.push(packaged.report);
         cached.extend(packaged.cached);
         emitted.extend(packaged.emitted);
@@ -192,6 +197,8 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         &settings,
     );
     let report = Report::new(crates, &plan, &workspace_findings);
+    let ledger_path = caches.ledger(&out.path);
+    let ledger = output::Ledger::load(ledger_path.as_deref());
     let site = site::render(
         &theme,
         &SiteInput {
@@ -202,14 +209,19 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             emit_crate: cli.emit_crate,
             previews: &previews,
             memo: &caches.render,
+            unchanged: &|rel, key| ledger.unchanged(&out, rel, key),
         },
     )?;
     let mut files = site.files;
     files.extend(emitted);
-    output::write(&out, &files)?;
+    output::write(&out, &files, &site.kept)?;
+    if let Some(path) = ledger_path {
+        output::Ledger::record(&out.path, &site.keys).save(&path);
+    }
     // Only new entries are written: an archive already cached was read from there.
-    cache.store(&crate::cache::archive_entries(cached));
-    caches.render.store(&site.fresh);
+    caches.archives.store(&crate::cache::archive_entries(cached));
+    rendered.extend(site.fresh);
+    caches.render.store(&rendered);
     let written = started.elapsed();
 
     let deny_warnings = cli.deny_warnings();

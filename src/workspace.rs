@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
 use cargo_util_schemas::manifest::TomlManifest;
 
+use crate::cache::BlobStore;
 use crate::error::{Error, one_line};
 use crate::format::slash_path;
 use crate::index_cache::IndexCache;
 use crate::lockfile::{Declarations, Lock};
 use crate::manifest::{self, WorkspaceManifest};
+use crate::package::files::GitRepos;
 use crate::paths::Confinement;
 
 /// A loaded workspace.
@@ -40,6 +42,8 @@ pub struct Workspace {
     pub declarations: Declarations,
     /// cargo's local copy of the crates.io index: which releases crates.io has.
     pub index: IndexCache,
+    /// The git repositories the file listings read, each read once per run.
+    pub git: GitRepos,
 }
 
 /// One member of the workspace.
@@ -86,7 +90,7 @@ impl Workspace {
     /// `--manifest-path`, offline: cargo reads its configuration (and rustup its toolchain
     /// file) from the working directory upwards, so the checkout's `.cargo/config.toml`
     /// and `rust-toolchain.toml` are never consulted, and nothing the checkout names runs.
-    pub fn load(manifest_path: Option<&Path>) -> Result<Workspace, Error> {
+    pub fn load(manifest_path: Option<&Path>, cache: &BlobStore) -> Result<Workspace, Error> {
         let manifest_path = match manifest_path {
             Some(path) => {
                 if path.file_name().is_none_or(|name| name != "Cargo.toml") {
@@ -183,7 +187,7 @@ impl Workspace {
             None => resolve_lock(&root, &members),
         }
         .map(|table| Lock::parse(&table));
-        let declarations = declarations(&manifest_path, &members, lock.as_ref());
+        let declarations = declarations(&manifest_path, &members, lock.as_ref(), cache);
         Ok(Workspace {
             confinement,
             root,
@@ -195,6 +199,7 @@ impl Workspace {
             lock_committed,
             declarations,
             index: IndexCache::open(),
+            git: GitRepos::default(),
         })
     }
 
@@ -376,11 +381,25 @@ fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
 
 /// The members' declarations, and those of every registry package in the lock from a full
 /// `cargo metadata`: offline, `--locked` (it never rewrites the checkout's lock), from a
-/// neutral folder. Packages it cannot load stay unknown, and the lock walk says so.
-fn declarations(manifest_path: &Path, members: &[Member], lock: Option<&Lock>) -> Declarations {
+/// neutral folder. Packages it cannot load stay unknown, and the lock walk says so. The
+/// declarations of pinned packages (see [`Lock::pinned_key`]) are kept in `cache`: a
+/// re-run with the same lock does not resolve again.
+fn declarations(
+    manifest_path: &Path,
+    members: &[Member],
+    lock: Option<&Lock>,
+    cache: &BlobStore,
+) -> Declarations {
     let mut declarations = Declarations::default();
     members.iter().for_each(|m| declarations.add(&m.package));
-    if !lock.is_some_and(Lock::has_registry_packages) {
+    let Some(lock) = lock.filter(|lock| lock.has_registry_packages()) else {
+        return declarations;
+    };
+    let names: Vec<&str> = members.iter().map(Member::name).collect();
+    let key = lock.pinned_key(&names);
+    if let Some(kept) = key.as_deref().and_then(|key| cache.get(key))
+        && declarations.add_pinned(&kept)
+    {
         return declarations;
     }
     let Ok(neutral) = tempfile::tempdir() else { return declarations };
@@ -392,6 +411,9 @@ fn declarations(manifest_path: &Path, members: &[Member], lock: Option<&Lock>) -
         .other_options(vec!["--offline".to_owned(), "--locked".to_owned()]);
     if let Ok(metadata) = command.exec() {
         metadata.packages.iter().for_each(|p| declarations.add(p));
+        if let Some(key) = key {
+            cache.store(&[(key, declarations.pinned(lock))]);
+        }
     }
     declarations
 }

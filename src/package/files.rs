@@ -13,12 +13,13 @@
 //! as cargo does), drop sub-packages and the root `target/`, then add what cargo adds:
 //! the readme and license file, and the files it generates.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use gix::bstr::ByteSlice;
+use gix::bstr::{BString, ByteSlice};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 /// What the manifest says about packaging, inheritance resolved by the caller.
@@ -37,6 +38,8 @@ pub struct ListInput<'a> {
     /// The repository root (through symbolic links): a linked folder outside it is never
     /// walked.
     pub repository: &'a Path,
+    /// The git repositories read so far in this run.
+    pub repos: &'a GitRepos,
 }
 
 /// How the files were selected.
@@ -124,7 +127,7 @@ fn git_error(path: &Path, error: impl std::fmt::Display) -> ListError {
 /// Lists the archive's files as `cargo package --list` would.
 pub fn list_files(input: &ListInput) -> Result<Listing, ListError> {
     let root = fs::canonicalize(input.package_root).map_err(io_error(input.package_root))?;
-    let repo = discover(&root);
+    let repo = input.repos.discover(&root);
     let git_mode = input.include.is_none()
         && repo.as_ref().is_some_and(|r| r.tracks(&root.join("Cargo.toml")));
     let mut filter = Filter::new(&root, input.include, input.exclude, !git_mode)?;
@@ -138,7 +141,9 @@ pub fn list_files(input: &ListInput) -> Result<Listing, ListError> {
     let mut dirty = Vec::new();
     let mode = match (&repo, git_mode) {
         (Some(repo), true) => {
-            repo.list(&root, &root, &filter, &mut found, &mut dirty, &mut warnings)?;
+            let mut listed =
+                Listed { files: &mut found, dirty: &mut dirty, warnings: &mut warnings };
+            repo.list(&root, &root, &filter, input.repos, &mut listed)?;
             ListMode::Git
         }
         _ => {
@@ -390,35 +395,92 @@ fn walk(
     Ok(())
 }
 
-/// A git repository with a work tree.
-struct Repo {
-    repo: gix::Repository,
-    workdir: PathBuf,
+/// The git repositories the listings read, each opened once per run: its index and the
+/// blobs of its `HEAD` are read once and shared by every crate's listing (reading them per
+/// crate made a workspace of many crates quadratic).
+#[derive(Default)]
+pub struct GitRepos {
+    /// By work tree (canonical); `None` for a folder whose `.git` cannot be opened.
+    opened: Mutex<BTreeMap<PathBuf, Option<Arc<GitSnapshot>>>>,
 }
 
-/// The repository whose work tree contains `dir`, if any.
-fn discover(dir: &Path) -> Option<Repo> {
-    let repo = gix::discover(dir).ok()?;
-    Repo::new(repo).filter(|r| dir.starts_with(&r.workdir))
+/// What a run reads of one repository.
+struct GitSnapshot {
+    repo: gix::ThreadSafeRepository,
+    /// The work tree, canonical.
+    workdir: PathBuf,
+    index: gix::worktree::Index,
+    /// Every non-tree entry of `HEAD`'s tree by path; `None` when `HEAD` is not a commit.
+    head: Option<HashMap<BString, gix::ObjectId>>,
+    head_commit: Option<gix::ObjectId>,
+}
+
+impl std::fmt::Debug for GitRepos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        f.debug_list().entries(opened.keys()).finish()
+    }
+}
+
+impl GitRepos {
+    /// The repository whose work tree contains `dir`: the nearest folder above it with a
+    /// `.git`, as git discovers it.
+    fn discover(&self, dir: &Path) -> Option<Repo> {
+        let workdir = dir.ancestors().find(|d| d.join(".git").exists())?;
+        self.open(workdir).filter(|r| dir.starts_with(&r.shared.workdir))
+    }
+
+    /// The repository whose work tree is `workdir`.
+    fn open(&self, workdir: &Path) -> Option<Repo> {
+        let key = fs::canonicalize(workdir).ok()?;
+        let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
+        let shared = opened.entry(key).or_insert_with_key(|key| GitSnapshot::read(key)).clone()?;
+        drop(opened);
+        Some(Repo { repo: shared.repo.to_thread_local(), shared })
+    }
+}
+
+impl GitSnapshot {
+    fn read(workdir: &Path) -> Option<Arc<GitSnapshot>> {
+        let repo = gix::open(workdir).ok()?;
+        let workdir = fs::canonicalize(repo.workdir()?).ok()?;
+        let index = repo.index_or_empty().ok()?;
+        let head_commit = repo.head_commit().ok().map(|c| c.id);
+        let head = repo.head_tree().ok().and_then(|tree| tree.traverse().breadthfirst.files().ok());
+        let head = head.map(|entries| {
+            entries.into_iter().filter(|e| !e.mode.is_tree()).map(|e| (e.filepath, e.oid)).collect()
+        });
+        Some(Arc::new(GitSnapshot { index, repo: repo.into_sync(), workdir, head, head_commit }))
+    }
+}
+
+/// Where a listing collects what it finds.
+struct Listed<'a> {
+    files: &'a mut Vec<PathBuf>,
+    /// Packaged files that differ from `HEAD`.
+    dirty: &'a mut Vec<PathBuf>,
+    warnings: &'a mut Vec<String>,
+}
+
+/// A repository opened for one listing.
+struct Repo {
+    repo: gix::Repository,
+    shared: Arc<GitSnapshot>,
 }
 
 impl Repo {
-    fn new(repo: gix::Repository) -> Option<Repo> {
-        let workdir = fs::canonicalize(repo.workdir()?).ok()?;
-        Some(Repo { repo, workdir })
-    }
-
     fn relative<'p>(&self, path: &'p Path) -> Option<&'p Path> {
-        path.strip_prefix(&self.workdir).ok()
+        path.strip_prefix(&self.shared.workdir).ok()
     }
 
     /// Whether the index tracks `path` (absolute).
     fn tracks(&self, path: &Path) -> bool {
-        let (Some(rel), Ok(index)) = (self.relative(path), self.repo.index_or_empty()) else {
-            return false;
-        };
+        let Some(rel) = self.relative(path) else { return false };
         let Ok(rel) = gix::path::into_bstr(rel).map(|p| p.into_owned()) else { return false };
-        index.entry_by_path(gix::path::to_unix_separators_on_windows(rel).as_bstr()).is_some()
+        self.shared
+            .index
+            .entry_by_path(gix::path::to_unix_separators_on_windows(rel).as_bstr())
+            .is_some()
     }
 
     /// Pushes the files below `dir` that git mode packages: tracked files, and untracked
@@ -428,26 +490,29 @@ impl Repo {
         dir: &Path,
         root: &Path,
         filter: &Filter,
-        out: &mut Vec<PathBuf>,
-        dirty: &mut Vec<PathBuf>,
-        warnings: &mut Vec<String>,
+        repos: &GitRepos,
+        listed: &mut Listed,
     ) -> Result<(), ListError> {
-        let index = self.repo.index_or_empty().map_err(|e| git_error(&self.workdir, e))?;
-        let mut excludes = self.excludes(&index).map_err(|e| git_error(&self.workdir, e))?;
-        let head = self.repo.head_tree().ok();
+        let workdir = &self.shared.workdir;
+        let index = &self.shared.index;
+        let mut excludes = self.excludes(index).map_err(|e| git_error(workdir, e))?;
         let prefix = self.relative(dir).unwrap_or(Path::new("")).to_path_buf();
         let target = root.join("target");
 
         let mut tracked: BTreeSet<PathBuf> = BTreeSet::new();
         let mut nested: Vec<PathBuf> = Vec::new();
-        for entry in index.entries() {
-            let Ok(rel) = gix::path::from_bstr(entry.path(&index)).map(|p| p.into_owned()) else {
+        // The index is sorted by path: the entries below `dir` are one range of it.
+        let below = gix::path::into_bstr(prefix.as_path()).ok().and_then(|p| {
+            index.prefixed_entries(gix::path::to_unix_separators_on_windows(p).as_bstr())
+        });
+        for entry in below.unwrap_or_default() {
+            let Ok(rel) = gix::path::from_bstr(entry.path(index)).map(|p| p.into_owned()) else {
                 continue; // not representable on this platform
             };
             if !rel.starts_with(&prefix) {
                 continue;
             }
-            let path = self.workdir.join(&rel);
+            let path = workdir.join(&rel);
             if entry.mode.is_submodule() {
                 nested.push(path);
                 continue;
@@ -455,10 +520,10 @@ impl Repo {
             if fs::symlink_metadata(&path).is_err() || !tracked.insert(rel.clone()) {
                 continue; // deleted from the work tree, or another stage of a conflict
             }
-            if is_dirty(head.as_ref(), &rel, &path, entry) {
-                dirty.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            if is_dirty(self.shared.head.as_ref(), entry.path(index), &path, entry) {
+                listed.dirty.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
             }
-            out.push(path);
+            listed.files.push(path);
         }
 
         let mut walker = walkdir::WalkDir::new(dir).follow_links(false).into_iter();
@@ -502,14 +567,14 @@ impl Repo {
             let ignored =
                 excludes.at_path(rel, None).map_err(|e| git_error(path, e))?.is_excluded();
             if !ignored {
-                dirty.push(path.strip_prefix(root).unwrap_or(path).to_path_buf());
-                out.push(path.to_path_buf());
+                listed.dirty.push(path.strip_prefix(root).unwrap_or(path).to_path_buf());
+                listed.files.push(path.to_path_buf());
             }
         }
 
         // Symlinks to folders: walked like walk mode, without ignore rules.
         let mut linked_dirs = Vec::new();
-        out.retain(|path| {
+        listed.files.retain(|path| {
             let is_link_to_dir = fs::symlink_metadata(path)
                 .is_ok_and(|m| m.file_type().is_symlink())
                 && path.is_dir();
@@ -520,19 +585,26 @@ impl Repo {
         });
         nested.sort();
         nested.dedup();
-        linked_dirs
-            .retain(|link| filter.allows(link, true) && filter.links.may_follow(link, warnings));
+        linked_dirs.retain(|link| {
+            filter.allows(link, true) && filter.links.may_follow(link, listed.warnings)
+        });
         for sub in nested.into_iter().chain(linked_dirs) {
             if !filter.allows(&sub, true) {
                 continue;
             }
-            match gix::open(&sub).ok().and_then(Repo::new) {
+            let sub_repo = if sub.join(".git").exists() { repos.open(&sub) } else { None };
+            match sub_repo {
                 Some(sub_repo) => {
                     let mut sub_dirty = Vec::new(); // a nested repository's state is its own
-                    sub_repo.list(&sub, root, filter, out, &mut sub_dirty, warnings)?;
+                    let mut sub_listed = Listed {
+                        files: listed.files,
+                        dirty: &mut sub_dirty,
+                        warnings: listed.warnings,
+                    };
+                    sub_repo.list(&sub, root, filter, repos, &mut sub_listed)?;
                 }
                 None if sub.join(".git").exists() => {} // an uninitialized submodule
-                None => walk(&sub, root, false, filter, out, warnings)?,
+                None => walk(&sub, root, false, filter, listed.files, listed.warnings)?,
             }
         }
         Ok(())
@@ -551,14 +623,12 @@ impl Repo {
     /// commit.
     fn vcs_info(&self, root: &Path, dirty: bool) -> Option<VcsInfo> {
         let rel = self.relative(root)?;
-        let index = self.repo.index_or_empty().ok()?;
-        let mut excludes = self.excludes(&index).ok()?;
+        let mut excludes = self.excludes(&self.shared.index).ok()?;
         if excludes.at_path(rel.join("Cargo.toml"), None).ok()?.is_excluded() {
             return None;
         }
-        let head = self.repo.head_commit().ok()?;
         Some(VcsInfo {
-            sha1: head.id.to_string(),
+            sha1: self.shared.head_commit?.to_string(),
             path_in_vcs: crate::format::slash_path(rel),
             dirty,
         })
@@ -567,14 +637,13 @@ impl Repo {
 
 /// Whether the work tree file differs from its blob in `HEAD` (or is not in `HEAD`).
 fn is_dirty(
-    head: Option<&gix::Tree<'_>>,
-    rel: &Path,
+    head: Option<&HashMap<BString, gix::ObjectId>>,
+    rel: &gix::bstr::BStr,
     path: &Path,
     entry: &gix::index::Entry,
 ) -> bool {
-    let Some(head) = head else { return true };
-    let Ok(Some(committed)) = head.lookup_entry_by_path(rel) else { return true };
-    if committed.object_id() != entry.id {
+    let Some(committed) = head.and_then(|head| head.get(rel)) else { return true };
+    if *committed != entry.id {
         return true; // staged but not committed
     }
     // As git does: unchanged stat information means the index's blob is the file's.

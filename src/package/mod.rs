@@ -108,6 +108,7 @@ pub fn list(workspace: &Workspace, member: &Member) -> Result<files::Listing, Er
     let package = &member.package;
     Ok(files::list_files(&ListInput {
         repository: workspace.confinement.root(),
+        repos: &workspace.git,
         package_root: &member.root,
         include: member.include.as_deref(),
         exclude: &member.exclude,
@@ -240,6 +241,7 @@ pub fn package(
     let mut outside = Vec::new();
     let mut estimates = Vec::new();
     let packaged: Vec<PathBuf> = listing.files.iter().map(|f| f.path.clone()).collect();
+    let mut resolver = crate::paths::Resolver::new(&workspace.confinement);
     for file in listing.files {
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
@@ -271,7 +273,7 @@ pub fn package(
         // to `/proc/self/environ`) or into `.git/` is listed as cargo lists it, and never
         // read: it stays empty, and the path-outside-repository check fails.
         let content = match content {
-            Content::File(path) => match workspace.confinement.resolve(&member.root, &path) {
+            Content::File(path) => match resolver.resolve(&member.root.join(&path)) {
                 Ok(_) => Content::File(path),
                 Err(refused) => {
                     outside.push((file.path.clone(), refused.to_string()));

@@ -3,11 +3,10 @@
 //! writes anything.
 
 pub mod guide;
-pub mod memo;
 pub mod theme;
 pub mod view;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
@@ -16,6 +15,7 @@ use crate::checks::Severity;
 use crate::config::Level;
 use crate::error::Error;
 use crate::format::{human_size, plural};
+use crate::memo::{self, RenderMemo};
 use crate::package::{MAX_CRATE_SIZE, Origin};
 use crate::plan::PublishPlan;
 use crate::preview::CratePreview;
@@ -39,12 +39,19 @@ pub struct SiteInput<'a> {
     /// Each crate's previews, by name.
     pub previews: &'a BTreeMap<String, CratePreview>,
     /// Pages and cards rendered by earlier runs.
-    pub memo: &'a dyn memo::RenderMemo,
+    pub memo: &'a dyn RenderMemo,
+    /// Whether `--out` still holds, at a path, the file an earlier run rendered from a memo
+    /// key: then it is kept as it is, neither read from the memo nor written again.
+    pub unchanged: &'a (dyn Fn(&str, &str) -> bool + Sync),
 }
 
 /// The rendered site, and what was rendered anew (by memo key) for later runs to reuse.
 pub struct Site {
     pub files: SiteFiles,
+    /// Files of the site that `--out` already holds as they are (see [`SiteInput::unchanged`]).
+    pub kept: BTreeSet<String>,
+    /// The memo key of every memoized file of the site, by path.
+    pub keys: BTreeMap<String, String>,
     pub fresh: Vec<(String, Vec<u8>)>,
 }
 
@@ -65,25 +72,34 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
         .par_iter()
         .map(|krate| {
             let view = crate_view(input, krate);
-            let page = memoized(input, "crate.html", &theme.identity, &view, || {
+            let page = memoized(input, &krate.page, "crate.html", &theme.identity, &view, || {
                 Ok(theme.render("crate.html", &view)?.into_bytes())
             })?;
             let data = card_data(krate);
-            let card = memoized(input, "card.png", &theme.identity, &data, || {
+            let card_file = krate.card_file();
+            let card = memoized(input, &card_file, "card.png", &theme.identity, &data, || {
                 card::draw(&data, &theme.card).map_err(|e| Error::Theme {
                     path: krate.card_file().into(),
                     message: e.to_string(),
                 })
             })?;
-            Ok([(krate.page.clone(), page), (krate.card_file(), card)])
+            Ok([(krate.page.clone(), page), (card_file, card)])
         })
         .collect::<Result<_, Error>>()?;
-    let mut fresh = Vec::new();
+    let (mut fresh, mut kept, mut keys) = (Vec::new(), BTreeSet::new(), BTreeMap::new());
     for (path, rendered) in pages.into_iter().flatten() {
-        if let Some(key) = rendered.fresh_key {
-            fresh.push((key, rendered.bytes.clone()));
+        match rendered.bytes {
+            None => {
+                kept.insert(path.clone());
+            }
+            Some(bytes) => {
+                if rendered.fresh {
+                    fresh.push((rendered.key.clone(), bytes.clone()));
+                }
+                files.insert(path.clone(), bytes);
+            }
         }
-        files.insert(path, rendered.bytes);
+        keys.insert(path, rendered.key);
     }
 
     let chapters = guide::chapters();
@@ -115,26 +131,32 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
         files.insert(format!("assets/{name}"), bytes.clone());
     }
     files.insert("assets/highlight.css".into(), crate::readme::highlight_css().into_bytes());
-    Ok(Site { files, fresh })
+    Ok(Site { files, kept, keys, fresh })
 }
 
-/// A file from the memo, or rendered now (then `fresh_key` is its memo key).
+/// A file kept in `--out` (no bytes), taken from the memo, or rendered now (`fresh`).
 struct Rendered {
-    bytes: Vec<u8>,
-    fresh_key: Option<String>,
+    key: String,
+    bytes: Option<Vec<u8>>,
+    fresh: bool,
 }
 
+/// The file at `path`, rendered by `what` from `view`, unless `--out` or the memo has it.
 fn memoized(
     input: &SiteInput,
+    path: &str,
     what: &str,
     theme: &str,
     view: &impl serde::Serialize,
     render: impl FnOnce() -> Result<Vec<u8>, Error>,
 ) -> Result<Rendered, Error> {
     let key = memo::key(what, theme, view);
+    if (input.unchanged)(path, &key) {
+        return Ok(Rendered { key, bytes: None, fresh: false });
+    }
     match input.memo.get(&key) {
-        Some(bytes) => Ok(Rendered { bytes, fresh_key: None }),
-        None => Ok(Rendered { bytes: render()?, fresh_key: Some(key) }),
+        Some(bytes) => Ok(Rendered { key, bytes: Some(bytes), fresh: false }),
+        None => Ok(Rendered { bytes: Some(render()?), key, fresh: true }),
     }
 }
 
@@ -447,8 +469,8 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
             },
         }),
         manifest: input.previews.get(&krate.name).map(|p| ManifestView {
-            original: crate::readme::highlight("toml", &p.manifest.original),
-            published: crate::readme::highlight("toml", &p.manifest.published),
+            original_text: p.manifest.original.clone(),
+            published_text: p.manifest.published.clone(),
             changes: p
                 .manifest
                 .changes

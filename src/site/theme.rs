@@ -119,6 +119,15 @@ impl Theme {
                 Ok(tera::Value::String(crate::format::escape_markdown(&text)))
             },
         );
+        // Code as highlighted, escaped HTML: `{{ text | highlight(lang="toml") | safe }}`.
+        tera.register_filter(
+            "highlight",
+            |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
+                let text = value.as_str().ok_or("highlight takes text")?;
+                let lang = args.get("lang").and_then(tera::Value::as_str).unwrap_or("");
+                Ok(tera::Value::String(crate::readme::highlight(lang, text)))
+            },
+        );
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(crate::format::escape_html);
         tera.add_raw_templates(templates).map_err(|e| Error::Template {

@@ -245,10 +245,12 @@ pub struct TocEntry {
 /// The manifest preview.
 #[derive(Debug, Clone, Serialize)]
 pub struct ManifestView {
-    /// `Cargo.toml.orig`, highlighted HTML (escaped by the highlighter; safe as it is).
-    pub original: String,
-    /// The normalized `Cargo.toml` cargo publishes, highlighted HTML.
-    pub published: String,
+    /// `Cargo.toml.orig`, as text (redacted): the template highlights it with
+    /// `{{ manifest.original_text | highlight(lang="toml") | safe }}`, so that an unchanged
+    /// page is not highlighted again to tell that it is unchanged.
+    pub original_text: String,
+    /// The normalized `Cargo.toml` cargo publishes, as text.
+    pub published_text: String,
     pub changes: Vec<ManifestChangeRow>,
 }
 

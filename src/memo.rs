@@ -1,7 +1,7 @@
-//! Pages and cards rendered by earlier runs, by a key over everything that decides their
-//! bytes: this tool's version, the theme's files and the view rendered. A re-run of an
-//! unchanged workspace takes them from here instead of rendering again; the site stage only
-//! reads, and returns what it rendered anew for the caller to keep.
+//! What earlier runs rendered (READMEs, pages, cards), by a key over everything that decides
+//! the bytes: this tool's version, what was rendered, the theme's files and the input. A
+//! re-run of an unchanged workspace takes them from here instead of rendering again; the
+//! stages only read, and return what they rendered anew for the caller to keep.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
