@@ -113,8 +113,9 @@ impl Confinement {
     }
 }
 
-/// Resolves the many files of one package through [`Confinement::resolve`], resolving each
-/// folder's links once: a file that is not itself a link is its real folder's entry.
+/// Resolves the many paths of one package through [`Confinement::resolve`], resolving each
+/// folder's links once: a path that is not itself a link (a file, a folder, or nothing) is
+/// its real folder's entry.
 pub struct Resolver<'a> {
     confinement: &'a Confinement,
     folders: std::collections::HashMap<PathBuf, PathBuf>,
@@ -128,14 +129,23 @@ impl<'a> Resolver<'a> {
     /// [`Confinement::resolve`] of the absolute path `path`.
     pub fn resolve(&mut self, path: &Path) -> Result<PathBuf, Refused> {
         let joined = normalize(path);
-        let not_a_link = fs::symlink_metadata(&joined).is_ok_and(|m| !m.file_type().is_symlink());
-        match (joined.parent(), joined.file_name()) {
-            (Some(folder), Some(name)) if not_a_link => {
-                let real_folder =
-                    self.folders.entry(folder.to_path_buf()).or_insert_with(|| real_path(folder));
-                self.confinement.judge(real_folder.join(name))
-            }
-            _ => self.confinement.judge(real_path(&joined)),
+        let real = self.real(&joined);
+        self.confinement.judge(real)
+    }
+
+    fn real(&mut self, path: &Path) -> PathBuf {
+        let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        match (path.parent(), path.file_name()) {
+            (Some(folder), Some(name)) if !is_link => match self.folders.get(folder) {
+                Some(real) => real.join(name),
+                None => {
+                    let real = real_path(folder);
+                    let joined = real.join(name);
+                    self.folders.insert(folder.to_path_buf(), real);
+                    joined
+                }
+            },
+            _ => real_path(path),
         }
     }
 }
@@ -228,7 +238,8 @@ mod tests {
         fs::write(dir.path().join("outside/lib.rs"), "x").unwrap();
         std::os::unix::fs::symlink(dir.path().join("outside"), pkg.join("linked")).unwrap();
         let mut resolver = Resolver::new(&jail);
-        for name in ["README.md", "LINK.md", "ZERO.md", "linked/lib.rs", "../.git/config", "gone"] {
+        let names = ["README.md", "LINK.md", "ZERO.md", "linked/lib.rs", "../.git/config", "gone"];
+        for name in names.into_iter().chain(["gone/deeper/file", "linked/gone", "../../secret"]) {
             let path = pkg.join(name);
             assert_eq!(resolver.resolve(&path), jail.resolve(&pkg, Path::new(name)), "{name}");
         }

@@ -7,19 +7,19 @@ use std::path::{Component, Path, PathBuf};
 use cargo_util_schemas::manifest::{PathValue, TomlPackageBuild, TomlTarget};
 
 use super::ManifestError;
-use crate::paths::Confinement;
+use crate::paths::{Confinement, Resolver};
 
 /// The package root, probed as cargo probes it (`exists`, `read_dir`), through the
 /// repository's confinement: a link that leads outside the repository or into `.git/` is
 /// treated as missing, so nothing outside is ever read.
 pub struct PackageDir<'a> {
     root: &'a Path,
-    confinement: &'a Confinement,
+    resolver: std::cell::RefCell<Resolver<'a>>,
 }
 
 impl<'a> PackageDir<'a> {
     pub fn new(root: &'a Path, confinement: &'a Confinement) -> PackageDir<'a> {
-        PackageDir { root, confinement }
+        PackageDir { root, resolver: Resolver::new(confinement).into() }
     }
 
     pub(super) fn root(&self) -> &Path {
@@ -27,7 +27,7 @@ impl<'a> PackageDir<'a> {
     }
 
     fn resolve(&self, rel: &Path) -> Option<PathBuf> {
-        self.confinement.resolve(self.root, rel).ok()
+        self.resolver.borrow_mut().resolve(&self.root.join(rel)).ok()
     }
 
     pub(super) fn exists(&self, rel: &Path) -> bool {
@@ -69,13 +69,13 @@ pub(super) fn lexical(path: &Path) -> PathBuf {
 }
 
 /// Which targets a package has, given its edition and `auto*` switches.
-pub(super) struct Discovery<'a> {
-    pub dir: &'a PackageDir<'a>,
+pub(super) struct Discovery<'a, 'd> {
+    pub dir: &'a PackageDir<'d>,
     pub package_name: &'a str,
     pub edition: &'a str,
 }
 
-impl Discovery<'_> {
+impl Discovery<'_, '_> {
     fn is_2015(&self) -> bool {
         self.edition == "2015"
     }

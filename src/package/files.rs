@@ -153,18 +153,18 @@ pub fn list_files(input: &ListInput) -> Result<Listing, ListError> {
     };
 
     // Every Cargo.toml below the root marks a sub-package whose files are not ours.
-    let subpackages: Vec<PathBuf> = found
+    let subpackages: std::collections::HashSet<&Path> = found
         .iter()
         .filter(|p| p.file_name().is_some_and(|n| n == "Cargo.toml") && p.parent() != Some(&root))
-        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .filter_map(|p| p.parent())
         .collect();
+    let in_subpackage = |path: &Path| {
+        path.ancestors().skip(1).take_while(|a| *a != root).any(|a| subpackages.contains(a))
+    };
     let mut files: BTreeMap<PathBuf, FileSource> = BTreeMap::new();
-    for path in found {
-        if subpackages.iter().any(|sub| path.starts_with(sub)) || !filter.allows(&path, false) {
+    for path in &found {
+        if in_subpackage(path) || !filter.allows(path, false) {
             continue;
-        }
-        if fs::symlink_metadata(&path).is_err() {
-            continue; // vanished since it was listed; a broken symlink stays, as in cargo's list
         }
         let Ok(rel) = path.strip_prefix(&root) else { continue };
         files.insert(rel.to_path_buf(), FileSource::Disk(path.clone()));
@@ -501,6 +501,8 @@ impl Repo {
 
         let mut tracked: BTreeSet<PathBuf> = BTreeSet::new();
         let mut nested: Vec<PathBuf> = Vec::new();
+        // Listed files that are symbolic links (some may lead to folders).
+        let mut links: Vec<PathBuf> = Vec::new();
         // The index is sorted by path: the entries below `dir` are one range of it.
         let below = gix::path::into_bstr(prefix.as_path()).ok().and_then(|p| {
             index.prefixed_entries(gix::path::to_unix_separators_on_windows(p).as_bstr())
@@ -517,11 +519,17 @@ impl Repo {
                 nested.push(path);
                 continue;
             }
-            if fs::symlink_metadata(&path).is_err() || !tracked.insert(rel.clone()) {
-                continue; // deleted from the work tree, or another stage of a conflict
+            let Ok(disk) = gix::index::fs::Metadata::from_path_no_follow(&path) else {
+                continue; // deleted from the work tree
+            };
+            if !tracked.insert(rel.clone()) {
+                continue; // another stage of a conflict
             }
-            if is_dirty(self.shared.head.as_ref(), entry.path(index), &path, entry) {
+            if is_dirty(self.shared.head.as_ref(), entry.path(index), &path, entry, &disk) {
                 listed.dirty.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            }
+            if disk.is_symlink() {
+                links.push(path.clone());
             }
             listed.files.push(path);
         }
@@ -568,21 +576,19 @@ impl Repo {
                 excludes.at_path(rel, None).map_err(|e| git_error(path, e))?.is_excluded();
             if !ignored {
                 listed.dirty.push(path.strip_prefix(root).unwrap_or(path).to_path_buf());
+                if entry.path_is_symlink() {
+                    links.push(path.to_path_buf());
+                }
                 listed.files.push(path.to_path_buf());
             }
         }
 
         // Symlinks to folders: walked like walk mode, without ignore rules.
-        let mut linked_dirs = Vec::new();
-        listed.files.retain(|path| {
-            let is_link_to_dir = fs::symlink_metadata(path)
-                .is_ok_and(|m| m.file_type().is_symlink())
-                && path.is_dir();
-            if is_link_to_dir {
-                linked_dirs.push(path.clone());
-            }
-            !is_link_to_dir
-        });
+        let mut linked_dirs: Vec<PathBuf> = links.into_iter().filter(|l| l.is_dir()).collect();
+        if !linked_dirs.is_empty() {
+            let linked: BTreeSet<&PathBuf> = linked_dirs.iter().collect();
+            listed.files.retain(|path| !linked.contains(path));
+        }
         nested.sort();
         nested.dedup();
         linked_dirs.retain(|link| {
@@ -641,14 +647,14 @@ fn is_dirty(
     rel: &gix::bstr::BStr,
     path: &Path,
     entry: &gix::index::Entry,
+    disk: &gix::index::fs::Metadata,
 ) -> bool {
     let Some(committed) = head.and_then(|head| head.get(rel)) else { return true };
     if *committed != entry.id {
         return true; // staged but not committed
     }
     // As git does: unchanged stat information means the index's blob is the file's.
-    let Ok(disk) = gix::index::fs::Metadata::from_path_no_follow(path) else { return true };
-    if let Ok(stat) = gix::index::entry::Stat::from_fs(&disk)
+    if let Ok(stat) = gix::index::entry::Stat::from_fs(disk)
         && entry.stat.matches(&stat, Default::default())
     {
         return false;
