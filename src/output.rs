@@ -427,6 +427,21 @@ mod tests {
         fs::remove_file(out.join("crates/b.html")).unwrap();
         fs::write(out.join("crates/b.html"), "edited").unwrap();
         assert!(!ledger.unchanged(&target, "crates/b.html", "kb"), "a replaced file");
+        #[cfg(unix)]
+        {
+            // A page swapped for a link to a file outside, of the same size: never carried
+            // over (the link would be followed into the new site).
+            let outside = dir.path().join("victim");
+            fs::write(&outside, "secret").unwrap();
+            let page = out.join("crates/a.html");
+            let saved = dir.path().join("a.html");
+            fs::rename(&page, &saved).unwrap();
+            std::os::unix::fs::symlink(&outside, &page).unwrap();
+            assert!(!ledger.unchanged(&target, "crates/a.html", "ka"), "a link is not kept");
+            fs::remove_file(&page).unwrap();
+            fs::rename(&saved, &page).unwrap();
+            assert!(!ledger.unchanged(&target, "../victim", "ka"), "a path out of --out");
+        }
 
         let kept: BTreeSet<String> = ["crates/a.html".to_owned()].into();
         let mut files = SiteFiles::new();
