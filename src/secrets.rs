@@ -129,24 +129,25 @@ const OVERLAP: usize = 4096;
 /// they are (for UTF-16, in its own line breaks).
 pub fn scan(mut reader: impl Read) -> io::Result<Vec<Hit>> {
     let mut hits = Vec::new();
-    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK + OVERLAP);
+    // One allocation for the whole stream: `kept` bytes carried over, then a chunk read.
+    let mut storage = vec![0u8; CHUNK + OVERLAP];
+    let mut squeezed: Vec<u8> = Vec::new();
+    let mut kept = 0;
     let mut line_at_buffer = 1; // line number at buffer[0]
     loop {
-        let before = buffer.len();
-        buffer.resize(before + CHUNK, 0);
-        let n = read_full(&mut reader, &mut buffer[before..])?;
-        buffer.truncate(before + n);
+        let n = read_full(&mut reader, &mut storage[kept..kept + CHUNK])?;
+        let buffer = &storage[..kept + n];
         let last = n < CHUNK;
         // The tail is scanned again with the next chunk: a match starting there is reported
         // then (matches are shorter than the overlap, so one starting before is whole).
         let keep_from = if last { buffer.len() } else { buffer.len() - OVERLAP };
-        for f in find(&buffer).into_iter().filter(|f| f.start < keep_from) {
+        for f in find(buffer).into_iter().filter(|f| f.start < keep_from) {
             let line = line_at_buffer + newlines(&buffer[..f.start]);
             hits.push(Hit { line, kind: f.kind });
         }
-        if buffer.contains(&0) {
+        if memchr::memchr(0, buffer).is_some() {
             // UTF-16 or binary: the same bytes without NULs.
-            let squeezed: Vec<u8> = buffer.iter().copied().filter(|&b| b != 0).collect();
+            without_nuls(buffer, &mut squeezed);
             for f in find(&squeezed) {
                 let line = line_at_buffer + newlines(&squeezed[..f.start]);
                 hits.push(Hit { line, kind: f.kind });
@@ -156,7 +157,8 @@ pub fn scan(mut reader: impl Read) -> io::Result<Vec<Hit>> {
             break;
         }
         line_at_buffer += newlines(&buffer[..keep_from]);
-        buffer.drain(..keep_from);
+        kept = buffer.len() - keep_from;
+        storage.copy_within(keep_from..keep_from + kept, 0);
     }
     hits.sort_by_key(|h| h.line);
     hits.dedup();
@@ -164,7 +166,19 @@ pub fn scan(mut reader: impl Read) -> io::Result<Vec<Hit>> {
 }
 
 fn newlines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// `bytes` without its NUL bytes, into `out`.
+fn without_nuls(bytes: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut rest = bytes;
+    while let Some(at) = memchr::memchr(0, rest) {
+        out.extend_from_slice(&rest[..at]);
+        let run = rest[at..].iter().position(|&b| b != 0).unwrap_or(rest.len() - at);
+        rest = &rest[at + run..];
+    }
+    out.extend_from_slice(rest);
 }
 
 fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {

@@ -559,3 +559,18 @@ fn target_discovery_and_the_lock_file_stay_inside_and_bounded() {
         assert!(!failing(&report(&site), "victim").is_empty(), "{lock}: the crate is blocked");
     }
 }
+
+/// 572 MiB of zeros compress to almost nothing, and crates.io still refuses the crate: the
+/// unpacked size is a blocker of its own (a sparse file, so the test writes nothing big).
+#[test]
+fn a_crate_over_512_mib_unpacked_is_blocked() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    write(&ws, &[("Cargo.toml", PACKAGE), ("src/lib.rs", "pub fn f() {}\n")]);
+    fs::File::create(ws.join("zeros.img")).unwrap().set_len(572 << 20).unwrap();
+    let (output, site) = site_run(&ws.join("Cargo.toml"), dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = report(&site);
+    assert!(failing(&report, "victim").contains(&"crate-unpacked-too-large".to_owned()));
+    assert!(!failing(&report, "victim").contains(&"crate-too-large".to_owned()));
+}
