@@ -64,6 +64,17 @@ impl Caches {
     }
 }
 
+/// Writes `bytes` as the file at `path` (in the cache folder), all at once: a reader sees
+/// the old file or the new one, never a part.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent folder"))?;
+    fs::create_dir_all(dir)?;
+    let mut staging = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut staging, bytes)?;
+    staging.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Entries kept beyond those a run used, before older ones are swept.
 const SPARE_ENTRIES: usize = 4096;
 
@@ -105,16 +116,9 @@ impl BlobStore {
         let known = self.used.lock().map(|used| used.clone()).unwrap_or_default();
         for (key, payload) in fresh.iter().filter(|(key, _)| !known.contains(key)) {
             let Some(path) = self.path(key) else { continue };
-            let Some(dir) = path.parent() else { continue };
             let mut bytes = Sha256::digest(payload).to_vec();
             bytes.extend_from_slice(payload);
-            let written = fs::create_dir_all(dir).and_then(|()| {
-                let mut staging = tempfile::NamedTempFile::new_in(dir)?;
-                std::io::Write::write_all(&mut staging, &bytes)?;
-                staging.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            });
-            if written.is_ok()
+            if replace_file(&path, &bytes).is_ok()
                 && let Ok(mut used) = self.used.lock()
             {
                 used.insert(key.clone());

@@ -296,13 +296,9 @@ impl Ledger {
     /// Keeps the ledger at `path`; one that cannot be written only makes the next run
     /// write every file.
     pub fn save(&self, path: &Path) {
-        let Some(dir) = path.parent() else { return };
-        let _ = fs::create_dir_all(dir).and_then(|()| {
-            let mut staging = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut staging, &serde_json::to_vec(self)?)?;
-            staging.persist(path).map_err(|e| e.error)?;
-            Ok(())
-        });
+        if let Ok(bytes) = serde_json::to_vec(self) {
+            let _ = crate::cache::replace_file(path, &bytes);
+        }
     }
 }
 
