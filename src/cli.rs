@@ -82,6 +82,14 @@ pub struct Cli {
     /// Open index.html in the browser when done
     #[arg(long, help_heading = "Output")]
     pub open: bool,
+    /// Append summary.md to the file named by $GITHUB_STEP_SUMMARY (a GitHub Actions job's
+    /// summary page)
+    #[arg(long, help_heading = "Output")]
+    pub step_summary: bool,
+    /// human: a line per crate; json: report.json on standard output (the lines go to
+    /// standard error)
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human, help_heading = "Display")]
+    pub message_format: MessageFormat,
 
     /// Print nothing but errors
     #[arg(short, long, conflicts_with = "verbose", help_heading = "Display")]
@@ -105,6 +113,12 @@ pub enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -19,6 +19,8 @@ pub enum Error {
     UnknownPackage { spec: String, root: PathBuf },
     #[error("no crate selected: every member was excluded")]
     NothingSelected,
+    #[error("--step-summary: {0}")]
+    StepSummary(String),
     #[error("--base-url {url}: {problem}")]
     BaseUrl { url: String, problem: String },
     #[error("--out {}: {problem}", .path.display())]

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::checks::{self, Subject, WorkspaceSubject};
-use crate::cli::{Cli, ColorWhen};
+use crate::cli::{Cli, ColorWhen, MessageFormat};
 use crate::config::Settings;
 use crate::error::Error;
 use crate::format::{escape_terminal, human_size, plural};
@@ -27,6 +27,8 @@ use std::collections::BTreeMap;
 /// What a finished run produced.
 pub struct Outcome {
     pub report: Report,
+    /// `summary.md`, as written into the site.
+    pub summary: String,
     /// `<out>/index.html`.
     pub index: PathBuf,
     /// 0 when no crate is blocked (nor has warnings, with `--deny warnings`), else 1.
@@ -128,6 +130,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let out = cli.out.clone().unwrap_or_else(|| workspace.target_dir.join("readiness"));
     let out = output::validate(&out, &workspace.root, cli.force)?;
     let base_url = cli.base_url.as_deref().map(normalize_base_url).transpose()?;
+    let step_summary = cli.step_summary.then(step_summary_file).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
     let settings = Settings::load(&workspace)?;
     let loaded = started.elapsed();
@@ -213,6 +216,8 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         },
     )?;
     let mut files = site.files;
+    let summary = String::from_utf8_lossy(&files["summary.md"]).into_owned();
+    let report_json = files["report.json"].clone();
     files.extend(emitted);
     output::write(&out, &files, &site.kept)?;
     if let Some(path) = ledger_path {
@@ -228,8 +233,22 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let failed = report.crates.iter().any(|c| {
         c.verdict == Verdict::Blocked || (deny_warnings && c.verdict == Verdict::Warnings)
     });
-    let outcome =
-        Outcome { exit_code: i32::from(failed), index: out.path.join("index.html"), report };
+    let outcome = Outcome {
+        exit_code: i32::from(failed),
+        index: out.path.join("index.html"),
+        report,
+        summary,
+    };
+    if cli.message_format == MessageFormat::Json {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&report_json)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Error::io(std::path::Path::new("<standard output>"), e))?;
+    }
+    if let Some(path) = &step_summary {
+        append_step_summary(path, &outcome.summary)?;
+    }
     if !cli.quiet {
         print(
             cli,
@@ -242,6 +261,24 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         );
     }
     Ok(outcome)
+}
+
+/// `--step-summary`: appends the summary to the file GitHub Actions names in
+/// `$GITHUB_STEP_SUMMARY` (the job's summary page); the one file written outside `--out`,
+/// and only on this explicit request.
+fn step_summary_file() -> Result<PathBuf, Error> {
+    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()).map(PathBuf::from).ok_or_else(
+        || Error::StepSummary("$GITHUB_STEP_SUMMARY (set by GitHub Actions) names no file".into()),
+    )
+}
+
+fn append_step_summary(path: &std::path::Path, summary: &str) -> Result<(), Error> {
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    file.write_all(format!("{summary}\n").as_bytes()).map_err(|e| Error::io(path, e))
 }
 
 /// `--base-url`: an absolute `https://` URL with a host (`http://` only for this machine,
@@ -288,7 +325,20 @@ fn print(cli: &Cli, outcome: &Outcome, timings: &[(&str, Duration)]) {
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
     };
-    let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+    // With --message-format json, standard output carries the JSON alone.
+    match cli.message_format {
+        MessageFormat::Human => {
+            let out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+            print_lines(out, cli, outcome, timings);
+        }
+        MessageFormat::Json => {
+            let out = anstream::AutoStream::new(std::io::stderr().lock(), choice);
+            print_lines(out, cli, outcome, timings);
+        }
+    }
+}
+
+fn print_lines(mut out: impl Write, cli: &Cli, outcome: &Outcome, timings: &[(&str, Duration)]) {
     let width =
         outcome.report.crates.iter().map(|c| c.name.len() + c.version.len() + 1).max().unwrap_or(0);
     for krate in &outcome.report.crates {

@@ -678,3 +678,43 @@ fn the_manifest_preview_lists_what_cargo_changes() {
     assert!(page.contains("1.85"), "the published manifest resolves the inherited field");
     assert!(page.contains("hl-source hl-toml"), "manifests are highlighted");
 }
+
+#[test]
+fn message_format_json_prints_the_report_alone() {
+    let (output, _tmp, site) = run_on(&fixture("single"), &["--message-format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(output.stdout, fs::read(site.join("report.json")).unwrap());
+    assert!(stderr(&output).contains("single 1.2.3"), "the lines go to stderr");
+}
+
+#[test]
+fn step_summary_appends_the_summary_to_githubs_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = tmp.path().join("step-summary.md");
+    fs::write(&summary, "earlier step\n").unwrap();
+    let out = tmp.path().join("site");
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+        .args(["--step-summary", "-q", "--manifest-path"])
+        .arg(fixture("single"))
+        .arg("--out")
+        .arg(&out)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("CARGO_READINESS_CACHE_DIR", tmp.path().join("cache"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let written = fs::read_to_string(&summary).unwrap();
+    let site_summary = fs::read_to_string(out.join("summary.md")).unwrap();
+    assert_eq!(written, format!("earlier step\n{site_summary}\n"), "appended, not replaced");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+        .args(["--step-summary", "--manifest-path"])
+        .arg(fixture("single"))
+        .arg("--out")
+        .arg(tmp.path().join("other"))
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    assert_one_line_error(&output, "--step-summary");
+    assert!(!tmp.path().join("other").exists(), "nothing is written when the flag cannot work");
+}
