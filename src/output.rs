@@ -130,24 +130,19 @@ pub fn write(target: &Target, files: &SiteFiles, kept: &BTreeSet<String>) -> Res
         &staging.path().join(MARKER),
         &serde_json::to_vec_pretty(&marker).unwrap_or_default(),
     )?;
+    // A site path below `base`, never outside it.
+    let below = |base: &Path, rel: &str| {
+        crate::paths::join_inside(base, Path::new(rel)).ok_or_else(|| Error::OutputPath {
+            path: out.join(rel),
+            problem: "leaves the output folder".into(),
+        })
+    };
     for (rel, bytes) in files {
-        let path = crate::paths::join_inside(staging.path(), Path::new(rel)).ok_or_else(|| {
-            Error::OutputPath { path: out.join(rel), problem: "leaves the output folder".into() }
-        })?;
-        write_file(&path, bytes)?;
+        write_file(&below(staging.path(), rel)?, bytes)?;
     }
     for rel in kept {
-        let staged = crate::paths::join_inside(staging.path(), Path::new(rel));
-        let (Some(staged), Some(old)) = (staged, crate::paths::join_inside(out, Path::new(rel)))
-        else {
-            return Err(Error::OutputPath {
-                path: out.join(rel),
-                problem: "leaves the output folder".into(),
-            });
-        };
-        if let Some(dir) = staged.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
+        let (staged, old) = (below(staging.path(), rel)?, below(out, rel)?);
+        create_parent(&staged)?;
         fs::hard_link(&old, &staged)
             .or_else(|_| fs::copy(&old, &staged).map(drop))
             .map_err(|e| Error::io(&old, e))?;
@@ -178,10 +173,15 @@ pub fn write(target: &Target, files: &SiteFiles, kept: &BTreeSet<String>) -> Res
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
+    create_parent(path)?;
     fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+fn create_parent(path: &Path) -> Result<(), Error> {
+    match path.parent() {
+        Some(dir) => fs::create_dir_all(dir).map_err(|e| Error::io(dir, e)),
+        None => Ok(()),
+    }
 }
 
 /// Links every file of `out` that no run of ours wrote (and that this run does not write)
@@ -213,9 +213,7 @@ fn keep_foreign_files(
                 problem: "was not written by cargo-readiness, and the site would replace it; move it away first".into(),
             });
         }
-        if let Some(dir) = kept.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
+        create_parent(&kept)?;
         let linked = if entry.path_is_symlink() {
             fs::read_link(entry.path()).and_then(|target| symlink(&target, &kept))
         } else {
