@@ -38,6 +38,8 @@ pub struct Caches {
     pub declarations: BlobStore,
     /// Where the ledgers of output folders are kept (see [`crate::output::Ledger`]).
     sites: Option<PathBuf>,
+    /// Where past revisions are checked out for the time of a run (see [`crate::revision`]).
+    checkouts: Option<PathBuf>,
 }
 
 impl Caches {
@@ -52,7 +54,14 @@ impl Caches {
             render: store("render"),
             declarations: store("declarations"),
             sites: root.map(|root| root.join("v1").join("sites")),
+            checkouts: root.map(|root| root.join("v1").join("checkouts")),
         }
+    }
+
+    /// The folder that holds a run's checkouts of past revisions (the system's temporary
+    /// folder when there is no cache).
+    pub fn checkouts(&self) -> Option<&Path> {
+        self.checkouts.as_deref()
     }
 
     /// Where the ledger of the output folder `out` (absolute) is kept: a file named by a

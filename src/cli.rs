@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -10,11 +10,14 @@ Examples:
   cargo readiness --manifest-path examples/demo/Cargo.toml --open
   cargo readiness -p my-crate --out site            One crate, site written to ./site
   cargo readiness --deny warnings -q                In CI: fail on blockers and warnings, print only errors
+  cargo readiness --baseline auto                   Also show what changed since each crate's last release tag
+  cargo readiness verify                            Before `cargo publish`: is every crate signed off?
 
 Exit status:
   0  the report was written and no crate is blocked
   1  the report was written and some crate is blocked (or has warnings, with --deny warnings)
-  2  no report could be produced (the error names the file and the problem)";
+  2  no report could be produced (the error names the file and the problem)
+  (verify: 0 every crate is signed off, 1 some is not, 2 the sign-off file is malformed)";
 
 /// Release-readiness reports for the crates of a Cargo workspace: exactly what `cargo publish`
 /// would upload, whether crates.io would accept it, and in which order to publish.
@@ -25,29 +28,45 @@ Exit status:
     version,
     about,
     after_help = EXAMPLES,
-    max_term_width = 100
+    max_term_width = 100,
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Path to Cargo.toml [default: the one cargo finds from the current directory]
-    #[arg(long, value_name = "PATH", help_heading = "Package Selection")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = "Package Selection")]
     pub manifest_path: Option<PathBuf>,
 
     /// Report only on this crate (NAME or NAME@VERSION); repeatable
-    #[arg(short = 'p', long = "package", value_name = "SPEC", help_heading = "Package Selection")]
+    #[arg(
+        short = 'p',
+        long = "package",
+        global = true,
+        value_name = "SPEC",
+        help_heading = "Package Selection"
+    )]
     pub packages: Vec<String>,
 
     /// Report on every member of the workspace (the default)
-    #[arg(long, conflicts_with = "packages", help_heading = "Package Selection")]
+    #[arg(long, global = true, conflicts_with = "packages", help_heading = "Package Selection")]
     pub workspace: bool,
 
     /// Leave this crate out (NAME or NAME@VERSION); repeatable
     #[arg(
         long,
+        global = true,
         value_name = "SPEC",
         conflicts_with = "packages",
         help_heading = "Package Selection"
     )]
     pub exclude: Vec<String>,
+
+    /// Compare each crate with its archive at a git revision (a tag, branch or commit), or
+    /// with its latest release tag: `auto` (<name>-v<version>, <name>@<version>, v<version>)
+    #[arg(long, value_name = "REV", help_heading = "Comparison")]
+    pub baseline: Option<String>,
 
     /// Where to write the site [default: <cargo target dir>/readiness]
     #[arg(long, value_name = "DIR", help_heading = "Output")]
@@ -76,7 +95,7 @@ pub struct Cli {
     /// The cache folder (archive sizes and scans, rendered pages), kept outside the checkout
     /// [default: $CARGO_READINESS_CACHE_DIR, else $XDG_CACHE_HOME/cargo-readiness, else
     /// ~/.cache/cargo-readiness]
-    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = "Output")]
     pub cache_dir: Option<std::path::PathBuf>,
 
     /// Open index.html in the browser when done
@@ -92,20 +111,29 @@ pub struct Cli {
     pub message_format: MessageFormat,
 
     /// Print nothing but errors
-    #[arg(short, long, conflicts_with = "verbose", help_heading = "Display")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = "Display")]
     pub quiet: bool,
 
     /// Also print each failing check (-v) and where time went (-vv)
-    #[arg(short, long, action = clap::ArgAction::Count, help_heading = "Display")]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Display")]
     pub verbose: u8,
 
     /// Coloring of terminal output
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, help_heading = "Display")]
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, help_heading = "Display")]
     pub color: ColorWhen,
 
     /// Also exit with 1 when some crate has warnings
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Vec<DenyLevel>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the sign-offs in readiness-signoff.toml before `cargo publish`: exit 0 when
+    /// every selected publishable crate is signed off for its version and fingerprint, 1
+    /// otherwise (saying what is missing and what changed since the signed-off commit).
+    /// Writes no site.
+    Verify,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -151,5 +179,22 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn verify_takes_the_selection_but_not_the_reports_options() {
+        let cli = Cli::try_parse_from([
+            "cargo-readiness",
+            "verify",
+            "-p",
+            "a",
+            "--manifest-path",
+            "x/Cargo.toml",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Some(Command::Verify)));
+        assert_eq!(cli.packages, ["a"]);
+        assert!(Cli::try_parse_from(["cargo-readiness", "verify", "--out", "site"]).is_err());
+        assert!(Cli::try_parse_from(["cargo-readiness", "--out", "site", "verify"]).is_err());
     }
 }

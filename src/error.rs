@@ -36,6 +36,12 @@ pub enum Error {
     Manifest { path: PathBuf, message: String },
     #[error("{}: {message}", .path.display())]
     Theme { path: PathBuf, message: String },
+    /// `readiness-signoff.toml` is malformed (`line` is 1-based).
+    #[error("{}{}: {message}", .path.display(), .line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Signoff { path: PathBuf, line: Option<usize>, message: String },
+    /// `--baseline`: the revision cannot be read.
+    #[error("--baseline {rev}: {message}")]
+    Baseline { rev: String, message: String },
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
 }

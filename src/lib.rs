@@ -4,11 +4,13 @@
 //! [`workspace`] → [`package`] → [`checks`] → [`report`] → [`site`] → [`output`].
 //! Only [`output`] writes to disk.
 
+pub mod baseline;
 pub mod cache;
 pub mod card;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod format;
 pub mod index_cache;
@@ -22,8 +24,10 @@ pub mod plan;
 pub mod preview;
 pub mod readme;
 pub mod report;
+pub mod revision;
 pub mod run;
 pub mod secrets;
+pub mod signoff;
 pub mod site;
 pub mod workspace;
 

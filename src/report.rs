@@ -76,6 +76,12 @@ pub struct CrateReport {
     /// The manifest's keywords and license (added to v1; shown on the preview card).
     pub keywords: Vec<String>,
     pub license: Option<String>,
+    /// Added to v1: the crate's standing in `readiness-signoff.toml` (`null` for a crate
+    /// that is not published).
+    pub signoff: Option<crate::signoff::SignoffReport>,
+    /// Added to v1: with `--baseline`, the comparison with the crate at that revision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::Comparison>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -190,6 +196,8 @@ impl CrateReport {
             inherited: member.inherited.clone(),
             keywords: member.package.keywords.iter().map(|k| redacted(k)).collect(),
             license: member.package.license.as_deref().map(redacted),
+            signoff: None,
+            baseline: None,
             name,
         };
         report.verdict = report.compute_verdict();

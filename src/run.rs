@@ -19,9 +19,10 @@ use crate::lockfile::MemberCrate;
 use crate::package::CachedArchive;
 use crate::preview::CratePreview;
 use crate::report::{CrateReport, Report, Verdict};
+use crate::signoff::Signoffs;
 use crate::site::{self, SiteInput, theme::Theme};
 use crate::workspace::{Member, Workspace};
-use crate::{output, package, plan, preview};
+use crate::{baseline, output, package, plan, preview};
 use std::collections::BTreeMap;
 
 /// What a finished run produced.
@@ -47,6 +48,8 @@ struct Packaged {
     rendered: Option<(String, Vec<u8>)>,
     /// The `.crate` as written (nothing for a crate not checked).
     written: Option<MemberCrate>,
+    /// With `--baseline`: what is compared with the revision.
+    side: Option<crate::diff::Side>,
 }
 
 /// Runs one crate's stages; an error or a panic in them becomes the reason the crate
@@ -84,6 +87,7 @@ fn not_checked(
         preview: CratePreview::default(),
         rendered: None,
         written: None,
+        side: None,
     }
 }
 
@@ -118,7 +122,8 @@ fn package_and_check(
     };
     let cached = Some((archive.cache_key.clone(), archive.to_cached()));
     let written = Some(MemberCrate { sha256: archive.crate_sha256.clone(), exact: archive.exact });
-    Ok(Packaged { cached, report, emitted, preview, rendered, written })
+    let side = cli.baseline.is_some().then(|| crate::diff::Side::of(&archive));
+    Ok(Packaged { cached, report, emitted, preview, rendered, written, side })
 }
 
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
@@ -133,49 +138,20 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let step_summary = cli.step_summary.then(step_summary_file).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
     let settings = Settings::load(&workspace)?;
+    let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
+    let baseline = cli.baseline.as_deref().map(baseline::Spec::parse);
     let loaded = started.elapsed();
 
     let progress = progress_bar(cli, selected.len());
-    // A member's packaged lock lists the other members it reaches, with the checksums of
-    // their `.crate` files: those are packaged first, in waves.
-    let needs: BTreeMap<&str, Vec<String>> = selected
-        .iter()
-        .map(|m| (m.name(), package::generated::lock_members(&workspace, m)))
-        .collect();
-    let mut checksums: BTreeMap<String, MemberCrate> = BTreeMap::new();
-    let mut pending: Vec<&Member> = selected.clone();
-    let mut results: Vec<Packaged> = Vec::with_capacity(selected.len());
-    while !pending.is_empty() {
-        let selected_names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
-        let ready = |m: &Member| {
-            needs[m.name()].iter().all(|n| !selected_names.contains(&n.as_str()) || n == m.name())
-        };
-        let (mut wave, rest): (Vec<&Member>, Vec<&Member>) =
-            pending.iter().copied().partition(|m| ready(m));
-        if wave.is_empty() {
-            // A cycle through dev-dependencies: its checksums stay unknown.
-            wave = rest.clone();
-        }
-        let done: Vec<Packaged> = wave
-            .par_iter()
-            .map(|member| {
-                progress.set_message(member.name().to_owned());
-                let packaged = guarded(|| {
-                    package_and_check(cli, &workspace, member, &settings, &caches, &checksums)
-                })
+    let mut results = in_waves(&workspace, &selected, |member, checksums| {
+        progress.set_message(member.name().to_owned());
+        let packaged =
+            guarded(|| package_and_check(cli, &workspace, member, &settings, &caches, checksums))
                 .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
-                progress.inc(1);
-                packaged
-            })
-            .collect();
-        for packaged in &done {
-            if let Some(written) = &packaged.written {
-                checksums.insert(packaged.report.name.clone(), written.clone());
-            }
-        }
-        results.extend(done);
-        pending = if wave.len() == pending.len() { Vec::new() } else { rest };
-    }
+        progress.inc(1);
+        let written = packaged.written.clone();
+        (packaged, written)
+    });
     results.sort_by(|a, b| a.report.name.cmp(&b.report.name));
     progress.finish_and_clear();
     let mut crates = Vec::with_capacity(results.len());
@@ -183,12 +159,24 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let mut emitted = Vec::new();
     let mut previews = BTreeMap::new();
     let mut rendered = Vec::new();
-    for packaged in results {
+    let mut sides = Vec::new();
+    for mut packaged in results {
         previews.insert(packaged.report.name.clone(), packaged.preview);
         rendered.extend(packaged.rendered);
+        let krate = &mut packaged.report;
+        if krate.publish {
+            krate.signoff = Some(signoffs.status(&krate.name, &krate.version, &krate.fingerprint));
+        }
+        sides.extend(packaged.side.map(|side| (krate.name.clone(), side)));
         crates.push(packaged.report);
         cached.extend(packaged.cached);
         emitted.extend(packaged.emitted);
+    }
+    if let Some(spec) = &baseline {
+        let mut compared = compare_with(&workspace, spec, sides, &caches)?;
+        for krate in &mut crates {
+            krate.baseline = compared.remove(&krate.name);
+        }
     }
     let packaged = started.elapsed();
 
@@ -261,6 +249,75 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         );
     }
     Ok(outcome)
+}
+
+/// `--baseline`: each crate (by name, with what is compared) against its revision.
+fn compare_with(
+    workspace: &Workspace,
+    spec: &baseline::Spec,
+    sides: Vec<(String, crate::diff::Side)>,
+    caches: &crate::cache::Caches,
+) -> Result<BTreeMap<String, baseline::Comparison>, Error> {
+    let versions: Vec<(&str, &semver::Version)> = sides
+        .iter()
+        .filter_map(|(name, _)| workspace.member(name).map(|m| (m.name(), &m.package.version)))
+        .collect();
+    let mut revisions: BTreeMap<&str, Option<String>> =
+        baseline::revisions(workspace, versions, spec).into_iter().collect();
+    let requests = sides
+        .into_iter()
+        .map(|(name, now)| baseline::Request {
+            rev: revisions.remove(name.as_str()).flatten(),
+            name,
+            now,
+        })
+        .collect();
+    baseline::compare(workspace, requests, caches)
+}
+
+/// Runs `stage` on every selected member and returns what it made, in no particular order.
+/// A member's packaged lock lists the other members it reaches, with the checksums of their
+/// `.crate` files: those are packaged first, in waves (`stage` returns the checksum of the
+/// `.crate` it packaged, when known).
+pub(crate) fn in_waves<T: Send>(
+    workspace: &Workspace,
+    selected: &[&Member],
+    stage: impl Fn(&Member, &BTreeMap<String, MemberCrate>) -> (T, Option<MemberCrate>) + Sync,
+) -> Vec<T> {
+    let needs: BTreeMap<&str, Vec<String>> = selected
+        .iter()
+        .map(|m| (m.name(), package::generated::lock_members(workspace, m)))
+        .collect();
+    let mut checksums: BTreeMap<String, MemberCrate> = BTreeMap::new();
+    let mut pending: Vec<&Member> = selected.to_vec();
+    let mut results: Vec<T> = Vec::with_capacity(selected.len());
+    while !pending.is_empty() {
+        let selected_names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
+        let ready = |m: &Member| {
+            needs[m.name()].iter().all(|n| !selected_names.contains(&n.as_str()) || n == m.name())
+        };
+        let (mut wave, rest): (Vec<&Member>, Vec<&Member>) =
+            pending.iter().copied().partition(|m| ready(m));
+        if wave.is_empty() {
+            // A cycle through dev-dependencies: its checksums stay unknown.
+            wave = rest.clone();
+        }
+        let done: Vec<(String, T, Option<MemberCrate>)> = wave
+            .par_iter()
+            .map(|member| {
+                let (made, written) = stage(member, &checksums);
+                (member.name().to_owned(), made, written)
+            })
+            .collect();
+        for (name, made, written) in done {
+            if let Some(written) = written {
+                checksums.insert(name, written);
+            }
+            results.push(made);
+        }
+        pending = if wave.len() == pending.len() { Vec::new() } else { rest };
+    }
+    results
 }
 
 /// `--step-summary`: appends the summary to the file GitHub Actions names in

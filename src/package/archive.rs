@@ -72,12 +72,7 @@ pub enum LockInFingerprint {
 pub fn fingerprint(files: &[ArchiveFile], lock: LockInFingerprint) -> String {
     let mut lines: Vec<(String, String)> = files
         .iter()
-        .filter(|f| match f.path.to_str() {
-            _ if f.origin != Origin::Generated => true,
-            Some(".cargo_vcs_info.json") => false,
-            Some("Cargo.lock") => lock == LockInFingerprint::Covered,
-            _ => true,
-        })
+        .filter(|f| fingerprinted(f, lock))
         .map(|f| (slash_path(&f.path), hex(&f.sha256)))
         .collect();
     lines.sort();
@@ -89,6 +84,16 @@ pub fn fingerprint(files: &[ArchiveFile], lock: LockInFingerprint) -> String {
         hasher.update([b'\n']);
     }
     format!("sha256:{}", hex(&hasher.finalize()))
+}
+
+/// Whether the fingerprint covers `file`.
+pub fn fingerprinted(file: &ArchiveFile, lock: LockInFingerprint) -> bool {
+    match file.path.to_str() {
+        _ if file.origin != Origin::Generated => true,
+        Some(".cargo_vcs_info.json") => false,
+        Some("Cargo.lock") => lock == LockInFingerprint::Covered,
+        _ => true,
+    }
 }
 
 /// A key for everything that decides the `.crate`'s bytes and what the content scan finds:

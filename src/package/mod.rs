@@ -84,6 +84,8 @@ pub struct Archive {
     pub estimates: Vec<String>,
     /// `sha256:<hex>` over everything a reviewer approves (see [`archive::fingerprint`]).
     pub fingerprint: String,
+    /// Whether the fingerprint covers the packaged `Cargo.lock`.
+    pub lock: archive::LockInFingerprint,
     /// Identifies the archive's exact bytes, for the size cache.
     pub cache_key: String,
     /// What cargo would warn about while listing.
@@ -197,6 +199,7 @@ impl Archive {
             exact: false,
             estimates: vec![format!("Nothing is known of the archive: {reason}")],
             fingerprint: "none: the crate could not be checked".to_owned(),
+            lock: archive::LockInFingerprint::Left,
             cache_key: String::new(),
             warnings: Vec::new(),
             facts: scan::ContentFacts::default(),
@@ -334,6 +337,7 @@ pub fn package(
         exact,
         estimates,
         fingerprint: archive::fingerprint(&files, lock),
+        lock,
         cache_key,
         files,
         warnings: listing.warnings,

@@ -1,0 +1,241 @@
+//! Each crate compared with itself at a git revision: `--baseline REV|auto` (what changed
+//! since the last release) and `verify` (what changed since the signed-off commit). The
+//! revision is checked out from git's objects into a throwaway folder ([`crate::revision`])
+//! and packaged by the same stages as the work tree; [`crate::diff`] compares the two.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cache::Caches;
+use crate::diff::{ArchiveDiff, Side};
+use crate::error::Error;
+use crate::revision::{self, Checkout};
+use crate::workspace::Workspace;
+
+/// `--baseline`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spec {
+    /// A tag, branch or commit, for every crate.
+    Rev(String),
+    /// Each crate's latest release tag.
+    Auto,
+}
+
+impl Spec {
+    pub fn parse(text: &str) -> Spec {
+        match text {
+            "auto" => Spec::Auto,
+            rev => Spec::Rev(rev.to_owned()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The crate did not exist at the revision (or has no release tag).
+    New,
+    Changed,
+    Unchanged,
+    /// The revision could not be packaged; `reason` says why.
+    NotCompared,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Changed => "changed",
+            Status::Unchanged => "unchanged",
+            Status::NotCompared => "not compared",
+        }
+    }
+}
+
+/// `crates[].baseline` of `report.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comparison {
+    /// The revision as named (with `auto`, the tag used); `null` when no tag was found.
+    pub rev: Option<String>,
+    /// The commit it resolves to.
+    pub commit: Option<String>,
+    pub status: Status,
+    /// The crate's version at the revision.
+    pub version: Option<String>,
+    /// Why it is new or not compared, as a sentence.
+    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub diff: ArchiveDiff,
+}
+
+impl Comparison {
+    fn without(
+        rev: Option<String>,
+        commit: Option<String>,
+        status: Status,
+        reason: String,
+    ) -> Self {
+        Comparison {
+            rev,
+            commit,
+            status,
+            version: None,
+            reason: Some(reason),
+            diff: ArchiveDiff::default(),
+        }
+    }
+}
+
+/// One crate to compare: its name, version and archive now, and the revision to compare
+/// with (`None`: no revision applies, the crate is new).
+pub struct Request {
+    pub name: String,
+    pub now: Side,
+    pub rev: Option<String>,
+}
+
+/// The revision each crate is compared with under `spec`; `None` where `auto` finds no tag.
+pub fn revisions<'a>(
+    workspace: &Workspace,
+    crates: impl IntoIterator<Item = (&'a str, &'a semver::Version)>,
+    spec: &Spec,
+) -> Vec<(&'a str, Option<String>)> {
+    let tags = match spec {
+        Spec::Auto => revision::tags(workspace.confinement.root()),
+        Spec::Rev(_) => Vec::new(),
+    };
+    let single = workspace.members.iter().filter(|m| m.publish).count() == 1;
+    crates
+        .into_iter()
+        .map(|(name, version)| {
+            let rev = match spec {
+                Spec::Rev(rev) => Some(rev.clone()),
+                Spec::Auto => {
+                    revision::release_tag(&tags, name, version, single).map(|t| t.name.clone())
+                }
+            };
+            (name, rev)
+        })
+        .collect()
+}
+
+/// Compares each requested crate with its archive at its revision. Each revision is
+/// checked out once. A revision that does not resolve is an error (it was named by the
+/// user); one whose workspace cannot be loaded leaves its crates "not compared".
+pub fn compare(
+    workspace: &Workspace,
+    requests: Vec<Request>,
+    caches: &Caches,
+) -> Result<BTreeMap<String, Comparison>, Error> {
+    let repository = workspace.confinement.root();
+    let mut by_commit: BTreeMap<String, Vec<(Request, String)>> = BTreeMap::new();
+    let mut compared = BTreeMap::new();
+    let mut commits: BTreeMap<String, String> = BTreeMap::new();
+    for request in requests {
+        match &request.rev {
+            None => {
+                let reason = "no release tag found (<name>-v<version>, <name>@<version>, or v<version> in a single-crate repository)";
+                compared.insert(
+                    request.name.clone(),
+                    Comparison::without(None, None, Status::New, reason.into()),
+                );
+            }
+            Some(rev) => {
+                let commit = match commits.get(rev) {
+                    Some(commit) => commit.clone(),
+                    None => revision::resolve(repository, rev)?,
+                };
+                commits.insert(rev.clone(), commit.clone());
+                let rev = rev.clone();
+                by_commit.entry(commit).or_default().push((request, rev));
+            }
+        }
+    }
+    let relative = std::fs::canonicalize(&workspace.root)
+        .ok()
+        .and_then(|root| root.strip_prefix(repository).ok().map(Path::to_path_buf))
+        .unwrap_or_default();
+    for (commit, requests) in by_commit {
+        let checkout = revision::checkout(repository, &commit, caches.checkouts())?;
+        let results = compare_at(&checkout, &relative, &requests, caches);
+        for ((request, rev), comparison) in requests.iter().zip(results) {
+            let mut comparison = comparison;
+            comparison.rev = Some(rev.clone());
+            comparison.commit = Some(commit.clone());
+            compared.insert(request.name.clone(), comparison);
+        }
+    }
+    Ok(compared)
+}
+
+/// The requested crates compared at one checkout.
+fn compare_at(
+    checkout: &Checkout,
+    relative: &Path,
+    requests: &[(Request, String)],
+    caches: &Caches,
+) -> Vec<Comparison> {
+    let manifest = checkout.root().join(relative).join("Cargo.toml");
+    let not_compared =
+        |reason: String| Comparison::without(None, None, Status::NotCompared, reason);
+    if !manifest.is_file() {
+        let reason = "the workspace did not exist at this revision".to_owned();
+        return requests
+            .iter()
+            .map(|_| Comparison::without(None, None, Status::New, reason.clone()))
+            .collect();
+    }
+    let then = match Workspace::load(Some(&manifest), &caches.declarations) {
+        Ok(then) => then,
+        Err(error) => {
+            let root = format!("{}/", checkout.root().display());
+            let reason = format!(
+                "its workspace could not be loaded: {}",
+                error.to_string().replace(&root, "")
+            );
+            return requests.iter().map(|_| not_compared(reason.clone())).collect();
+        }
+    };
+    requests
+        .par_iter()
+        .map(|(request, _)| {
+            let Some(member) = then.member(&request.name) else {
+                return Comparison::without(
+                    None,
+                    None,
+                    Status::New,
+                    "the crate did not exist at this revision".into(),
+                );
+            };
+            let archive =
+                match crate::package::package(&then, member, &caches.archives, &BTreeMap::new()) {
+                    Ok(archive) => archive,
+                    Err(error) => {
+                        let root = format!("{}/", checkout.root().display());
+                        return not_compared(format!(
+                            "it could not be packaged then: {}",
+                            error.to_string().replace(&root, "")
+                        ));
+                    }
+                };
+            // Packaged again on the next run unless kept, as the work tree's archives are.
+            caches.archives.store(&crate::cache::archive_entries(vec![(
+                archive.cache_key.clone(),
+                archive.to_cached(),
+            )]));
+            let diff = ArchiveDiff::between(&Side::of(&archive), &request.now);
+            let status = if diff.is_unchanged() { Status::Unchanged } else { Status::Changed };
+            Comparison {
+                rev: None,
+                commit: None,
+                status,
+                version: Some(member.package.version.to_string()),
+                reason: None,
+                diff,
+            }
+        })
+        .collect()
+}
