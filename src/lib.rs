@@ -29,6 +29,7 @@ pub mod run;
 pub mod secrets;
 pub mod signoff;
 pub mod site;
+pub mod verify;
 pub mod workspace;
 
 pub use error::Error;

@@ -1,9 +1,15 @@
 use std::process::ExitCode;
 
-use cargo_readiness::cli::Cli;
+use cargo_readiness::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::from_env();
+    if let Some(Command::Verify) = cli.command {
+        return match cargo_readiness::verify::run(&cli) {
+            Ok(code) => ExitCode::from(code as u8),
+            Err(err) => fail(&err),
+        };
+    }
     match cargo_readiness::run(&cli) {
         Ok(outcome) => {
             if cli.open
@@ -15,10 +21,13 @@ fn main() -> ExitCode {
             }
             ExitCode::from(outcome.exit_code as u8)
         }
-        Err(err) => {
-            let message = err.to_string().replace('\n', " ");
-            eprintln!("error: {}", cargo_readiness::format::escape_terminal(&message));
-            ExitCode::from(2)
-        }
+        Err(err) => fail(&err),
     }
+}
+
+/// A run that produced nothing: one line, exit code 2.
+fn fail(err: &cargo_readiness::Error) -> ExitCode {
+    let message = err.to_string().replace('\n', " ");
+    eprintln!("error: {}", cargo_readiness::format::escape_terminal(&message));
+    ExitCode::from(2)
 }

@@ -86,9 +86,11 @@ pub fn fingerprint(files: &[ArchiveFile], lock: LockInFingerprint) -> String {
     format!("sha256:{}", hex(&hasher.finalize()))
 }
 
-/// Whether the fingerprint covers `file`.
+/// Whether the fingerprint covers `file`. The sign-off file is left out where a package at
+/// the workspace root would ship it: signing off must not change what is signed off.
 pub fn fingerprinted(file: &ArchiveFile, lock: LockInFingerprint) -> bool {
     match file.path.to_str() {
+        Some(crate::signoff::FILE) => false,
         _ if file.origin != Origin::Generated => true,
         Some(".cargo_vcs_info.json") => false,
         Some("Cargo.lock") => lock == LockInFingerprint::Covered,

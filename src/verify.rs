@@ -1,0 +1,234 @@
+//! `cargo readiness verify`: whether every selected publishable crate is signed off in
+//! `readiness-signoff.toml` for its current version and fingerprint, and, for a crate whose
+//! content changed after its sign-off, what changed since the signed-off commit. What a
+//! release job runs before `cargo publish`. It writes no site.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::baseline::{self, Comparison};
+use crate::cache::Caches;
+use crate::cli::{Cli, ColorWhen};
+use crate::error::Error;
+use crate::format::{escape_terminal, human_size, plural};
+use crate::lockfile::MemberCrate;
+use crate::signoff::{SignoffReport, Signoffs, Status};
+use crate::workspace::Workspace;
+
+/// One crate's standing.
+#[derive(Debug)]
+pub struct Verdict {
+    pub name: String,
+    pub version: String,
+    /// The fingerprint now, or why the crate could not be packaged.
+    pub fingerprint: Result<String, String>,
+    pub signoff: SignoffReport,
+    /// For a stale sign-off: what changed since its commit, or why that cannot be said.
+    pub since: Option<Result<Comparison, String>>,
+}
+
+impl Verdict {
+    pub fn signed(&self) -> bool {
+        self.fingerprint.is_ok() && self.signoff.status == Status::Signed
+    }
+}
+
+/// Checks the sign-offs; the exit code is 0 when every crate is signed off, else 1.
+pub fn run(cli: &Cli) -> Result<i32, Error> {
+    let verdicts = verdicts(cli)?;
+    if !cli.quiet {
+        print(cli, &verdicts);
+    }
+    Ok(i32::from(!verdicts.iter().all(Verdict::signed)))
+}
+
+/// Every selected publishable crate's standing, by name.
+pub fn verdicts(cli: &Cli) -> Result<Vec<Verdict>, Error> {
+    let caches = Caches::open(crate::cache::root(cli.cache_dir.as_deref()).as_deref());
+    let workspace = Workspace::load(cli.manifest_path.as_deref(), &caches.declarations)?;
+    let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
+    let selected: Vec<_> =
+        workspace.select(&cli.packages, &cli.exclude)?.into_iter().filter(|m| m.publish).collect();
+    let packaged = crate::run::in_waves(&workspace, &selected, |member, checksums| {
+        match crate::package::package(&workspace, member, &caches.archives, checksums) {
+            Ok(archive) => {
+                let written =
+                    MemberCrate { sha256: archive.crate_sha256.clone(), exact: archive.exact };
+                ((member.name().to_owned(), Ok(archive)), Some(written))
+            }
+            Err(error) => ((member.name().to_owned(), Err(error.to_string())), None),
+        }
+    });
+    let mut verdicts: Vec<Verdict> = Vec::with_capacity(packaged.len());
+    let mut requests = Vec::new();
+    for (name, archive) in packaged {
+        let Some(member) = workspace.member(&name) else { continue };
+        let version = member.package.version.to_string();
+        let fingerprint = archive.as_ref().map(|a| a.fingerprint.clone()).map_err(Clone::clone);
+        let signoff = match &fingerprint {
+            Ok(fingerprint) => signoffs.status(&name, &version, fingerprint),
+            Err(_) => signoffs.status(&name, &version, ""),
+        };
+        let mut since = None;
+        if let (Status::Stale, Ok(archive)) = (signoff.status, &archive) {
+            match &signoff.commit {
+                Some(commit) => requests.push(baseline::Request {
+                    name: name.clone(),
+                    now: crate::diff::Side::of(archive),
+                    rev: Some(commit.clone()),
+                }),
+                None => {
+                    since = Some(Err(
+                        "the sign-off names no commit, so what changed since cannot be shown"
+                            .to_owned(),
+                    ));
+                }
+            }
+        }
+        verdicts.push(Verdict { name, version, fingerprint, signoff, since });
+    }
+    let mut compared = compare_since(&workspace, requests, &caches);
+    for verdict in &mut verdicts {
+        if let Some(comparison) = compared.remove(&verdict.name) {
+            verdict.since = Some(comparison);
+        }
+    }
+    verdicts.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(verdicts)
+}
+
+/// What changed since each stale sign-off's commit; a commit this repository does not hold
+/// is said, not fatal.
+fn compare_since(
+    workspace: &Workspace,
+    requests: Vec<baseline::Request>,
+    caches: &Caches,
+) -> BTreeMap<String, Result<Comparison, String>> {
+    let mut compared = BTreeMap::new();
+    for request in requests {
+        let name = request.name.clone();
+        let result = baseline::compare(workspace, vec![request], caches)
+            .map_err(|e| e.to_string())
+            .and_then(|mut one| one.remove(&name).ok_or_else(|| "not compared".to_owned()));
+        compared.insert(name, result);
+    }
+    compared
+}
+
+fn print(cli: &Cli, verdicts: &[Verdict]) {
+    let choice = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
+    let _ = write_verdicts(&mut out, verdicts);
+}
+
+/// The lines `verify` prints, uncolored when `out` strips styles.
+pub fn write_verdicts(out: &mut impl Write, verdicts: &[Verdict]) -> std::io::Result<()> {
+    let indent = " ".repeat(10);
+    for verdict in verdicts {
+        let (label, color) = match (&verdict.fingerprint, verdict.signoff.status) {
+            (Err(_), _) => ("error", AnsiColor::Red),
+            (Ok(_), Status::Signed) => ("signed", AnsiColor::Green),
+            (Ok(_), Status::Stale) => ("stale", AnsiColor::Red),
+            (Ok(_), Status::Missing) => ("missing", AnsiColor::Red),
+        };
+        let style = Style::new().fg_color(Some(color.into())).bold();
+        let name = escape_terminal(&format!("{} {}", verdict.name, verdict.version));
+        let signoff = &verdict.signoff;
+        let by = || {
+            let reviewer = escape_terminal(signoff.reviewer.as_deref().unwrap_or("?"));
+            format!("by {reviewer} on {}", signoff.date.as_deref().unwrap_or("?"))
+        };
+        write!(out, "{style}{label:>9}{style:#} {name}  ")?;
+        match (&verdict.fingerprint, signoff.status) {
+            (Err(reason), _) => {
+                writeln!(out, "could not be packaged: {}", escape_terminal(reason))?
+            }
+            (Ok(_), Status::Signed) => writeln!(out, "{}", by())?,
+            (Ok(fingerprint), Status::Stale) => {
+                writeln!(out, "signed off {} for another content", by())?;
+                writeln!(
+                    out,
+                    "{indent}signed off: {}",
+                    signoff.fingerprint.as_deref().unwrap_or("?")
+                )?;
+                writeln!(out, "{indent}now:        {fingerprint}")?;
+                write_since(out, &indent, verdict.since.as_ref())?;
+            }
+            (Ok(fingerprint), Status::Missing) => {
+                let before = match signoff.other_versions.as_slice() {
+                    [] => String::new(),
+                    versions => {
+                        format!(" (signed off before: {})", escape_terminal(&versions.join(", ")))
+                    }
+                };
+                writeln!(out, "no sign-off for this version{before}")?;
+                writeln!(out, "{indent}fingerprint: {fingerprint}")?;
+            }
+        }
+    }
+    let signed = verdicts.iter().filter(|v| v.signed()).count();
+    writeln!(
+        out,
+        "{:>9} {signed} of {} signed off ({})",
+        "verify",
+        plural(verdicts.len(), "crate"),
+        crate::signoff::FILE
+    )
+}
+
+fn write_since(
+    out: &mut impl Write,
+    indent: &str,
+    since: Option<&Result<Comparison, String>>,
+) -> std::io::Result<()> {
+    let comparison = match since {
+        None => return Ok(()),
+        Some(Err(reason)) => return writeln!(out, "{indent}{}", escape_terminal(reason)),
+        Some(Ok(comparison)) => comparison,
+    };
+    let commit: String = comparison.commit.as_deref().unwrap_or("?").chars().take(12).collect();
+    if let Some(reason) = &comparison.reason {
+        return writeln!(out, "{indent}since commit {commit}: {}", escape_terminal(reason));
+    }
+    writeln!(out, "{indent}changed since commit {commit}:")?;
+    let diff = &comparison.diff;
+    for file in &diff.files_changed {
+        let path = escape_terminal(&file.path);
+        let (before, after) = (human_size(file.size_before), human_size(file.size_after));
+        writeln!(out, "{indent}  modified {path} ({before} → {after})")?;
+    }
+    for file in &diff.files_added {
+        writeln!(
+            out,
+            "{indent}  added    {} ({})",
+            escape_terminal(&file.path),
+            human_size(file.size)
+        )?;
+    }
+    for file in &diff.files_removed {
+        writeln!(
+            out,
+            "{indent}  removed  {} ({})",
+            escape_terminal(&file.path),
+            human_size(file.size)
+        )?;
+    }
+    for change in &diff.manifest_changes {
+        let value = |v: &Option<String>| v.as_deref().map_or("(none)".to_owned(), escape_terminal);
+        writeln!(
+            out,
+            "{indent}  manifest {}: {} → {} ({})",
+            escape_terminal(&change.key),
+            value(&change.before),
+            value(&change.after),
+            change.kind.as_str()
+        )?;
+    }
+    Ok(())
+}
