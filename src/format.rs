@@ -17,6 +17,15 @@ pub fn human_size(bytes: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// A size change with its sign: `+1.5 KiB`, `−54 B`, `±0 B`.
+pub fn signed_size(delta: i64) -> String {
+    match delta {
+        0 => "±0 B".to_owned(),
+        d if d > 0 => format!("+{}", human_size(d.unsigned_abs())),
+        d => format!("−{}", human_size(d.unsigned_abs())),
+    }
+}
+
 /// A path as it goes into the report: relative, `/`-separated, lossy for non-UTF-8 names.
 pub fn slash_path(path: &Path) -> String {
     let parts: Vec<String> =

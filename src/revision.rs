@@ -87,7 +87,7 @@ fn write_tree(repo: &gix::Repository, commit: gix::ObjectId, root: &Path) -> Res
     let io = |path: &Path, e: io::Error| format!("{}: {e}", path.display());
     let tree = repo
         .find_commit(commit)
-        .and_then(|c| c.tree().map_err(Into::into))
+        .and_then(|c| c.tree())
         .map_err(|e| one_line(&e))?;
     let entries = tree.traverse().breadthfirst.files().map_err(|e| one_line(&e))?;
     for entry in entries {

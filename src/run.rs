@@ -188,6 +188,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         &settings,
     );
     let report = Report::new(crates, &plan, &workspace_findings);
+    let head = crate::signoff::head(workspace.confinement.root());
     let ledger_path = caches.ledger(&out.path);
     let ledger = output::Ledger::load(ledger_path.as_deref());
     let site = site::render(
@@ -198,6 +199,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             workspace_name: &crate::secrets::redact(&workspace.name()),
             base_url: base_url.as_deref(),
             emit_crate: cli.emit_crate,
+            head: head.as_ref(),
             previews: &previews,
             memo: &caches.render,
             unchanged: &|rel, key| ledger.unchanged(&out, rel, key),

@@ -148,7 +148,7 @@ impl Signoffs {
         };
         let (status, entry) = match same_version().find(|e| e.fingerprint == fingerprint) {
             Some(entry) => (Status::Signed, Some(entry)),
-            None => match same_version().last() {
+            None => match same_version().next_back() {
                 Some(entry) => (Status::Stale, Some(entry)),
                 None => (Status::Missing, None),
             },
@@ -231,13 +231,13 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// commit the report was made from, with its date: a report of the same commit shows the
 /// same table on every machine.
 pub fn table(name: &str, version: &str, fingerprint: &str, head: Option<&Head>) -> String {
-    let mut table = toml::Table::new();
-    table.insert("name".into(), name.into());
-    table.insert("version".into(), version.into());
-    table.insert("fingerprint".into(), fingerprint.into());
-    table.insert("reviewer".into(), "".into());
-    let mut text = String::from("[[signoff]]\n");
-    text.push_str(&toml::to_string(&table).expect("strings serialize"));
+    let string = |text: &str| toml::Value::from(text).to_string();
+    let mut text = format!(
+        "[[signoff]]\nname = {}\nversion = {}\nfingerprint = {}\nreviewer = \"\"\n",
+        string(name),
+        string(version),
+        string(fingerprint)
+    );
     match head {
         Some(head) => {
             text.push_str(&format!("date = {}\ncommit = \"{}\"\n", head.date, head.commit));

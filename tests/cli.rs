@@ -162,7 +162,7 @@ fn demo_site_has_every_page() {
     assert_eq!(u32::from_be_bytes(card[16..20].try_into().unwrap()), 1200, "width");
     assert_eq!(u32::from_be_bytes(card[20..24].try_into().unwrap()), 630, "height");
     let summary = fs::read_to_string(site.join("summary.md")).unwrap();
-    assert!(summary.contains("| demo\\-cli |"), "{summary}");
+    assert!(summary.contains("| [demo\\-cli](crates/demo-cli/index.html) |"), "{summary}");
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.lines().count(), 5, "one line per crate and the report path: {stdout}");
@@ -717,4 +717,18 @@ fn step_summary_appends_the_summary_to_githubs_file() {
         .unwrap();
     assert_one_line_error(&output, "--step-summary");
     assert!(!tmp.path().join("other").exists(), "nothing is written when the flag cannot work");
+}
+
+#[test]
+fn summary_snapshots_with_and_without_base_url() {
+    let (_, _tmp, site) = run_on(&demo(), &[]);
+    insta::assert_snapshot!(
+        "summary_relative",
+        fs::read_to_string(site.join("summary.md")).unwrap()
+    );
+    let (_, _tmp, site) = run_on(&demo(), &["--base-url", "https://me.github.io/demo/readiness"]);
+    insta::assert_snapshot!(
+        "summary_absolute",
+        fs::read_to_string(site.join("summary.md")).unwrap()
+    );
 }

@@ -3,6 +3,8 @@
 //! writes anything.
 
 pub mod guide;
+pub mod review;
+pub mod summary;
 pub mod theme;
 pub mod view;
 
@@ -38,6 +40,8 @@ pub struct SiteInput<'a> {
     pub emit_crate: bool,
     /// Each crate's previews, by name.
     pub previews: &'a BTreeMap<String, CratePreview>,
+    /// The commit the checkout is at, with its date: the sign-off table names them.
+    pub head: Option<&'a crate::signoff::Head>,
     /// Pages and cards rendered by earlier runs.
     pub memo: &'a dyn RenderMemo,
     /// Whether `--out` still holds, at a path, the file an earlier run rendered from a memo
@@ -62,7 +66,8 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
     let mut files = SiteFiles::new();
     files.insert("report.json".into(), input.report.to_json().into_bytes());
     files.insert("index.html".into(), theme.render("index.html", &index_view(input))?.into_bytes());
-    files.insert("summary.md".into(), theme.render("summary.md", &index_view(input))?.into_bytes());
+    let summary = summary::render(input, |view| theme.render("summary.md", view))?;
+    files.insert("summary.md".into(), summary.into_bytes());
 
     // Each crate's page and card: the most expensive part of a re-run, so each is taken
     // from the memo when its view is unchanged.
@@ -391,7 +396,6 @@ fn verdict_summary(krate: &CrateReport) -> String {
 }
 
 fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
-    let tally = krate.tally();
     let mut failing: Vec<CheckGroup> = Vec::new();
     let mut sorted: Vec<&CheckReport> = krate.checks.iter().filter(|c| c.counts()).collect();
     sorted.sort_by_key(|c| severity_rank(c.severity));
@@ -406,21 +410,6 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
 
     let archive = &krate.archive;
     let share = archive.compressed_size as f64 * 100.0 / MAX_CRATE_SIZE as f64;
-    let signoff = format!(
-        "crate:       {} {}\nfingerprint: {}\nchecksum:    {}\nverdict:     {} ({}, {}, {})\narchive:     {} files, {} unpacked, {} compressed\nchecked by:  cargo-readiness {}\napproved by: ",
-        krate.name,
-        krate.version,
-        krate.fingerprint,
-        archive.checksum.as_deref().unwrap_or("unknown (the archive is partly estimated)"),
-        krate.verdict.as_str(),
-        plural(tally.blockers, "blocker"),
-        plural(tally.warnings, "warning"),
-        plural(tally.notes, "note"),
-        archive.file_count,
-        human_size(archive.unpacked_size),
-        human_size(archive.compressed_size),
-        input.report.tool.version,
-    );
     let title = format!("{} {}: release readiness", krate.name, krate.version);
     let description = format!("{} {}: {}", krate.name, krate.version, verdict_summary(krate));
     let mut page = page_meta(input, &krate.page, &title, "crate", description);
@@ -479,7 +468,8 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
                 .collect(),
         }),
         crate_file: input.emit_crate.then(|| krate.crate_file()),
-        signoff,
+        signoff: review::signoff_view(krate, input.head),
+        baseline: krate.baseline.as_ref().map(review::baseline_view),
     }
 }
 

@@ -127,8 +127,63 @@ pub struct CrateView {
     pub readme: Option<ReadmeView>,
     /// With `--emit-crate`: the `.crate` file, relative to the site root.
     pub crate_file: Option<String>,
-    /// The sign-off block, ready to paste into a review.
-    pub signoff: String,
+    /// The sign-off: status, and the table to paste (`None` for a crate not published).
+    pub signoff: Option<SignoffView>,
+    /// With `--baseline`: what changed since the revision.
+    pub baseline: Option<BaselineView>,
+}
+
+/// A crate's sign-off.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignoffView {
+    /// `signed`, `stale` or `missing`.
+    pub status: String,
+    /// The status as a sentence.
+    pub summary: String,
+    /// The `[[signoff]]` table to paste, filled in but for the reviewer's name.
+    pub table: String,
+    /// `readiness-signoff.toml`.
+    pub file: String,
+}
+
+/// What changed since the baseline revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineView {
+    /// The revision as named (the tag, with `auto`); empty when none was found.
+    pub rev: String,
+    /// Short commit id.
+    pub commit: String,
+    /// `new`, `changed`, `unchanged` or `not compared`.
+    pub status: String,
+    /// The comparison as a sentence.
+    pub summary: String,
+    /// Files added, removed and modified, by path.
+    pub files: Vec<ChangedFile>,
+    /// e.g. `+1.2 KiB`.
+    pub compressed_delta: String,
+    pub manifest: Vec<ManifestDiffRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangedFile {
+    /// `added`, `removed` or `modified`.
+    pub change: String,
+    pub path: String,
+    /// e.g. `1.2 KiB`, or `1.2 KiB → 1.4 KiB` when modified.
+    pub size: String,
+}
+
+/// One key of the published manifest that changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestDiffRow {
+    /// e.g. `dependency changed`.
+    pub kind: String,
+    pub key: String,
+    /// Empty when absent.
+    pub before: String,
+    pub after: String,
+    /// A removed feature: breaking for users who enabled it.
+    pub breaking: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -269,4 +324,57 @@ pub struct ReadmeView {
     pub html: String,
     /// Why it cannot be shown, when it cannot.
     pub unavailable: String,
+}
+
+/// `summary.md`: the report as a pull-request comment.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryView {
+    /// The overview (verdict counts, lowered levels, publish order).
+    pub index: IndexView,
+    /// The full report's `index.html`: absolute with `--base-url`, else relative to the site.
+    pub report: String,
+    /// What every link starts with: the base URL, or nothing (relative to the site).
+    pub link_base: String,
+    pub crates: Vec<SummaryCrate>,
+    /// Crates left out to stay under the comment limit.
+    pub omitted_crates: usize,
+    /// Whether anything was left out.
+    pub cut: bool,
+    /// Whether crates were compared with a baseline (a column for the change).
+    pub baseline: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryCrate {
+    pub name: String,
+    pub version: String,
+    pub verdict: String,
+    /// The first 12 hex digits of the fingerprint.
+    pub fingerprint: String,
+    pub compressed_size: String,
+    /// Against the baseline, e.g. `+1.2 KiB since v1.0.0`, `unchanged`, `new`.
+    pub change: String,
+    /// Features removed since the baseline (breaking), as manifest keys.
+    pub breaking: Vec<String>,
+    /// e.g. `signed off by Ada on 2026-11-24`, `stale`, `missing`; empty when not published.
+    pub signoff: String,
+    /// The crate page.
+    pub page: String,
+    /// Blockers, then warnings.
+    pub findings: Vec<SummaryFinding>,
+    /// How many blockers and warnings the crate has, listed or not.
+    pub finding_count: usize,
+    /// Findings left out to stay under the comment limit.
+    pub omitted_findings: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryFinding {
+    /// `blocker` or `warning`.
+    pub severity: String,
+    pub id: String,
+    /// The check's row on the crate page (`…#check-<id>`).
+    pub link: String,
+    /// The finding in one sentence, cut to a few hundred characters.
+    pub message: String,
 }

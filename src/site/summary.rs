@@ -1,0 +1,136 @@
+//! `summary.md`: the report as a pull-request comment (and a GitHub job summary). Per crate
+//! the verdict, version, short fingerprint, size and change against the baseline, sign-off
+//! status, and each blocker and warning as one line linking to its row on the crate page.
+//! It stays under GitHub's comment limit: past it, findings and then crates are cut, with
+//! a link to the full report.
+
+use crate::checks::Severity;
+use crate::format::human_size;
+use crate::report::CrateReport;
+
+use super::view::{SummaryCrate, SummaryFinding, SummaryView};
+use super::{SiteInput, index_view, review};
+
+/// GitHub refuses comments over 65,536 characters; the margin leaves room for a marker
+/// line a workflow adds to find its comment again.
+pub const LIMIT: usize = 65_536 - 1_024;
+
+/// A finding's message is cut to this many characters in the summary.
+const MESSAGE_CHARS: usize = 240;
+
+/// Renders the summary with `render`, cutting it until it fits [`LIMIT`].
+pub fn render(
+    input: &SiteInput,
+    render: impl Fn(&SummaryView) -> Result<String, crate::Error>,
+) -> Result<String, crate::Error> {
+    let mut view = build(input);
+    let total_crates = view.crates.len();
+    // First fewer findings per crate, then fewer crates.
+    let mut findings_cap = usize::MAX;
+    let mut crates_cap = total_crates;
+    loop {
+        let text = render(&view)?;
+        if text.chars().count() <= LIMIT || (findings_cap == 0 && crates_cap == 0) {
+            return Ok(text);
+        }
+        if findings_cap > 0 {
+            let most = view.crates.iter().map(|c| c.findings.len()).max().unwrap_or(0);
+            findings_cap = (most / 2).min(findings_cap.saturating_sub(1));
+        } else {
+            crates_cap /= 2;
+        }
+        view = cut(build(input), findings_cap, crates_cap);
+    }
+}
+
+/// The view with at most `findings` findings per crate and `crates` crates.
+fn cut(mut view: SummaryView, findings: usize, crates: usize) -> SummaryView {
+    for krate in &mut view.crates {
+        if krate.findings.len() > findings {
+            krate.omitted_findings = krate.findings.len() - findings;
+            krate.findings.truncate(findings);
+        }
+    }
+    if view.crates.len() > crates {
+        view.omitted_crates = view.crates.len() - crates;
+        view.crates.truncate(crates);
+    }
+    view.cut = true;
+    view
+}
+
+fn build(input: &SiteInput) -> SummaryView {
+    let link_base = input.base_url.unwrap_or_default().to_owned();
+    let index = index_view(input);
+    SummaryView {
+        report: format!("{link_base}index.html"),
+        crates: input.report.crates.iter().map(|krate| summary_crate(krate, &link_base)).collect(),
+        omitted_crates: 0,
+        cut: false,
+        baseline: input.report.crates.iter().any(|c| c.baseline.is_some()),
+        index,
+        link_base,
+    }
+}
+
+fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
+    let page = format!("{link_base}{}", krate.page);
+    let mut failing: Vec<_> =
+        krate.checks.iter().filter(|c| c.counts() && c.severity != Severity::Note).collect();
+    failing.sort_by_key(|c| (c.severity != Severity::Blocker, c.id));
+    let findings: Vec<SummaryFinding> = failing
+        .iter()
+        .map(|check| SummaryFinding {
+            severity: check.severity.as_str().to_owned(),
+            id: check.id.to_owned(),
+            link: format!("{page}#check-{}", check.id),
+            message: shorten(&check.message),
+        })
+        .collect();
+    let (change, breaking) = match &krate.baseline {
+        Some(comparison) => {
+            let view = review::baseline_view(comparison);
+            let change = match comparison.status {
+                crate::baseline::Status::Changed => {
+                    format!("{} since {}", view.compressed_delta, view.rev)
+                }
+                _ => view.status.clone(),
+            };
+            (change, comparison.diff.breaking().map(|c| c.key.clone()).collect())
+        }
+        None => (String::new(), Vec::new()),
+    };
+    SummaryCrate {
+        name: krate.name.clone(),
+        version: krate.version.clone(),
+        verdict: krate.verdict.as_str().to_owned(),
+        fingerprint: review::short(&krate.fingerprint),
+        compressed_size: human_size(krate.archive.compressed_size),
+        change,
+        breaking,
+        signoff: match &krate.signoff {
+            None => String::new(),
+            Some(s) if s.status == crate::signoff::Status::Signed => format!(
+                "signed off by {} on {}",
+                s.reviewer.as_deref().unwrap_or("?"),
+                s.date.as_deref().unwrap_or("?")
+            ),
+            Some(s) if s.status == crate::signoff::Status::Stale => format!(
+                "stale: changed since the sign-off by {}",
+                s.reviewer.as_deref().unwrap_or("?")
+            ),
+            Some(_) => "not signed off".to_owned(),
+        },
+        page,
+        finding_count: findings.len(),
+        findings,
+        omitted_findings: 0,
+    }
+}
+
+fn shorten(message: &str) -> String {
+    match message.char_indices().nth(MESSAGE_CHARS) {
+        Some((at, _)) => format!("{}…", &message[..at]),
+        None => message.to_owned(),
+    }
+}
