@@ -85,10 +85,7 @@ pub fn checkout(repository: &Path, rev: &str, parent: Option<&Path>) -> Result<C
 
 fn write_tree(repo: &gix::Repository, commit: gix::ObjectId, root: &Path) -> Result<(), String> {
     let io = |path: &Path, e: io::Error| format!("{}: {e}", path.display());
-    let tree = repo
-        .find_commit(commit)
-        .and_then(|c| c.tree())
-        .map_err(|e| one_line(&e))?;
+    let tree = repo.find_commit(commit).and_then(|c| c.tree()).map_err(|e| one_line(&e))?;
     let entries = tree.traverse().breadthfirst.files().map_err(|e| one_line(&e))?;
     for entry in entries {
         // A crafted tree can hold names git itself would refuse: `..`, `.git`, a slash.
