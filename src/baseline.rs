@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::cache::Caches;
 use crate::diff::{ArchiveDiff, Side};
@@ -33,7 +34,7 @@ impl Spec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// The crate did not exist at the revision (or has no release tag).
@@ -56,7 +57,7 @@ impl Status {
 }
 
 /// `crates[].baseline` of `report.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
     /// The revision as named (with `auto`, the tag used); `null` when no tag was found.
     pub rev: Option<String>,
@@ -131,26 +132,33 @@ pub fn compare(
     caches: &Caches,
 ) -> Result<BTreeMap<String, Comparison>, Error> {
     let repository = workspace.confinement.root();
-    let mut by_commit: BTreeMap<String, Vec<(Request, String)>> = BTreeMap::new();
+    let mut by_commit: BTreeMap<String, Vec<(Request, String, String)>> = BTreeMap::new();
     let mut compared = BTreeMap::new();
     let mut commits: BTreeMap<String, String> = BTreeMap::new();
     for request in requests {
-        match &request.rev {
+        match request.rev.clone() {
             None => {
-                let reason = "no release tag found (<name>-v<version>, <name>@<version>, or v<version> in a single-crate repository)";
+                let reason = "no release tag found (<name>-v<version>, <name>@<version>, <name>-<version>, or v<version> in a single-crate repository)";
                 compared.insert(
                     request.name.clone(),
                     Comparison::without(None, None, Status::New, reason.into()),
                 );
             }
             Some(rev) => {
-                let commit = match commits.get(rev) {
+                let commit = match commits.get(&rev) {
                     Some(commit) => commit.clone(),
-                    None => revision::resolve(repository, rev)?,
+                    None => revision::resolve(repository, &rev)?,
                 };
                 commits.insert(rev.clone(), commit.clone());
-                let rev = rev.clone();
-                by_commit.entry(commit).or_default().push((request, rev));
+                let key = cache_key(&commit, &request);
+                match caches.comparisons.get(&key).and_then(|b| serde_json::from_slice(&b).ok()) {
+                    Some(Comparison { commit: _, rev: _, status, version, reason, diff }) => {
+                        let (rev, commit) = (Some(rev), Some(commit));
+                        let comparison = Comparison { rev, commit, status, version, reason, diff };
+                        compared.insert(request.name.clone(), comparison);
+                    }
+                    None => by_commit.entry(commit).or_default().push((request, rev, key)),
+                }
             }
         }
     }
@@ -158,24 +166,38 @@ pub fn compare(
         .ok()
         .and_then(|root| root.strip_prefix(repository).ok().map(Path::to_path_buf))
         .unwrap_or_default();
+    let mut fresh = Vec::new();
     for (commit, requests) in by_commit {
         let checkout = revision::checkout(repository, &commit, caches.checkouts())?;
         let results = compare_at(&checkout, &relative, &requests, caches);
-        for ((request, rev), comparison) in requests.iter().zip(results) {
-            let mut comparison = comparison;
+        for ((request, rev, key), mut comparison) in requests.iter().zip(results) {
             comparison.rev = Some(rev.clone());
             comparison.commit = Some(commit.clone());
+            if comparison.status != Status::NotCompared {
+                fresh.push((key.clone(), serde_json::to_vec(&comparison).expect("serializes")));
+            }
             compared.insert(request.name.clone(), comparison);
         }
     }
+    caches.comparisons.store(&fresh);
     Ok(compared)
+}
+
+/// Identifies a comparison: this tool's version, the commit (immutable), the crate, and
+/// everything the comparison reads of it now. A re-run of unchanged content reuses it
+/// without checking the revision out.
+fn cache_key(commit: &str, request: &Request) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
+    hasher.update(format!("{commit}\n{}\n{}\n", request.name, request.now.digest()));
+    crate::package::archive::hex(&hasher.finalize())
 }
 
 /// The requested crates compared at one checkout.
 fn compare_at(
     checkout: &Checkout,
     relative: &Path,
-    requests: &[(Request, String)],
+    requests: &[(Request, String, String)],
     caches: &Caches,
 ) -> Vec<Comparison> {
     let manifest = checkout.root().join(relative).join("Cargo.toml");
@@ -201,7 +223,7 @@ fn compare_at(
     };
     requests
         .par_iter()
-        .map(|(request, _)| {
+        .map(|(request, _, _)| {
             let Some(member) = then.member(&request.name) else {
                 return Comparison::without(
                     None,

@@ -36,6 +36,8 @@ pub struct Caches {
     pub render: BlobStore,
     /// The declarations of the registry packages a lock pins.
     pub declarations: BlobStore,
+    /// Comparisons with git revisions, by commit and the crate's content now.
+    pub comparisons: BlobStore,
     /// Where the ledgers of output folders are kept (see [`crate::output::Ledger`]).
     sites: Option<PathBuf>,
     /// Where past revisions are checked out for the time of a run (see [`crate::revision`]).
@@ -53,6 +55,7 @@ impl Caches {
             archives: store("archives"),
             render: store("render"),
             declarations: store("declarations"),
+            comparisons: store("comparisons"),
             sites: root.map(|root| root.join("v1").join("sites")),
             checkouts: root.map(|root| root.join("v1").join("checkouts")),
         }

@@ -64,7 +64,7 @@ pub struct Cli {
     pub exclude: Vec<String>,
 
     /// Compare each crate with its archive at a git revision (a tag, branch or commit), or
-    /// with its latest release tag: `auto` (<name>-v<version>, <name>@<version>, v<version>)
+    /// with its latest release tag: `auto` (<name>-v<version>, <name>@<version>, <name>-<version>, v<version>)
     #[arg(long, value_name = "REV", help_heading = "Comparison")]
     pub baseline: Option<String>,
 

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::package::Archive;
 use crate::package::archive::fingerprinted;
@@ -30,6 +31,17 @@ impl Side {
             .collect();
         Side { files, compressed_size: archive.compressed_size, manifest: published(archive) }
     }
+
+    /// A digest of everything a comparison reads of this side.
+    pub fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        for (path, (size, sha)) in &self.files {
+            hasher.update(format!("{path}\0{size}\0").as_bytes());
+            hasher.update(sha);
+        }
+        hasher.update(format!("\n{}\n{}", self.compressed_size, self.manifest).as_bytes());
+        crate::package::archive::hex(&hasher.finalize())
+    }
 }
 
 /// The normalized `Cargo.toml` of an archive, parsed (empty when it cannot be).
@@ -44,22 +56,32 @@ fn published(archive: &Archive) -> toml::Table {
 }
 
 /// A file present on one side only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
     pub path: String,
     pub size: u64,
 }
 
 /// A file whose content changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileChange {
     pub path: String,
     pub size_before: u64,
     pub size_after: u64,
 }
 
+/// A file that differs, as every view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRow<'a> {
+    /// `added`, `removed` or `modified`.
+    pub change: &'static str,
+    pub path: &'a str,
+    /// e.g. `1.2 KiB`, or `1.2 KiB → 1.4 KiB` when modified.
+    pub size: String,
+}
+
 /// What kind of manifest change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     DependencyAdded,
@@ -87,7 +109,7 @@ impl ChangeKind {
 }
 
 /// One key of the published manifest that differs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestChange {
     pub kind: ChangeKind,
     /// Dotted key, e.g. `dependencies.serde`, `features.std`, `package.edition`.
@@ -98,7 +120,7 @@ pub struct ManifestChange {
 }
 
 /// The comparison of two sides.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArchiveDiff {
     pub files_added: Vec<FileEntry>,
     pub files_removed: Vec<FileEntry>,
@@ -142,6 +164,29 @@ impl ArchiveDiff {
         self.files_added.is_empty()
             && self.files_removed.is_empty()
             && self.files_changed.is_empty()
+    }
+
+    /// Every file that differs, by path: `added`, `removed` or `modified`, with its size
+    /// (`before → after` when modified).
+    pub fn file_rows(&self) -> Vec<FileRow<'_>> {
+        let sized = |size| crate::format::human_size(size);
+        let mut rows: Vec<FileRow> = self
+            .files_added
+            .iter()
+            .map(|f| FileRow { change: "added", path: &f.path, size: sized(f.size) })
+            .chain(self.files_removed.iter().map(|f| FileRow {
+                change: "removed",
+                path: &f.path,
+                size: sized(f.size),
+            }))
+            .chain(self.files_changed.iter().map(|f| FileRow {
+                change: "modified",
+                path: &f.path,
+                size: format!("{} → {}", sized(f.size_before), sized(f.size_after)),
+            }))
+            .collect();
+        rows.sort_by(|a, b| a.path.cmp(b.path));
+        rows
     }
 
     /// The manifest changes that break users (removed features).

@@ -17,6 +17,12 @@ pub fn human_size(bytes: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// The first 12 hex digits of a commit or of a `sha256:` fingerprint.
+pub fn short_hash(hash: &str) -> String {
+    let hex = hash.strip_prefix("sha256:").unwrap_or(hash);
+    hex.chars().take(12).collect()
+}
+
 /// A size change with its sign: `+1.5 KiB`, `−54 B`, `±0 B`.
 pub fn signed_size(delta: i64) -> String {
     match delta {

@@ -185,8 +185,8 @@ pub fn tags(dir: &Path) -> Vec<Tag> {
 }
 
 /// The latest release of `name` at or below `version` among `tags`, by the common
-/// conventions: `<name>-v<version>`, `<name>@<version>`, and `v<version>` when the
-/// repository holds a single crate.
+/// conventions: `<name>-v<version>`, `<name>@<version>`, `<name>-<version>` (tokio's), and
+/// `v<version>` when the repository holds a single crate.
 pub fn release_tag<'t>(
     tags: &'t [Tag],
     name: &str,
@@ -197,7 +197,11 @@ pub fn release_tag<'t>(
         let text = &tag.name;
         let version = text
             .strip_prefix(name)
-            .and_then(|rest| rest.strip_prefix("-v").or_else(|| rest.strip_prefix('@')))
+            .and_then(|rest| {
+                rest.strip_prefix("-v")
+                    .or_else(|| rest.strip_prefix('@'))
+                    .or_else(|| rest.strip_prefix('-'))
+            })
             .or_else(|| single_crate.then(|| text.strip_prefix('v')).flatten())?;
         semver::Version::parse(version).ok()
     };
@@ -218,12 +222,13 @@ mod tests {
 
     #[test]
     fn release_tags_by_convention() {
-        let tags: Vec<Tag> = ["a-v1.0.0", "a-v1.2.0", "a-v2.0.0", "a@1.1.0", "ab-v1.9.0", "v1.5.0"]
-            .into_iter()
-            .map(tag)
-            .collect();
+        let tags: Vec<Tag> =
+            ["a-v1.0.0", "a-1.2.0", "a-v2.0.0", "a@1.1.0", "ab-v1.9.0", "v1.5.0", "a-b-1.8.0"]
+                .into_iter()
+                .map(tag)
+                .collect();
         let version = semver::Version::new(1, 9, 0);
-        assert_eq!(release_tag(&tags, "a", &version, false).unwrap().name, "a-v1.2.0");
+        assert_eq!(release_tag(&tags, "a", &version, false).unwrap().name, "a-1.2.0");
         assert_eq!(release_tag(&tags, "a", &version, true).unwrap().name, "v1.5.0");
         assert_eq!(release_tag(&tags, "ab", &version, false).unwrap().name, "ab-v1.9.0");
         let old = semver::Version::new(1, 0, 0);

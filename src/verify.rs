@@ -12,7 +12,7 @@ use crate::baseline::{self, Comparison};
 use crate::cache::Caches;
 use crate::cli::{Cli, ColorWhen};
 use crate::error::Error;
-use crate::format::{escape_terminal, human_size, plural};
+use crate::format::{escape_terminal, plural, short_hash};
 use crate::lockfile::MemberCrate;
 use crate::signoff::{SignoffReport, Signoffs, Status};
 use crate::workspace::Workspace;
@@ -192,32 +192,15 @@ fn write_since(
         Some(Err(reason)) => return writeln!(out, "{indent}{}", escape_terminal(reason)),
         Some(Ok(comparison)) => comparison,
     };
-    let commit: String = comparison.commit.as_deref().unwrap_or("?").chars().take(12).collect();
+    let commit = short_hash(comparison.commit.as_deref().unwrap_or("?"));
     if let Some(reason) = &comparison.reason {
         return writeln!(out, "{indent}since commit {commit}: {}", escape_terminal(reason));
     }
     writeln!(out, "{indent}changed since commit {commit}:")?;
     let diff = &comparison.diff;
-    for file in &diff.files_changed {
-        let path = escape_terminal(&file.path);
-        let (before, after) = (human_size(file.size_before), human_size(file.size_after));
-        writeln!(out, "{indent}  modified {path} ({before} → {after})")?;
-    }
-    for file in &diff.files_added {
-        writeln!(
-            out,
-            "{indent}  added    {} ({})",
-            escape_terminal(&file.path),
-            human_size(file.size)
-        )?;
-    }
-    for file in &diff.files_removed {
-        writeln!(
-            out,
-            "{indent}  removed  {} ({})",
-            escape_terminal(&file.path),
-            human_size(file.size)
-        )?;
+    for row in diff.file_rows() {
+        let path = escape_terminal(row.path);
+        writeln!(out, "{indent}  {:<8} {path} ({})", row.change, row.size)?;
     }
     for change in &diff.manifest_changes {
         let value = |v: &Option<String>| v.as_deref().map_or("(none)".to_owned(), escape_terminal);

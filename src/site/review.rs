@@ -2,17 +2,11 @@
 //! to paste) and what changed since the baseline. Shared by the crate page and the summary.
 
 use crate::baseline::{Comparison, Status as BaselineStatus};
-use crate::format::{human_size, plural, signed_size};
+use crate::format::{plural, short_hash, signed_size};
 use crate::report::CrateReport;
 use crate::signoff::{self, Head, Status};
 
 use super::view::{BaselineView, ChangedFile, ManifestDiffRow, SignoffView};
-
-/// The first 12 hex digits of a commit or of a `sha256:` fingerprint.
-pub fn short(hash: &str) -> String {
-    let hex = hash.strip_prefix("sha256:").unwrap_or(hash);
-    hex.chars().take(12).collect()
-}
 
 /// The sign-off of a published crate; `None` for one that is not published.
 pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffView> {
@@ -29,11 +23,11 @@ pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffV
         Status::Stale => format!(
             "Stale: signed off by {} for another fingerprint ({}); the content changed since. `cargo readiness verify` says what changed{}.",
             by(),
-            short(report.fingerprint.as_deref().unwrap_or_default()),
+            short_hash(report.fingerprint.as_deref().unwrap_or_default()),
             report
                 .commit
                 .as_deref()
-                .map(|c| format!(" since commit {}", short(c)))
+                .map(|c| format!(" since commit {}", short_hash(c)))
                 .unwrap_or_default(),
         ),
         Status::Missing => match report.other_versions.as_slice() {
@@ -56,7 +50,7 @@ pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffV
 /// The comparison with the baseline, when `--baseline` was given.
 pub fn baseline_view(comparison: &Comparison) -> BaselineView {
     let rev = comparison.rev.clone().unwrap_or_default();
-    let commit = comparison.commit.as_deref().map(short).unwrap_or_default();
+    let commit = comparison.commit.as_deref().map(short_hash).unwrap_or_default();
     let diff = &comparison.diff;
     let at = match (&comparison.version, commit.is_empty()) {
         (Some(version), false) => format!("{rev} ({version}, commit {commit})"),
@@ -73,29 +67,20 @@ pub fn baseline_view(comparison: &Comparison) -> BaselineView {
         }
         BaselineStatus::Changed => format!("Changed since {at}: {}.", change_counts(comparison)),
     };
-    let mut files: Vec<ChangedFile> = Vec::new();
-    files.extend(diff.files_added.iter().map(|f| ChangedFile {
-        change: "added".into(),
-        path: f.path.clone(),
-        size: human_size(f.size),
-    }));
-    files.extend(diff.files_removed.iter().map(|f| ChangedFile {
-        change: "removed".into(),
-        path: f.path.clone(),
-        size: human_size(f.size),
-    }));
-    files.extend(diff.files_changed.iter().map(|f| ChangedFile {
-        change: "modified".into(),
-        path: f.path.clone(),
-        size: format!("{} → {}", human_size(f.size_before), human_size(f.size_after)),
-    }));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     BaselineView {
         rev,
         commit,
         status: comparison.status.as_str().to_owned(),
         summary,
-        files,
+        files: diff
+            .file_rows()
+            .into_iter()
+            .map(|row| ChangedFile {
+                change: row.change.to_owned(),
+                path: row.path.to_owned(),
+                size: row.size,
+            })
+            .collect(),
         compressed_delta: signed_size(diff.compressed_size_delta),
         manifest: diff
             .manifest_changes

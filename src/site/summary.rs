@@ -104,7 +104,7 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         name: krate.name.clone(),
         version: krate.version.clone(),
         verdict: krate.verdict.as_str().to_owned(),
-        fingerprint: review::short(&krate.fingerprint),
+        fingerprint: crate::format::short_hash(&krate.fingerprint),
         compressed_size: human_size(krate.archive.compressed_size),
         change,
         breaking,
