@@ -26,8 +26,12 @@ impl Side {
         let files = archive
             .files
             .iter()
-            .filter(|f| fingerprinted(f, archive.lock))
-            .map(|f| (crate::format::slash_path(&f.path), (f.size, f.sha256)))
+            .filter_map(|f| {
+                Some((
+                    crate::format::slash_path(&f.path),
+                    (f.size, fingerprinted(f, archive.lock)?),
+                ))
+            })
             .collect();
         Side { files, compressed_size: archive.compressed_size, manifest: published(archive) }
     }

@@ -203,6 +203,8 @@ pub struct MemberCrate {
     pub sha256: String,
     /// Whether those are the bytes cargo writes.
     pub exact: bool,
+    /// The member's fingerprint (`sha256:<hex>`).
+    pub fingerprint: String,
 }
 
 /// The packaged lock file, or why it cannot be written exactly.

@@ -121,7 +121,7 @@ fn package_and_check(
         None
     };
     let cached = Some((archive.cache_key.clone(), archive.to_cached()));
-    let written = Some(MemberCrate { sha256: archive.crate_sha256.clone(), exact: archive.exact });
+    let written = Some(archive.written());
     // Only what is published is compared with the baseline.
     let side = (cli.baseline.is_some() && member.publish).then(|| crate::diff::Side::of(&archive));
     Ok(Packaged { cached, report, emitted, preview, rendered, written, side })

@@ -13,7 +13,6 @@ use crate::cache::Caches;
 use crate::cli::{Cli, ColorWhen};
 use crate::error::Error;
 use crate::format::{escape_terminal, plural, short_hash};
-use crate::lockfile::MemberCrate;
 use crate::signoff::{SignoffReport, Signoffs, Status};
 use crate::workspace::Workspace;
 
@@ -54,8 +53,7 @@ pub fn verdicts(cli: &Cli) -> Result<Vec<Verdict>, Error> {
     let packaged = crate::run::in_waves(&workspace, &selected, |member, checksums| {
         match crate::package::package(&workspace, member, &caches.archives, checksums) {
             Ok(archive) => {
-                let written =
-                    MemberCrate { sha256: archive.crate_sha256.clone(), exact: archive.exact };
+                let written = archive.written();
                 ((member.name().to_owned(), Ok(archive)), Some(written))
             }
             Err(error) => ((member.name().to_owned(), Err(error.to_string())), None),

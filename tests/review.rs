@@ -453,3 +453,25 @@ fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     found.sort();
     found
 }
+
+#[test]
+fn a_commit_that_changes_no_crate_keeps_a_binarys_signoff() {
+    // b has a binary: its packaged lock records a's `.crate` checksum, which records the
+    // commit. The fingerprint takes a's fingerprint instead, so a new commit that changes
+    // no crate leaves every sign-off valid.
+    let repo = Repo::new();
+    repo.write("b/src/main.rs", "fn main() { b::b() }\n");
+    let head = repo.commit("b gets a binary");
+    repo.sign_off(&["a", "b"], &head);
+    repo.commit("sign off");
+    repo.write("NOTES.md", "not in any crate\n");
+    repo.commit("unrelated");
+    let (code, text) = repo.verify();
+    assert_eq!(code, 0, "{text}");
+    // A change to a still changes b's fingerprint through its lock.
+    repo.write("a/src/lib.rs", "pub fn a() { let _changed = 1; }\n");
+    repo.commit("change a");
+    let (code, text) = repo.verify();
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("stale b 0.1.0"), "{text}");
+}

@@ -58,7 +58,10 @@ pub fn digest(content: &Content) -> Result<Digested, Error> {
 pub enum LockInFingerprint {
     /// The crate has binaries: `cargo install --locked` builds them with the packaged
     /// `Cargo.lock`, so its dependency versions are part of what a reviewer approves.
-    Covered,
+    /// `digest` is the SHA-256 of that lock with each workspace member's `.crate` checksum
+    /// replaced by the member's fingerprint: a checksum records the commit (through
+    /// `.cargo_vcs_info.json`), and a new commit that changes no member is the same release.
+    Covered { digest: [u8; 32] },
     /// A library: users resolve its dependencies themselves; the packaged lock is unused.
     Left,
 }
@@ -72,8 +75,7 @@ pub enum LockInFingerprint {
 pub fn fingerprint(files: &[ArchiveFile], lock: LockInFingerprint) -> String {
     let mut lines: Vec<(String, String)> = files
         .iter()
-        .filter(|f| fingerprinted(f, lock))
-        .map(|f| (slash_path(&f.path), hex(&f.sha256)))
+        .filter_map(|f| Some((slash_path(&f.path), hex(&fingerprinted(f, lock)?))))
         .collect();
     lines.sort();
     let mut hasher = Sha256::new();
@@ -86,15 +88,17 @@ pub fn fingerprint(files: &[ArchiveFile], lock: LockInFingerprint) -> String {
     format!("sha256:{}", hex(&hasher.finalize()))
 }
 
-/// Whether the fingerprint covers `file`. The sign-off file is left out where a package at
-/// the workspace root would ship it: signing off must not change what is signed off.
-pub fn fingerprinted(file: &ArchiveFile, lock: LockInFingerprint) -> bool {
-    match file.path.to_str() {
-        Some(crate::signoff::FILE) => false,
-        _ if file.origin != Origin::Generated => true,
-        Some(".cargo_vcs_info.json") => false,
-        Some("Cargo.lock") => lock == LockInFingerprint::Covered,
-        _ => true,
+/// The content digest the fingerprint takes for `file`, or `None` when it does not cover
+/// it. The sign-off file is left out where a package at the workspace root would ship it:
+/// signing off must not change what is signed off.
+pub fn fingerprinted(file: &ArchiveFile, lock: LockInFingerprint) -> Option<[u8; 32]> {
+    match (file.path.to_str(), lock) {
+        (Some(crate::signoff::FILE), _) => None,
+        _ if file.origin != Origin::Generated => Some(file.sha256),
+        (Some(".cargo_vcs_info.json"), _) => None,
+        (Some("Cargo.lock"), LockInFingerprint::Covered { digest }) => Some(digest),
+        (Some("Cargo.lock"), LockInFingerprint::Left) => None,
+        _ => Some(file.sha256),
     }
 }
 

@@ -226,6 +226,42 @@ pub trait ArchiveCache: Sync {
     fn get(&self, key: &str) -> Option<CachedArchive>;
 }
 
+/// The digest the fingerprint takes for a packaged lock: the lock written with each
+/// member's fingerprint where its `.crate` checksum goes (see
+/// [`archive::LockInFingerprint::Covered`]).
+fn stable_lock_digest(
+    workspace: &Workspace,
+    member: &Member,
+    checksums: &BTreeMap<String, MemberCrate>,
+    text: &str,
+) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let text = if checksums.is_empty() {
+        text.to_owned()
+    } else {
+        let by_fingerprint: BTreeMap<String, MemberCrate> = checksums
+            .iter()
+            .map(|(name, written)| {
+                let fingerprint = written.fingerprint.trim_start_matches("sha256:").to_owned();
+                (name.clone(), MemberCrate { sha256: fingerprint, ..written.clone() })
+            })
+            .collect();
+        generated::lockfile(workspace, member, &by_fingerprint).text
+    };
+    Sha256::digest(text.as_bytes()).into()
+}
+
+impl Archive {
+    /// What the packaged locks of other members record of this archive.
+    pub fn written(&self) -> MemberCrate {
+        MemberCrate {
+            sha256: self.crate_sha256.clone(),
+            exact: self.exact,
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
+}
+
 /// Lists, sizes and fingerprints one member's `.crate`. The compressed size and the scan
 /// are taken from `cache` when the archive's content is unchanged. `checksums` are the
 /// other members' `.crate` SHA-256s, where known (the packaged lock lists them).
@@ -245,6 +281,9 @@ pub fn package(
     let mut estimates = Vec::new();
     let packaged: Vec<PathBuf> = listing.files.iter().map(|f| f.path.clone()).collect();
     let mut resolver = crate::paths::Resolver::new(&workspace.confinement);
+    let has_binaries =
+        package.targets.iter().any(|t| t.kind.contains(&cargo_metadata::TargetKind::Bin));
+    let mut lock_digest = None;
     for file in listing.files {
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
@@ -265,6 +304,10 @@ pub fn package(
             FileSource::Generated(Generated::CargoLock) => {
                 let lock = generated::lockfile(workspace, member, checksums);
                 estimates.extend(lock.estimate);
+                if has_binaries {
+                    lock_digest =
+                        Some(stable_lock_digest(workspace, member, checksums, &lock.text));
+                }
                 (Origin::Generated, Content::Bytes(lock.text.into_bytes()))
             }
             FileSource::Generated(Generated::VcsInfo) => {
@@ -319,11 +362,9 @@ pub fn package(
             }
         }
     };
-    let has_binaries =
-        package.targets.iter().any(|t| t.kind.contains(&cargo_metadata::TargetKind::Bin));
-    let lock = match has_binaries {
-        true => archive::LockInFingerprint::Covered,
-        false => archive::LockInFingerprint::Left,
+    let lock = match lock_digest {
+        Some(digest) => archive::LockInFingerprint::Covered { digest },
+        None => archive::LockInFingerprint::Left,
     };
     let exact = estimates.is_empty();
     let upload_metadata_size = upload_metadata_size(member, &files)?;
