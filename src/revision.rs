@@ -18,10 +18,6 @@ use crate::error::Error;
 
 /// A revision checked out into a temporary folder (removed when dropped).
 pub struct Checkout {
-    /// The revision as named.
-    pub rev: String,
-    /// The commit it resolves to (full hex).
-    pub commit: String,
     dir: tempfile::TempDir,
 }
 
@@ -80,7 +76,7 @@ pub fn checkout(repository: &Path, rev: &str, parent: Option<&Path>) -> Result<C
     }
     .map_err(|e| Error::io(parent.unwrap_or(&std::env::temp_dir()), e))?;
     write_tree(&repo, commit, dir.path()).map_err(fail)?;
-    Ok(Checkout { rev: rev.to_owned(), commit: commit.to_string(), dir })
+    Ok(Checkout { dir })
 }
 
 fn write_tree(repo: &gix::Repository, commit: gix::ObjectId, root: &Path) -> Result<(), String> {

@@ -14,7 +14,7 @@
 //! Unknown keys, a fingerprint or commit of the wrong form, a version that is not semver
 //! and an empty reviewer are errors that name the file and line.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -261,11 +261,6 @@ pub fn head(repository: &Path) -> Option<Head> {
     let commit = repo.head_commit().ok()?;
     let date = commit.time().ok()?.format(gix::date::time::format::SHORT).ok()?;
     Some(Head { commit: commit.id.to_string(), date })
-}
-
-/// Where the sign-off file of a workspace is.
-pub fn path(workspace_root: &Path) -> PathBuf {
-    workspace_root.join(FILE)
 }
 
 #[cfg(test)]
