@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cache::Caches;
 use crate::diff::{ArchiveDiff, Side};
+pub use crate::diff::{Comparison, Status};
 use crate::error::Error;
 use crate::revision::{self, Checkout};
 use crate::workspace::Workspace;
@@ -30,62 +30,6 @@ impl Spec {
         match text {
             "auto" => Spec::Auto,
             rev => Spec::Rev(rev.to_owned()),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// The crate did not exist at the revision (or has no release tag).
-    New,
-    Changed,
-    Unchanged,
-    /// The revision could not be packaged; `reason` says why.
-    NotCompared,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::New => "new",
-            Status::Changed => "changed",
-            Status::Unchanged => "unchanged",
-            Status::NotCompared => "not compared",
-        }
-    }
-}
-
-/// `crates[].baseline` of `report.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Comparison {
-    /// The revision as named (with `auto`, the tag used); `null` when no tag was found.
-    pub rev: Option<String>,
-    /// The commit it resolves to.
-    pub commit: Option<String>,
-    pub status: Status,
-    /// The crate's version at the revision.
-    pub version: Option<String>,
-    /// Why it is new or not compared, as a sentence.
-    pub reason: Option<String>,
-    #[serde(flatten)]
-    pub diff: ArchiveDiff,
-}
-
-impl Comparison {
-    fn without(
-        rev: Option<String>,
-        commit: Option<String>,
-        status: Status,
-        reason: String,
-    ) -> Self {
-        Comparison {
-            rev,
-            commit,
-            status,
-            version: None,
-            reason: Some(reason),
-            diff: ArchiveDiff::default(),
         }
     }
 }

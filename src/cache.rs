@@ -38,6 +38,8 @@ pub struct Caches {
     pub declarations: BlobStore,
     /// Comparisons with git revisions, by commit and the crate's content now.
     pub comparisons: BlobStore,
+    /// The registry's answers (`--online`), by URL.
+    pub registry: BlobStore,
     /// Where the ledgers of output folders are kept (see [`crate::output::Ledger`]).
     sites: Option<PathBuf>,
     /// Where past revisions are checked out for the time of a run (see [`crate::revision`]).
@@ -56,6 +58,7 @@ impl Caches {
             render: store("render"),
             declarations: store("declarations"),
             comparisons: store("comparisons"),
+            registry: store("registry"),
             sites: root.map(|root| root.join("v1").join("sites")),
             checkouts: root.map(|root| root.join("v1").join("checkouts")),
         }
@@ -127,19 +130,25 @@ impl BlobStore {
     pub fn store(&self, fresh: &[(String, Vec<u8>)]) {
         let known = self.used.lock().map(|used| used.clone()).unwrap_or_default();
         for (key, payload) in fresh.iter().filter(|(key, _)| !known.contains(key)) {
-            let Some(path) = self.path(key) else { continue };
-            let mut bytes = Sha256::digest(payload).to_vec();
-            bytes.extend_from_slice(payload);
-            if replace_file(&path, &bytes).is_ok()
-                && let Ok(mut used) = self.used.lock()
-            {
-                used.insert(key.clone());
-            }
+            self.replace(key, payload);
         }
         self.sweep();
     }
 
-    fn sweep(&self) {
+    /// Writes one entry whether or not this run read it (a response revalidated, say).
+    pub fn replace(&self, key: &str, payload: &[u8]) {
+        let Some(path) = self.path(key) else { return };
+        let mut bytes = Sha256::digest(payload).to_vec();
+        bytes.extend_from_slice(payload);
+        if replace_file(&path, &bytes).is_ok()
+            && let Ok(mut used) = self.used.lock()
+        {
+            used.insert(key.to_owned());
+        }
+    }
+
+    /// Sweeps entries no run has used lately, when there are many.
+    pub fn sweep(&self) {
         let (Some(dir), Ok(used)) = (&self.dir, self.used.lock()) else { return };
         let entries: Vec<PathBuf> = fs::read_dir(dir)
             .into_iter()

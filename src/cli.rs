@@ -11,7 +11,9 @@ Examples:
   cargo readiness -p my-crate --out site            One crate, site written to ./site
   cargo readiness --deny warnings -q                In CI: fail on blockers and warnings, print only errors
   cargo readiness --baseline auto                   Also show what changed since each crate's last release tag
+  cargo readiness --online                          Also ask crates.io: already published? yanked dependencies?
   cargo readiness verify                            Before `cargo publish`: is every crate signed off?
+  cargo readiness verify --published                After it: does crates.io serve what was signed off?
 
 Exit status:
   0  the report was written and no crate is blocked
@@ -67,6 +69,27 @@ pub struct Cli {
     /// with its latest release tag: `auto` (<name>-v<version>, <name>@<version>, <name>-<version>, v<version>)
     #[arg(long, value_name = "REV", help_heading = "Comparison")]
     pub baseline: Option<String>,
+
+    /// Ask the registry what it already holds: published versions, yanked dependencies, the
+    /// previous release's .crate to compare with (off by default: every run is offline)
+    #[arg(long, help_heading = "Registry")]
+    pub online: bool,
+
+    /// The registry to ask, by name, read as cargo reads it (CARGO_REGISTRIES_<NAME>_INDEX,
+    /// else [registries.NAME] in $CARGO_HOME/config.toml) [default: registry.default, else
+    /// crates.io]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        conflicts_with = "index",
+        help_heading = "Registry"
+    )]
+    pub registry: Option<String>,
+
+    /// The registry to ask, by its sparse index URL (sparse+https://…)
+    #[arg(long, global = true, value_name = "URL", help_heading = "Registry")]
+    pub index: Option<String>,
 
     /// Where to write the site [default: <cargo target dir>/readiness]
     #[arg(long, value_name = "DIR", help_heading = "Output")]
@@ -133,7 +156,16 @@ pub enum Command {
     /// every selected publishable crate is signed off for its version and fingerprint, 1
     /// otherwise (saying what is missing and what changed since the signed-off commit).
     /// Writes no site.
-    Verify,
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct VerifyArgs {
+    /// After `cargo publish`: check that what the registry now serves for each signed-off
+    /// crate is what was signed off (the index's checksum, else the downloaded .crate's
+    /// fingerprint)
+    #[arg(long)]
+    pub published: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -192,7 +224,7 @@ mod tests {
             "x/Cargo.toml",
         ])
         .unwrap();
-        assert!(matches!(cli.command, Some(Command::Verify)));
+        assert!(matches!(cli.command, Some(Command::Verify(VerifyArgs { published: false }))));
         assert_eq!(cli.packages, ["a"]);
         assert!(Cli::try_parse_from(["cargo-readiness", "verify", "--out", "site"]).is_err());
         assert!(Cli::try_parse_from(["cargo-readiness", "--out", "site", "verify"]).is_err());

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::package::Archive;
-use crate::package::archive::fingerprinted;
+use crate::package::archive::{LockInFingerprint, fingerprinted};
+use crate::package::{Archive, ArchiveFile};
 
 /// One side of a comparison: the files a reviewer approves (as the fingerprint covers
 /// them), the compressed size, and the normalized `Cargo.toml` cargo publishes.
@@ -23,17 +23,23 @@ pub struct Side {
 
 impl Side {
     pub fn of(archive: &Archive) -> Side {
-        let files = archive
-            .files
+        Side::from_files(&archive.files, archive.lock, archive.compressed_size, published(archive))
+    }
+
+    /// The side of an archive's files (a packaged one, or a `.crate` read back).
+    pub fn from_files(
+        files: &[ArchiveFile],
+        lock: LockInFingerprint,
+        compressed_size: u64,
+        manifest: toml::Table,
+    ) -> Side {
+        let files = files
             .iter()
             .filter_map(|f| {
-                Some((
-                    crate::format::slash_path(&f.path),
-                    (f.size, fingerprinted(f, archive.lock)?),
-                ))
+                Some((crate::format::slash_path(&f.path), (f.size, fingerprinted(f, lock)?)))
             })
             .collect();
-        Side { files, compressed_size: archive.compressed_size, manifest: published(archive) }
+        Side { files, compressed_size, manifest }
     }
 
     /// A digest of everything a comparison reads of this side.
@@ -56,6 +62,64 @@ fn published(archive: &Archive) -> toml::Table {
             std::str::from_utf8(bytes).ok().and_then(|t| t.parse().ok()).unwrap_or_default()
         }
         _ => toml::Table::new(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The crate did not exist then (no release tag, never published).
+    New,
+    Changed,
+    Unchanged,
+    /// The earlier state could not be read; `reason` says why.
+    NotCompared,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Changed => "changed",
+            Status::Unchanged => "unchanged",
+            Status::NotCompared => "not compared",
+        }
+    }
+}
+
+/// A crate compared with an earlier state of itself: `crates[].baseline` of `report.json`
+/// (a git revision) and `crates[].previous_release` (the last published `.crate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The revision as named (with `auto`, the tag used); `null` when no tag was found, and
+    /// for a published release.
+    pub rev: Option<String>,
+    /// The commit it resolves to.
+    pub commit: Option<String>,
+    pub status: Status,
+    /// The crate's version compared with.
+    pub version: Option<String>,
+    /// Why it is new or not compared, as a sentence.
+    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub diff: ArchiveDiff,
+}
+
+impl Comparison {
+    pub fn without(
+        rev: Option<String>,
+        commit: Option<String>,
+        status: Status,
+        reason: String,
+    ) -> Self {
+        Comparison {
+            rev,
+            commit,
+            status,
+            version: None,
+            reason: Some(reason),
+            diff: ArchiveDiff::default(),
+        }
     }
 }
 

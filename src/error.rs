@@ -42,6 +42,12 @@ pub enum Error {
     /// `--baseline`: the revision cannot be read.
     #[error("--baseline {rev}: {message}")]
     Baseline { rev: String, message: String },
+    /// `--registry` / `--index` (or `registry.default`) names no usable registry.
+    #[error("{flag}: {message}")]
+    Registry { flag: String, message: String },
+    /// cargo's own configuration (`$CARGO_HOME/config.toml`, `credentials.toml`) is malformed.
+    #[error("{}: {message}", .path.display())]
+    CargoConfig { path: PathBuf, message: String },
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
 }

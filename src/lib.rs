@@ -23,6 +23,7 @@ pub mod paths;
 pub mod plan;
 pub mod preview;
 pub mod readme;
+pub mod registry;
 pub mod report;
 pub mod revision;
 pub mod run;

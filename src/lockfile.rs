@@ -74,6 +74,18 @@ impl Lock {
         Lock { entries }
     }
 
+    /// The names of the packages that come from a registry.
+    pub fn registry_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.source
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
+            })
+            .map(|e| e.name.clone())
+    }
+
     /// Whether any package comes from a registry (or git): their declarations are not
     /// the workspace's own.
     pub fn has_registry_packages(&self) -> bool {

@@ -4,7 +4,7 @@ use cargo_readiness::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::from_env();
-    if let Some(Command::Verify) = cli.command {
+    if let Some(Command::Verify(_)) = cli.command {
         return match cargo_readiness::verify::run(&cli) {
             Ok(code) => ExitCode::from(code as u8),
             Err(err) => fail(&err),

@@ -32,6 +32,13 @@ pub struct Tool {
 pub struct WorkspaceReport {
     pub publish_order: Vec<String>,
     pub checks: Vec<CheckReport>,
+    /// Added to v1: with `--online`, the registry asked and whether it answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistryStatus>,
+    /// Added to v1: with `--online` on crates.io, how long its rate limits make publishing
+    /// the plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publish_time: Option<crate::registry::rate_limit::Estimate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -82,6 +89,70 @@ pub struct CrateReport {
     /// Added to v1: with `--baseline`, the comparison with the crate at that revision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<crate::baseline::Comparison>,
+    /// Added to v1: with `--online`, what the registry holds of the crate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistryReport>,
+    /// Added to v1: with `--online`, the comparison with the previous release's `.crate`
+    /// (the shape of `baseline`; `version` is the release compared with).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_release: Option<crate::diff::Comparison>,
+}
+
+/// The registry asked with `--online`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegistryStatus {
+    /// `crates.io`, or the registry's name.
+    pub name: String,
+    /// The index URL.
+    pub index: String,
+    /// Whether it answered; when it did not, every registry check is `not-checked`.
+    pub reachable: bool,
+    /// Why it could not be reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl RegistryStatus {
+    /// `None` when the registry was not asked.
+    pub fn of(facts: &crate::registry::Facts) -> Option<RegistryStatus> {
+        use crate::registry::State;
+        let reason = match &facts.state {
+            State::Off => return None,
+            State::Online => None,
+            State::Unreachable(why) => Some(why.clone()),
+        };
+        Some(RegistryStatus {
+            name: facts.registry.clone(),
+            index: facts.source.index.to_string(),
+            reachable: reason.is_none(),
+            reason,
+        })
+    }
+}
+
+/// What the registry holds of a crate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegistryReport {
+    /// `crates.io`, or the registry's name.
+    pub name: String,
+    /// Versions published, yanked ones included (0: not published yet).
+    pub releases: usize,
+    pub yanked: usize,
+    /// The highest version published.
+    pub latest: Option<String>,
+}
+
+impl RegistryReport {
+    /// `None` when the registry was not asked or did not say.
+    pub fn of(facts: &crate::registry::Facts, name: &str) -> Option<RegistryReport> {
+        let published = facts.lookup(name).ok()?;
+        Some(RegistryReport {
+            name: facts.registry.clone(),
+            releases: published.map_or(0, |p| p.releases.len()),
+            yanked: published.map_or(0, |p| p.yanked()),
+            latest: published.and_then(|p| p.highest()).map(|r| r.version.to_string()),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -142,10 +213,13 @@ impl CheckReport {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
     Fail,
+    /// Added to v1: the check could not look (a registry check without `--online`, or
+    /// with a registry that did not answer). Never counted.
+    NotChecked,
 }
 
 /// Failing checks per severity.
@@ -198,6 +272,8 @@ impl CrateReport {
             license: member.package.license.as_deref().map(redacted),
             signoff: None,
             baseline: None,
+            registry: None,
+            previous_release: None,
             name,
         };
         report.verdict = report.compute_verdict();
@@ -248,6 +324,9 @@ impl From<&Finding> for CheckReport {
             Outcome::Fail { message, help, files } => {
                 (Status::Fail, message.clone(), help.clone(), files.clone())
             }
+            Outcome::NotChecked(why) => {
+                (Status::NotChecked, format!("Not checked: {why}."), String::new(), Vec::new())
+            }
         };
         let check = finding.check;
         CheckReport {
@@ -280,6 +359,8 @@ impl Report {
             workspace: WorkspaceReport {
                 publish_order: plan.order.iter().chain(&plan.cycle).cloned().collect(),
                 checks: workspace.iter().map(CheckReport::from).collect(),
+                registry: None,
+                publish_time: None,
             },
             crates,
         }

@@ -18,11 +18,12 @@ use crate::format::{escape_terminal, human_size, plural};
 use crate::lockfile::MemberCrate;
 use crate::package::CachedArchive;
 use crate::preview::CratePreview;
+use crate::registry::{Facts, State};
 use crate::report::{CrateReport, Report, Verdict};
 use crate::signoff::Signoffs;
 use crate::site::{self, SiteInput, theme::Theme};
 use crate::workspace::{Member, Workspace};
-use crate::{baseline, output, package, plan, preview};
+use crate::{baseline, output, package, plan, preview, registry};
 use std::collections::BTreeMap;
 
 /// What a finished run produced.
@@ -98,6 +99,7 @@ fn package_and_check(
     member: &Member,
     settings: &Settings,
     caches: &crate::cache::Caches,
+    registry: &Facts,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Packaged, Error> {
     let archive = package::package(workspace, member, &caches.archives, checksums)?;
@@ -110,6 +112,7 @@ fn package_and_check(
         archive: &archive,
         limits: &limits,
         readme: preview.readme.as_ref(),
+        registry,
     };
     let findings = checks::run_crate(&subject, settings);
     let report = CrateReport::new(member, &archive, &findings);
@@ -122,8 +125,9 @@ fn package_and_check(
     };
     let cached = Some((archive.cache_key.clone(), archive.to_cached()));
     let written = Some(archive.written());
-    // Only what is published is compared with the baseline.
-    let side = (cli.baseline.is_some() && member.publish).then(|| crate::diff::Side::of(&archive));
+    // Only what is published is compared with the baseline and the previous release.
+    let compared = cli.baseline.is_some() || registry.state == State::Online;
+    let side = (compared && member.publish).then(|| crate::diff::Side::of(&archive));
     Ok(Packaged { cached, report, emitted, preview, rendered, written, side })
 }
 
@@ -141,14 +145,30 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let settings = Settings::load(&workspace)?;
     let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
     let baseline = cli.baseline.as_deref().map(baseline::Spec::parse);
+    let source = registry_source(cli, cli.online)?;
     let loaded = started.elapsed();
+    let (registry, facts) = match source {
+        Some(source) => registry::ask(source, &caches.registry, &workspace, &selected),
+        None => (None, Facts::off()),
+    };
+    if let State::Unreachable(why) = &facts.state
+        && !cli.quiet
+    {
+        eprintln!(
+            "warning: {} could not be reached ({}); its checks are shown as not checked",
+            facts.registry,
+            escape_terminal(why)
+        );
+    }
+    let asked = started.elapsed();
 
     let progress = progress_bar(cli, selected.len());
     let mut results = in_waves(&workspace, &selected, |member, checksums| {
         progress.set_message(member.name().to_owned());
-        let packaged =
-            guarded(|| package_and_check(cli, &workspace, member, &settings, &caches, checksums))
-                .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
+        let packaged = guarded(|| {
+            package_and_check(cli, &workspace, member, &settings, &caches, &facts, checksums)
+        })
+        .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
         progress.inc(1);
         let written = packaged.written.clone();
         (packaged, written)
@@ -162,6 +182,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let mut rendered = Vec::new();
     let mut sides = Vec::new();
     for mut packaged in results {
+        packaged.report.registry = crate::report::RegistryReport::of(&facts, &packaged.report.name);
         previews.insert(packaged.report.name.clone(), packaged.preview);
         rendered.extend(packaged.rendered);
         let krate = &mut packaged.report;
@@ -172,6 +193,13 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         crates.push(packaged.report);
         cached.extend(packaged.cached);
         emitted.extend(packaged.emitted);
+    }
+    if let Some(registry) = &registry {
+        let mut compared =
+            registry::compare_with_previous(registry, &facts, &workspace, sides.clone());
+        for krate in &mut crates {
+            krate.previous_release = compared.remove(&krate.name);
+        }
     }
     if let Some(spec) = &baseline {
         let mut compared = compare_with(&workspace, spec, sides, &caches)?;
@@ -188,7 +216,9 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         &WorkspaceSubject { workspace: &workspace, selected: &selected, plan: &plan },
         &settings,
     );
-    let report = Report::new(crates, &plan, &workspace_findings);
+    let mut report = Report::new(crates, &plan, &workspace_findings);
+    report.workspace.registry = crate::report::RegistryStatus::of(&facts);
+    report.workspace.publish_time = publish_time(&facts, &report);
     let head = crate::signoff::head(workspace.confinement.root());
     let ledger_path = caches.ledger(&out.path);
     let ledger = output::Ledger::load(ledger_path.as_deref());
@@ -218,6 +248,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     caches.archives.store(&crate::cache::archive_entries(cached));
     rendered.extend(site.fresh);
     caches.render.store(&rendered);
+    caches.registry.sweep();
     let written = started.elapsed();
 
     let deny_warnings = cli.deny_warnings();
@@ -246,12 +277,55 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             &outcome,
             &[
                 ("load", loaded),
-                ("package and check", packaged - loaded),
+                ("ask the registry", asked - loaded),
+                ("package and check", packaged - asked),
                 ("render and write", written - packaged),
             ],
         );
     }
     Ok(outcome)
+}
+
+/// The registry to ask when `asking` (`--online`, `verify --published`); `--registry` and
+/// `--index` mean nothing otherwise, and say so.
+pub(crate) fn registry_source(cli: &Cli, asking: bool) -> Result<Option<registry::Source>, Error> {
+    if !asking {
+        if let Some((flag, _)) = [("--registry", &cli.registry), ("--index", &cli.index)]
+            .into_iter()
+            .find(|(_, value)| value.is_some())
+        {
+            return Err(Error::Registry {
+                flag: flag.into(),
+                message: "only used with --online (or verify --published)".into(),
+            });
+        }
+        return Ok(None);
+    }
+    let env = registry::source::CargoEnv::current();
+    registry::Source::resolve(cli.registry.as_deref(), cli.index.as_deref(), &env).map(Some)
+}
+
+/// How long crates.io's rate limits make publishing the plan (crates.io, online only):
+/// each crate of the plan whose version is not published yet is a new crate or a new
+/// version.
+fn publish_time(facts: &Facts, report: &Report) -> Option<registry::rate_limit::Estimate> {
+    use registry::rate_limit::Publish;
+    if facts.state != State::Online || !facts.source.crates_io {
+        return None;
+    }
+    let mut plan = Vec::new();
+    for name in &report.workspace.publish_order {
+        let krate = report.crates.iter().find(|c| &c.name == name)?;
+        let version = krate.version.parse().ok()?;
+        match facts.lookup(name).ok()? {
+            None => plan.push(Publish::NewCrate),
+            Some(published) if published.release(&version).is_none() => {
+                plan.push(Publish::NewVersion)
+            }
+            Some(_) => {}
+        }
+    }
+    Some(registry::rate_limit::estimate(&plan))
 }
 
 /// `--baseline`: each crate (by name, with what is compared) against its revision.

@@ -7,6 +7,7 @@ mod categories;
 mod dependencies;
 mod files;
 mod metadata;
+mod registry;
 mod workspace;
 
 use serde::Serialize;
@@ -45,18 +46,20 @@ pub enum Group {
     Metadata,
     Dependencies,
     Archive,
+    Registry,
     Workspace,
 }
 
 impl Group {
-    pub const ALL: [Group; 4] =
-        [Group::Metadata, Group::Dependencies, Group::Archive, Group::Workspace];
+    pub const ALL: [Group; 5] =
+        [Group::Metadata, Group::Dependencies, Group::Archive, Group::Registry, Group::Workspace];
 
     pub fn title(self) -> &'static str {
         match self {
             Group::Metadata => "Metadata",
             Group::Dependencies => "Dependencies",
             Group::Archive => "Archive",
+            Group::Registry => "Registry",
             Group::Workspace => "Workspace",
         }
     }
@@ -67,6 +70,7 @@ impl Group {
             Group::Metadata => "guide/checks/metadata.html",
             Group::Dependencies => "guide/checks/dependencies.html",
             Group::Archive => "guide/checks/archive.html",
+            Group::Registry => "guide/checks/registry.html",
             Group::Workspace => "guide/checks/workspace.html",
         }
     }
@@ -81,6 +85,8 @@ pub struct Subject<'a> {
     pub limits: &'a Limits,
     /// The packaged README, rendered as crates.io will.
     pub readme: Option<&'a ReadmePreview>,
+    /// What the registry holds (`--online`), or why that is not known.
+    pub registry: &'a crate::registry::Facts,
 }
 
 /// What a workspace check looks at.
@@ -99,6 +105,9 @@ pub enum Outcome {
     /// The check failed: the finding in one sentence, how to fix it, and the archive
     /// files it is about (flagged in the archive tree).
     Fail { message: String, help: String, files: Vec<String> },
+    /// The check could not look (the registry was not asked, or did not answer): why.
+    /// Never a pass, and never counted.
+    NotChecked(String),
 }
 
 impl Outcome {
@@ -218,6 +227,12 @@ pub static CATALOGUE: &[Check] = &[
     check("junk-file", Group::Archive, Severity::Warning, "Files that look like junk in a release", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::junk_file)),
     check("large-file", Group::Archive, Severity::Warning, "Large files", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::large_file)),
     check("dirty-files", Group::Archive, Severity::Note, "Packaged files differ from the last commit", "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---allow-dirty", Run::Crate(files::dirty_files)),
+    check("version-already-published", Group::Registry, Severity::Blocker, "This version is already published", publishing!("#publishing-a-new-version-of-an-existing-crate"), Run::Crate(registry::already_published)),
+    check("name-taken", Group::Registry, Severity::Blocker, "The name is taken by another spelling", manifest!("#the-name-field"), Run::Crate(registry::name_taken)),
+    check("dependency-unsatisfiable", Group::Registry, Severity::Blocker, "A requirement no published version meets", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html", Run::Crate(registry::dependency_unsatisfiable)),
+    check("version-not-greater", Group::Registry, Severity::Warning, "Version is not greater than the latest release", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(registry::version_not_greater)),
+    check("locked-version-yanked", Group::Registry, Severity::Warning, "The packaged lock pins a yanked version", "https://doc.rust-lang.org/cargo/commands/cargo-yank.html", Run::Crate(registry::locked_yanked)),
+    check("version-skipped", Group::Registry, Severity::Note, "Version skips one after the previous release", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(registry::version_skipped)),
     check("publish-cycle", Group::Workspace, Severity::Blocker, "Members depend on each other in a cycle", publishing!("#before-publishing-a-new-crate"), Run::Workspace(workspace::publish_cycle)),
     check("trusted-publishing", Group::Workspace, Severity::Note, "CI publishes with a long-lived token", "https://crates.io/docs/trusted-publishing", Run::Workspace(workspace::trusted_publishing)),
 ];
