@@ -22,6 +22,7 @@ use crate::package::{MAX_CRATE_SIZE, Origin};
 use crate::plan::PublishPlan;
 use crate::preview::CratePreview;
 use crate::report::{CheckReport, CrateReport, Report, Status, Verdict};
+use review::Against;
 use theme::Theme;
 use view::*;
 
@@ -175,7 +176,8 @@ fn card_data(krate: &CrateReport) -> card::CardData {
         license: krate.license.clone(),
         compressed_size: krate.archive.compressed_size,
         lines_of_code: Some(krate.archive.rust_lines).filter(|&n| n > 0),
-        releases: None,
+        // A crate not published yet has no releases to count.
+        releases: krate.registry.as_ref().map(|r| r.releases as u64).filter(|&n| n > 0),
         verdict: krate.verdict,
     }
 }
@@ -284,6 +286,16 @@ fn index_view(input: &SiteInput) -> IndexView {
         publish_order,
         workspace_checks: workspace_findings(report),
         cycle: input.plan.cycle.clone(),
+        registry: report
+            .workspace
+            .registry
+            .as_ref()
+            .map(summary::registry_line)
+            .unwrap_or_default(),
+        publish_time: report.workspace.publish_time.as_ref().map(|estimate| PublishTimeView {
+            sentence: estimate.sentence(),
+            basis: estimate.basis.to_owned(),
+        }),
     }
 }
 
@@ -367,6 +379,7 @@ fn check_row(check: &CheckReport) -> CheckRow {
             Status::Pass => "pass",
             Status::Fail if allowed => "allowed",
             Status::Fail => "fail",
+            Status::NotChecked => "not-checked",
         }
         .to_owned(),
         message: check.message.clone(),
@@ -406,7 +419,10 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
                 .push(CheckGroup { title: check.group.to_owned(), checks: vec![check_row(check)] }),
         }
     }
-    let passing = krate.checks.iter().filter(|c| !c.counts()).map(check_row).collect();
+    let (not_checked, passing): (Vec<&CheckReport>, Vec<&CheckReport>) =
+        krate.checks.iter().filter(|c| !c.counts()).partition(|c| c.status == Status::NotChecked);
+    let passing = passing.into_iter().map(check_row).collect();
+    let not_checked = not_checked.into_iter().map(check_row).collect();
 
     let archive = &krate.archive;
     let share = archive.compressed_size as f64 * 100.0 / MAX_CRATE_SIZE as f64;
@@ -447,6 +463,7 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         },
         failing,
         passing,
+        not_checked,
         inherited: krate.inherited.clone(),
         readme: input.previews.get(&krate.name).and_then(|p| p.readme.as_ref()).map(|r| ReadmeView {
             file: r.file.clone(),
@@ -469,7 +486,12 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         }),
         crate_file: input.emit_crate.then(|| krate.crate_file()),
         signoff: review::signoff_view(krate, input.head),
-        baseline: krate.baseline.as_ref().map(review::baseline_view),
+        baseline: krate.baseline.as_ref().map(|c| review::changes_view(c, Against::Revision)),
+        previous_release: krate.previous_release.as_ref().map(|c| {
+            let registry = krate.registry.as_ref().map_or("the registry", |r| r.name.as_str());
+            review::changes_view(c, Against::Release(registry))
+        }),
+        registry: krate.registry.as_ref().map(review::registry_line).unwrap_or_default(),
     }
 }
 

@@ -1,12 +1,13 @@
 //! What a reviewer needs beside the checks: the crate's sign-off (its status and the table
-//! to paste) and what changed since the baseline. Shared by the crate page and the summary.
+//! to paste) and what changed since the baseline or the previous release. Shared by the
+//! crate page and the summary.
 
-use crate::baseline::{Comparison, Status as BaselineStatus};
+use crate::diff::{Comparison, Status as ChangeStatus};
 use crate::format::{plural, short_hash, signed_size};
-use crate::report::CrateReport;
+use crate::report::{CrateReport, RegistryReport};
 use crate::signoff::{self, Head, Status};
 
-use super::view::{BaselineView, ChangedFile, ManifestDiffRow, SignoffView};
+use super::view::{ChangedFile, ChangesView, ManifestDiffRow, SignoffView};
 
 /// The sign-off of a published crate; `None` for one that is not published.
 pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffView> {
@@ -47,29 +48,58 @@ pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffV
     })
 }
 
-/// The comparison with the baseline, when `--baseline` was given.
-pub fn baseline_view(comparison: &Comparison) -> BaselineView {
-    let rev = comparison.rev.clone().unwrap_or_default();
+/// What a comparison is with.
+pub enum Against<'a> {
+    /// A git revision (`--baseline`).
+    Revision,
+    /// The previous release on this registry (`--online`).
+    Release(&'a str),
+}
+
+impl Against<'_> {
+    fn id(&self) -> &'static str {
+        match self {
+            Against::Revision => "baseline",
+            Against::Release(_) => "previous-release",
+        }
+    }
+}
+
+/// What `comparison` compares with, for a title: `v1.0.0`, `1.2.3 on crates.io`.
+pub fn since(comparison: &Comparison, against: &Against) -> String {
+    match (against, &comparison.version) {
+        (Against::Revision, _) => comparison.rev.clone().unwrap_or_default(),
+        (Against::Release(registry), Some(version)) => format!("{version} on {registry}"),
+        (Against::Release(_), None) => String::new(),
+    }
+}
+
+/// A comparison as a page section.
+pub fn changes_view(comparison: &Comparison, against: Against) -> ChangesView {
+    let since = since(comparison, &against);
     let commit = comparison.commit.as_deref().map(short_hash).unwrap_or_default();
     let diff = &comparison.diff;
-    let at = match (&comparison.version, commit.is_empty()) {
-        (Some(version), false) => format!("{rev} ({version}, commit {commit})"),
-        (None, false) => format!("{rev} (commit {commit})"),
-        _ => rev.clone(),
+    let at = match (&against, &comparison.version, commit.is_empty()) {
+        (Against::Revision, Some(version), false) => {
+            format!("{since} ({version}, commit {commit})")
+        }
+        (Against::Revision, None, false) => format!("{since} (commit {commit})"),
+        _ => since.clone(),
     };
     let reason = comparison.reason.clone().unwrap_or_default();
     let summary = match comparison.status {
-        BaselineStatus::New if rev.is_empty() => format!("New: {reason}."),
-        BaselineStatus::New => format!("New since {at}: {reason}."),
-        BaselineStatus::NotCompared => format!("Not compared with {at}: {reason}."),
-        BaselineStatus::Unchanged => {
-            format!("Unchanged since {at}: every approved file is the same.")
+        ChangeStatus::New if since.is_empty() => format!("New: {reason}."),
+        ChangeStatus::New => format!("New since {at}: {reason}."),
+        ChangeStatus::NotCompared if since.is_empty() => format!("Not compared: {reason}."),
+        ChangeStatus::NotCompared => format!("Not compared with {at}: {reason}."),
+        ChangeStatus::Unchanged => {
+            format!("Unchanged since {at}: every published file is the same.")
         }
-        BaselineStatus::Changed => format!("Changed since {at}: {}.", change_counts(comparison)),
+        ChangeStatus::Changed => format!("Changed since {at}: {}.", change_counts(comparison)),
     };
-    BaselineView {
-        rev,
-        commit,
+    ChangesView {
+        id: against.id().to_owned(),
+        since,
         status: comparison.status.as_str().to_owned(),
         summary,
         files: diff
@@ -115,4 +145,19 @@ pub fn change_counts(comparison: &Comparison) -> String {
         parts.push(format!("{breaking} {features} removed (breaking)"));
     }
     parts.join("; ")
+}
+
+/// `12 releases on crates.io (1 yanked); latest 1.4.0`, or `not on crates.io yet`.
+pub fn registry_line(registry: &RegistryReport) -> String {
+    if registry.releases == 0 {
+        return format!("not on {} yet", registry.name);
+    }
+    let mut line = format!("{} on {}", plural(registry.releases, "release"), registry.name);
+    if registry.yanked > 0 {
+        line.push_str(&format!(" ({} yanked)", registry.yanked));
+    }
+    if let Some(latest) = &registry.latest {
+        line.push_str(&format!("; latest {latest}"));
+    }
+    line
 }

@@ -5,11 +5,13 @@
 //! a link to the full report.
 
 use crate::checks::Severity;
-use crate::format::human_size;
-use crate::report::CrateReport;
+use crate::diff::{Comparison, Status};
+use crate::format::{human_size, signed_size};
+use crate::report::{CrateReport, RegistryStatus};
 
+use super::review::{self, Against};
 use super::view::{SummaryCrate, SummaryFinding, SummaryView};
-use super::{SiteInput, index_view, review};
+use super::{SiteInput, index_view};
 
 /// GitHub refuses comments over 65,536 characters; the margin leaves room for a marker
 /// line a workflow adds to find its comment again.
@@ -68,6 +70,15 @@ fn build(input: &SiteInput) -> SummaryView {
         omitted_crates: 0,
         cut: false,
         baseline: input.report.crates.iter().any(|c| c.baseline.is_some()),
+        previous_release: input.report.crates.iter().any(|c| c.previous_release.is_some()),
+        registry: input.report.workspace.registry.as_ref().map(registry_line).unwrap_or_default(),
+        publish_time: input
+            .report
+            .workspace
+            .publish_time
+            .as_ref()
+            .map(|e| e.sentence())
+            .unwrap_or_default(),
         index,
         link_base,
     }
@@ -87,19 +98,22 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
             message: shorten(&check.message),
         })
         .collect();
-    let (change, breaking) = match &krate.baseline {
-        Some(comparison) => {
-            let view = review::baseline_view(comparison);
-            let change = match comparison.status {
-                crate::baseline::Status::Changed => {
-                    format!("{} since {}", view.compressed_delta, view.rev)
-                }
-                _ => view.status.clone(),
-            };
-            (change, comparison.diff.breaking().map(|c| c.key.clone()).collect())
+    let mut breaking = Vec::new();
+    let mut change = |comparison: Option<&Comparison>, against: Against| {
+        let Some(comparison) = comparison else { return String::new() };
+        let since = review::since(comparison, &against);
+        breaking
+            .extend(comparison.diff.breaking().map(|c| format!("{} removed since {since}", c.key)));
+        match comparison.status {
+            Status::Changed => {
+                format!("{} since {since}", signed_size(comparison.diff.compressed_size_delta))
+            }
+            status => status.as_str().to_owned(),
         }
-        None => (String::new(), Vec::new()),
     };
+    let registry = krate.registry.as_ref().map_or("the registry", |r| r.name.as_str());
+    let release_change = change(krate.previous_release.as_ref(), Against::Release(registry));
+    let change = change(krate.baseline.as_ref(), Against::Revision);
     SummaryCrate {
         name: krate.name.clone(),
         version: krate.version.clone(),
@@ -107,6 +121,7 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         fingerprint: crate::format::short_hash(&krate.fingerprint),
         compressed_size: human_size(krate.archive.compressed_size),
         change,
+        release_change,
         breaking,
         signoff: match &krate.signoff {
             None => String::new(),
@@ -132,5 +147,15 @@ fn shorten(message: &str) -> String {
     match message.char_indices().nth(MESSAGE_CHARS) {
         Some((at, _)) => format!("{}…", &message[..at]),
         None => message.to_owned(),
+    }
+}
+
+/// `Asked crates.io (https://index.crates.io/).`, or why it could not be.
+pub fn registry_line(registry: &RegistryStatus) -> String {
+    match &registry.reason {
+        None => format!("Asked {} ({}).", registry.name, registry.index),
+        Some(why) => {
+            format!("⚠️ {} could not be reached ({why}): its checks were not run.", registry.name)
+        }
     }
 }

@@ -47,6 +47,18 @@ pub struct IndexView {
     pub workspace_checks: Vec<CheckRow>,
     /// Crates that cannot be ordered because of a dependency cycle.
     pub cycle: Vec<String>,
+    /// With `--online`: the registry asked, as a line; empty otherwise.
+    pub registry: String,
+    /// With `--online` on crates.io: how long the rate limits make publishing the plan.
+    pub publish_time: Option<PublishTimeView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishTimeView {
+    /// The estimate as a sentence.
+    pub sentence: String,
+    /// The limits used and where they come from.
+    pub basis: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -119,6 +131,8 @@ pub struct CrateView {
     pub failing: Vec<CheckGroup>,
     /// Passing checks and checks allowed by configuration (folded on the page).
     pub passing: Vec<CheckRow>,
+    /// Checks that could not look (registry checks without `--online`), and why.
+    pub not_checked: Vec<CheckRow>,
     /// `[package]` keys inherited from `[workspace.package]`.
     pub inherited: Vec<String>,
     /// The manifest as written and as published.
@@ -130,7 +144,12 @@ pub struct CrateView {
     /// The sign-off: status, and the table to paste (`None` for a crate not published).
     pub signoff: Option<SignoffView>,
     /// With `--baseline`: what changed since the revision.
-    pub baseline: Option<BaselineView>,
+    pub baseline: Option<ChangesView>,
+    /// With `--online`: what changed since the previous release on the registry.
+    pub previous_release: Option<ChangesView>,
+    /// With `--online`: the crate on the registry, e.g. `12 releases on crates.io (1
+    /// yanked), latest 1.4.0`, or `not on crates.io yet`.
+    pub registry: String,
 }
 
 /// A crate's sign-off.
@@ -146,13 +165,15 @@ pub struct SignoffView {
     pub file: String,
 }
 
-/// What changed since the baseline revision.
+/// What changed since an earlier state of the crate: a git revision (`--baseline`) or the
+/// previous release (`--online`). One section shape for both.
 #[derive(Debug, Clone, Serialize)]
-pub struct BaselineView {
-    /// The revision as named (the tag, with `auto`); empty when none was found.
-    pub rev: String,
-    /// Short commit id.
-    pub commit: String,
+pub struct ChangesView {
+    /// The section's anchor: `baseline` or `previous-release`.
+    pub id: String,
+    /// What it is compared with, for the title: `v1.0.0`, `1.2.3 on crates.io`; empty when
+    /// nothing was found to compare with.
+    pub since: String,
     /// `new`, `changed`, `unchanged` or `not compared`.
     pub status: String,
     /// The comparison as a sentence.
@@ -342,6 +363,12 @@ pub struct SummaryView {
     pub cut: bool,
     /// Whether crates were compared with a baseline (a column for the change).
     pub baseline: bool,
+    /// Whether crates were compared with their previous release (a column for it).
+    pub previous_release: bool,
+    /// With `--online`: the registry asked, as a line; empty otherwise.
+    pub registry: String,
+    /// With `--online` on crates.io: how long the rate limits make publishing the plan.
+    pub publish_time: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -354,7 +381,9 @@ pub struct SummaryCrate {
     pub compressed_size: String,
     /// Against the baseline, e.g. `+1.2 KiB since v1.0.0`, `unchanged`, `new`.
     pub change: String,
-    /// Features removed since the baseline (breaking), as manifest keys.
+    /// Against the previous release, e.g. `+1.2 KiB since 1.3.0`, `new`.
+    pub release_change: String,
+    /// Features removed (breaking), as `features.x removed since v1.0.0`.
     pub breaking: Vec<String>,
     /// e.g. `signed off by Ada on 2026-11-24`, `stale`, `missing`; empty when not published.
     pub signoff: String,
