@@ -141,18 +141,25 @@ impl Signoffs {
         self.entries.is_empty()
     }
 
+    /// Every sign-off of `name` at `version` (build metadata aside), in file order.
+    pub fn of_version<'s>(
+        &'s self,
+        name: &'s str,
+        version: &'s str,
+    ) -> impl DoubleEndedIterator<Item = &'s Entry> {
+        self.entries.iter().filter(move |e| e.name == name && same_version(&e.version, version))
+    }
+
     /// The crate's status for `version` and `fingerprint`.
     pub fn status(&self, name: &str, version: &str, fingerprint: &str) -> SignoffReport {
-        let same_version = || {
-            self.entries.iter().filter(move |e| e.name == name && same_version(&e.version, version))
-        };
-        let (status, entry) = match same_version().find(|e| e.fingerprint == fingerprint) {
-            Some(entry) => (Status::Signed, Some(entry)),
-            None => match same_version().next_back() {
-                Some(entry) => (Status::Stale, Some(entry)),
-                None => (Status::Missing, None),
-            },
-        };
+        let (status, entry) =
+            match self.of_version(name, version).find(|e| e.fingerprint == fingerprint) {
+                Some(entry) => (Status::Signed, Some(entry)),
+                None => match self.of_version(name, version).next_back() {
+                    Some(entry) => (Status::Stale, Some(entry)),
+                    None => (Status::Missing, None),
+                },
+            };
         let mut other_versions: Vec<String> = match status {
             Status::Missing => {
                 self.entries.iter().filter(|e| e.name == name).map(|e| e.version.clone()).collect()

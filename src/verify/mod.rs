@@ -1,7 +1,10 @@
 //! `cargo readiness verify`: whether every selected publishable crate is signed off in
 //! `readiness-signoff.toml` for its current version and fingerprint, and, for a crate whose
 //! content changed after its sign-off, what changed since the signed-off commit. What a
-//! release job runs before `cargo publish`. It writes no site.
+//! release job runs before `cargo publish`. It writes no site. `--published`, after
+//! `cargo publish`: whether the registry serves what was signed off ([`published`]).
+
+pub mod published;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -10,9 +13,11 @@ use anstyle::{AnsiColor, Style};
 
 use crate::baseline::{self, Comparison};
 use crate::cache::Caches;
-use crate::cli::{Cli, ColorWhen};
+use crate::cli::{Cli, ColorWhen, Command, VerifyArgs};
+use crate::diff::ArchiveDiff;
 use crate::error::Error;
 use crate::format::{escape_terminal, plural, short_hash};
+use crate::package::Archive;
 use crate::signoff::{SignoffReport, Signoffs, Status};
 use crate::workspace::Workspace;
 
@@ -34,23 +39,36 @@ impl Verdict {
     }
 }
 
-/// Checks the sign-offs; the exit code is 0 when every crate is signed off, else 1.
+/// Checks the sign-offs (or, with `--published`, what the registry serves); the exit code
+/// is 0 when every crate is signed off, else 1.
 pub fn run(cli: &Cli) -> Result<i32, Error> {
+    if let Some(Command::Verify(VerifyArgs { published: true })) = cli.command {
+        return published::run(cli);
+    }
+    crate::run::registry_source(cli, false)?;
     let verdicts = verdicts(cli)?;
     if !cli.quiet {
-        print(cli, &verdicts);
+        let _ = write_verdicts(&mut stream(cli), &verdicts);
     }
     Ok(i32::from(!verdicts.iter().all(Verdict::signed)))
 }
 
-/// Every selected publishable crate's standing, by name.
-pub fn verdicts(cli: &Cli) -> Result<Vec<Verdict>, Error> {
+/// The selected publishable crates, packaged.
+struct Packaged {
+    workspace: Workspace,
+    signoffs: Signoffs,
+    caches: Caches,
+    /// By name: the archive, or why it could not be packaged.
+    archives: Vec<(String, Result<Archive, String>)>,
+}
+
+fn package_selected(cli: &Cli) -> Result<Packaged, Error> {
     let caches = Caches::open(crate::cache::root(cli.cache_dir.as_deref()).as_deref());
     let workspace = Workspace::load(cli.manifest_path.as_deref(), &caches.declarations)?;
     let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
     let selected: Vec<_> =
         workspace.select(&cli.packages, &cli.exclude)?.into_iter().filter(|m| m.publish).collect();
-    let packaged = crate::run::in_waves(&workspace, &selected, |member, checksums| {
+    let archives = crate::run::in_waves(&workspace, &selected, |member, checksums| {
         match crate::package::package(&workspace, member, &caches.archives, checksums) {
             Ok(archive) => {
                 let written = archive.written();
@@ -59,9 +77,15 @@ pub fn verdicts(cli: &Cli) -> Result<Vec<Verdict>, Error> {
             Err(error) => ((member.name().to_owned(), Err(error.to_string())), None),
         }
     });
-    let mut verdicts: Vec<Verdict> = Vec::with_capacity(packaged.len());
+    Ok(Packaged { workspace, signoffs, caches, archives })
+}
+
+/// Every selected publishable crate's standing, by name.
+pub fn verdicts(cli: &Cli) -> Result<Vec<Verdict>, Error> {
+    let Packaged { workspace, signoffs, caches, archives } = package_selected(cli)?;
+    let mut verdicts: Vec<Verdict> = Vec::with_capacity(archives.len());
     let mut requests = Vec::new();
-    for (name, archive) in packaged {
+    for (name, archive) in archives {
         let Some(member) = workspace.member(&name) else { continue };
         let version = member.package.version.to_string();
         let fingerprint = archive.as_ref().map(|a| a.fingerprint.clone()).map_err(Clone::clone);
@@ -115,14 +139,14 @@ fn compare_since(
     compared
 }
 
-fn print(cli: &Cli, verdicts: &[Verdict]) {
+/// Standard output, colored as `--color` says.
+fn stream(cli: &Cli) -> anstream::AutoStream<std::io::StdoutLock<'static>> {
     let choice = match cli.color {
         ColorWhen::Auto => anstream::ColorChoice::Auto,
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
     };
-    let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
-    let _ = write_verdicts(&mut out, verdicts);
+    anstream::AutoStream::new(std::io::stdout().lock(), choice)
 }
 
 /// The lines `verify` prints, uncolored when `out` strips styles.
@@ -195,7 +219,11 @@ fn write_since(
         return writeln!(out, "{indent}since commit {commit}: {}", escape_terminal(reason));
     }
     writeln!(out, "{indent}changed since commit {commit}:")?;
-    let diff = &comparison.diff;
+    write_diff(out, indent, &comparison.diff)
+}
+
+/// Files added, removed and modified, then manifest changes, one per line.
+fn write_diff(out: &mut impl Write, indent: &str, diff: &ArchiveDiff) -> std::io::Result<()> {
     for row in diff.file_rows() {
         let path = escape_terminal(row.path);
         writeln!(out, "{indent}  {:<8} {path} ({})", row.change, row.size)?;

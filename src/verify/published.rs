@@ -1,0 +1,205 @@
+//! `cargo readiness verify --published`: after `cargo publish`, whether what the registry
+//! now serves for each selected crate is what was signed off. Where the archive the tool
+//! builds is exact and signed off, the index's checksum must equal its checksum; otherwise
+//! (or when the checksums differ) the `.crate` is downloaded and its fingerprint must be
+//! one signed off for that version. What differs is listed against the checkout.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::cli::Cli;
+use crate::diff::{ArchiveDiff, Side};
+use crate::error::Error;
+use crate::format::{escape_terminal, plural, short_hash};
+use crate::package::Archive;
+use crate::registry::{Lookup, Registry};
+
+use super::{Packaged, package_selected, stream};
+
+/// What the registry serves for one crate, against its sign-off.
+#[derive(Debug)]
+pub enum Served {
+    /// The index's checksum is that of the signed-off archive built here.
+    SameChecksum { checksum: String },
+    /// The downloaded `.crate` has a signed-off fingerprint.
+    SameFingerprint { fingerprint: String },
+    /// The downloaded `.crate` has another fingerprint: what differs from the checkout, and
+    /// whether the checkout is itself the signed-off content.
+    Differs { fingerprint: String, diff: Box<ArchiveDiff>, checkout_signed: bool },
+    /// The registry does not have this version.
+    Unpublished,
+    /// No sign-off for this version, so there is nothing to hold the registry to.
+    NotSignedOff,
+    /// It could not be found out: why.
+    Unknown(String),
+}
+
+#[derive(Debug)]
+pub struct PublishedVerdict {
+    pub name: String,
+    pub version: String,
+    pub served: Served,
+    /// The release is yanked.
+    pub yanked: bool,
+    /// The fingerprints signed off for this version.
+    pub signed: Vec<String>,
+}
+
+impl PublishedVerdict {
+    pub fn matches(&self) -> bool {
+        matches!(self.served, Served::SameChecksum { .. } | Served::SameFingerprint { .. })
+    }
+}
+
+/// Checks what the registry serves; the exit code is 0 when every crate matches its
+/// sign-off, else 1.
+pub fn run(cli: &Cli) -> Result<i32, Error> {
+    let (registry, verdicts) = verdicts(cli)?;
+    if !cli.quiet {
+        let _ = write_verdicts(&mut stream(cli), &registry, &verdicts);
+    }
+    Ok(i32::from(!verdicts.iter().all(PublishedVerdict::matches)))
+}
+
+/// Every selected publishable crate against the registry, by name; and the registry's name.
+pub fn verdicts(cli: &Cli) -> Result<(String, Vec<PublishedVerdict>), Error> {
+    let source = crate::run::registry_source(cli, true)?.expect("asked for");
+    let Packaged { workspace, signoffs, caches, archives } = package_selected(cli)?;
+    let registry = Registry::connect(source.clone(), &caches.registry)
+        .map_err(|why| Error::Registry {
+            flag: source.name.clone(),
+            message: format!("could not be reached: {why}"),
+        })?
+        .revalidating();
+    let names: BTreeSet<String> = archives.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    let lookups = registry.look_up(names);
+    let verdicts = registry.each(archives, |(name, archive)| {
+        let version = workspace.member(&name).map(|m| m.package.version.clone());
+        let version_text = version.as_ref().map(ToString::to_string).unwrap_or_default();
+        let signed: Vec<String> =
+            signoffs.of_version(&name, &version_text).map(|e| e.fingerprint.clone()).collect();
+        let mut verdict = PublishedVerdict {
+            name: name.clone(),
+            version: version_text,
+            served: Served::NotSignedOff,
+            yanked: false,
+            signed,
+        };
+        if verdict.signed.is_empty() {
+            return verdict;
+        }
+        let release = match (lookups.get(&name.to_ascii_lowercase()), &version) {
+            (Some(Lookup::Found(published)), Some(version)) => published.release(version),
+            (Some(Lookup::Failed(why)), _) => {
+                verdict.served = Served::Unknown(why.clone());
+                return verdict;
+            }
+            _ => None,
+        };
+        let Some(release) = release else {
+            verdict.served = Served::Unpublished;
+            return verdict;
+        };
+        verdict.yanked = release.yanked;
+        verdict.served = match archive {
+            Err(why) => Served::Unknown(format!("could not be packaged here: {why}")),
+            Ok(archive) => served(&registry, &workspace, &name, release, &archive, &verdict.signed),
+        };
+        verdict
+    });
+    let mut verdicts = verdicts;
+    verdicts.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((source.name, verdicts))
+}
+
+fn served(
+    registry: &Registry,
+    workspace: &crate::workspace::Workspace,
+    name: &str,
+    release: &crate::registry::index::Release,
+    archive: &Archive,
+    signed: &[String],
+) -> Served {
+    let checkout_signed = signed.contains(&archive.fingerprint);
+    let checksum = format!("sha256:{}", crate::package::archive::hex(&release.checksum));
+    if archive.exact && checkout_signed && archive.checksum.as_deref() == Some(&checksum) {
+        return Served::SameChecksum { checksum };
+    }
+    match registry.published(workspace, name, release) {
+        Err(why) => Served::Unknown(why),
+        Ok((_, fingerprinted)) if signed.contains(&fingerprinted.fingerprint) => {
+            Served::SameFingerprint { fingerprint: fingerprinted.fingerprint }
+        }
+        Ok((published, fingerprinted)) => Served::Differs {
+            diff: Box::new(ArchiveDiff::between(
+                &Side::of(archive),
+                &published.side(fingerprinted.lock),
+            )),
+            fingerprint: fingerprinted.fingerprint,
+            checkout_signed,
+        },
+    }
+}
+
+/// The lines `verify --published` prints, uncolored when `out` strips styles.
+pub fn write_verdicts(
+    out: &mut impl Write,
+    registry: &str,
+    verdicts: &[PublishedVerdict],
+) -> std::io::Result<()> {
+    let indent = " ".repeat(10);
+    for verdict in verdicts {
+        let (label, color) = match &verdict.served {
+            Served::SameChecksum { .. } | Served::SameFingerprint { .. } => {
+                ("served", AnsiColor::Green)
+            }
+            Served::Differs { .. } => ("differs", AnsiColor::Red),
+            Served::Unpublished => ("missing", AnsiColor::Red),
+            Served::NotSignedOff => ("unsigned", AnsiColor::Red),
+            Served::Unknown(_) => ("error", AnsiColor::Red),
+        };
+        let style = Style::new().fg_color(Some(color.into())).bold();
+        let name = escape_terminal(&format!("{} {}", verdict.name, verdict.version));
+        write!(out, "{style}{label:>9}{style:#} {name}  ")?;
+        let yanked = if verdict.yanked { " (yanked)" } else { "" };
+        match &verdict.served {
+            Served::SameChecksum { checksum } => writeln!(
+                out,
+                "{registry} serves the signed-off archive{yanked}, byte for byte (checksum {})",
+                short_hash(checksum)
+            )?,
+            Served::SameFingerprint { fingerprint } => writeln!(
+                out,
+                "{registry} serves the signed-off content{yanked} (fingerprint {})",
+                short_hash(fingerprint)
+            )?,
+            Served::Differs { fingerprint, diff, checkout_signed } => {
+                writeln!(out, "{registry} serves content that was not signed off{yanked}")?;
+                writeln!(out, "{indent}served:     {fingerprint}")?;
+                for signed in &verdict.signed {
+                    writeln!(out, "{indent}signed off: {signed}")?;
+                }
+                let against = match checkout_signed {
+                    true => "the signed-off checkout",
+                    false => "the checkout (itself not signed off)",
+                };
+                writeln!(out, "{indent}served, against {against}:")?;
+                super::write_diff(out, &indent, diff)?;
+            }
+            Served::Unpublished => writeln!(out, "{registry} has no such version")?,
+            Served::NotSignedOff => {
+                writeln!(out, "no sign-off for this version, so nothing to hold {registry} to")?
+            }
+            Served::Unknown(why) => writeln!(out, "{}", escape_terminal(why))?,
+        }
+    }
+    let matching = verdicts.iter().filter(|v| v.matches()).count();
+    writeln!(
+        out,
+        "{:>9} {registry} serves what was signed off for {matching} of {}",
+        "verify",
+        plural(verdicts.len(), "crate")
+    )
+}
