@@ -1,0 +1,814 @@
+//! `--online` and `verify --published` (issue 12) against a loopback registry: a tiny HTTP
+//! server on 127.0.0.1 serving a sparse index, `config.json` and `.crate` downloads built
+//! by `cargo package` itself. No test touches the internet.
+//!
+//! crates.io is pointed at the loopback server the way cargo is pointed at a mirror: a
+//! `[source.crates-io] replace-with` in the `$CARGO_HOME/config.toml` of the run.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// One file the server serves.
+#[derive(Clone)]
+struct Served {
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+}
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    path: String,
+    authorization: Option<String>,
+    conditional: bool,
+    status: u16,
+}
+
+#[derive(Default)]
+struct State {
+    files: BTreeMap<String, Served>,
+    seen: Vec<Seen>,
+    delay: Option<Duration>,
+}
+
+/// A loopback HTTP server; stops when dropped.
+struct Server {
+    server: Arc<tiny_http::Server>,
+    state: Arc<Mutex<State>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let thread = {
+            let (server, state) = (Arc::clone(&server), Arc::clone(&state));
+            std::thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    let state = Arc::clone(&state);
+                    // One thread per request, as a real server answers them concurrently.
+                    std::thread::spawn(move || answer(request, &state));
+                }
+            })
+        };
+        Server { server, state, thread: Some(thread) }
+    }
+
+    fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.server.server_addr().to_ip().unwrap().port())
+    }
+
+    fn index(&self) -> String {
+        format!("sparse+{}/index/", self.origin())
+    }
+
+    fn serve(&self, path: &str, body: impl Into<Vec<u8>>, headers: &[(&str, &str)]) {
+        let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self.state.lock().unwrap().files.insert(path.into(), Served { body: body.into(), headers });
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.state.lock().unwrap().seen.clone()
+    }
+
+    fn delay(&self, delay: Duration) {
+        self.state.lock().unwrap().delay = Some(delay);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn answer(request: tiny_http::Request, state: &Mutex<State>) {
+    let header = |name: &str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str().to_owned())
+    };
+    let path = request.url().to_owned();
+    let (authorization, if_none_match) = (header("authorization"), header("if-none-match"));
+    let (served, delay) = {
+        let state = state.lock().unwrap();
+        (state.files.get(&path).cloned(), state.delay)
+    };
+    if let Some(delay) = delay {
+        std::thread::sleep(delay);
+    }
+    let etag = served
+        .as_ref()
+        .and_then(|s| s.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("etag")))
+        .map(|(_, v)| v.clone());
+    let status = match (&served, &etag) {
+        (None, _) => 404,
+        (Some(_), Some(etag)) if if_none_match.as_ref() == Some(etag) => 304,
+        (Some(_), _) => 200,
+    };
+    state.lock().unwrap().seen.push(Seen {
+        path,
+        authorization,
+        conditional: if_none_match.is_some(),
+        status,
+    });
+    let body = match (&served, status) {
+        (Some(served), 200) => served.body.clone(),
+        _ => Vec::new(),
+    };
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    for (key, value) in served.map(|s| s.headers).unwrap_or_default() {
+        response.add_header(tiny_http::Header::from_bytes(key, value).unwrap());
+    }
+    let _ = request.respond(response);
+}
+
+/// The path of a crate's index file below `/index/`, as the sparse protocol lays it out.
+fn index_path(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let prefix = match lower.len() {
+        1 => "1".to_owned(),
+        2 => "2".to_owned(),
+        3 => format!("3/{}", &lower[..1]),
+        _ => format!("{}/{}", &lower[..2], &lower[2..4]),
+    };
+    format!("/index/{prefix}/{lower}")
+}
+
+/// One line of an index file.
+fn index_line(name: &str, version: &str, checksum: &str, yanked: bool) -> String {
+    json!({
+        "name": name, "vers": version, "deps": [], "cksum": checksum,
+        "features": {}, "yanked": yanked,
+    })
+    .to_string()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fixture registry on a loopback server.
+struct Registry {
+    server: Server,
+    /// Index lines by crate name.
+    lines: BTreeMap<String, Vec<String>>,
+}
+
+impl Registry {
+    fn new() -> Registry {
+        let server = Server::start();
+        let config = json!({ "dl": format!("{}/dl/{{crate}}/{{version}}/download", server.origin()), "api": null });
+        server.serve("/index/config.json", config.to_string(), &[]);
+        Registry { server, lines: BTreeMap::new() }
+    }
+
+    /// Publishes `name` `version` as a release with no `.crate` to download.
+    fn release(&mut self, name: &str, version: &str, yanked: bool) -> &mut Registry {
+        let checksum = sha256(format!("{name} {version}").as_bytes());
+        self.line(name, index_line(name, version, &checksum, yanked))
+    }
+
+    /// Publishes a real `.crate` (its bytes) as `name` `version`.
+    fn publish(&mut self, name: &str, version: &str, crate_file: &[u8]) -> &mut Registry {
+        self.server.serve(&format!("/dl/{name}/{version}/download"), crate_file.to_vec(), &[]);
+        self.line(name, index_line(name, version, &sha256(crate_file), false))
+    }
+
+    fn line(&mut self, name: &str, line: String) -> &mut Registry {
+        self.lines.entry(name.to_owned()).or_default().push(line);
+        self.serve_index(&[]);
+        self
+    }
+
+    /// Serves every index file with `headers`.
+    fn serve_index(&self, headers: &[(&str, &str)]) {
+        for (name, lines) in &self.lines {
+            self.server.serve(&index_path(name), lines.join("\n") + "\n", headers);
+        }
+    }
+
+    /// A `$CARGO_HOME` whose config replaces crates.io with this registry.
+    fn cargo_home(&self, dir: &Path) -> PathBuf {
+        let home = dir.join("cargo-home");
+        fs::create_dir_all(&home).unwrap();
+        fs::write(
+            home.join("config.toml"),
+            format!(
+                "[source.crates-io]\nreplace-with = \"fixture\"\n\n[source.fixture]\nregistry = \"{}\"\n",
+                self.server.index()
+            ),
+        )
+        .unwrap();
+        home
+    }
+}
+
+/// A throwaway git repository holding a workspace, with a site, a cache and a cargo home
+/// beside it.
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new(files: &[(&str, &str)]) -> Repo {
+        let repo = Repo { dir: tempfile::tempdir().unwrap() };
+        fs::create_dir(repo.root()).unwrap();
+        for (path, text) in files {
+            repo.write(path, text);
+        }
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "-m", "one"]);
+        repo
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("ws")
+    }
+
+    fn site(&self) -> PathBuf {
+        self.dir.path().join("site")
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let path = self.root().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn git(&self, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(self.root())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_COMMITTER_DATE", "2026-11-20T12:00:00Z")
+            .env("GIT_AUTHOR_DATE", "2026-11-20T12:00:00Z")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Runs the tool with `args` and the environment `env`; a report run writes the site.
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"));
+        if args.first() == Some(&"verify") {
+            command.args(args);
+        } else {
+            command.args(args).arg("--out").arg(self.site());
+        }
+        let cache = self.dir.path().join("cache");
+        command
+            .arg("--manifest-path")
+            .arg(self.root().join("Cargo.toml"))
+            .env("NO_COLOR", "1")
+            .env("CARGO_READINESS_CACHE_DIR", &cache)
+            .env("CARGO_TARGET_DIR", cache.join("target"))
+            .env("CARGO_HOME", self.dir.path().join("cargo-home"))
+            .env_remove("CARGO_REGISTRY_DEFAULT")
+            .env_remove("CARGO_HTTP_TIMEOUT");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.output().unwrap()
+    }
+
+    /// `--online` against `registry`: the exit code and the report.
+    fn online(&self, registry: &Registry, extra: &[&str]) -> (i32, Value, String) {
+        registry.cargo_home(self.dir.path());
+        let mut args = vec!["--online"];
+        args.extend(extra);
+        let output = self.run(&args, &[]);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let code = output.status.code().unwrap();
+        assert!(code < 2, "{stderr}");
+        (code, self.report(), stderr)
+    }
+
+    fn report(&self) -> Value {
+        serde_json::from_str(&fs::read_to_string(self.site().join("report.json")).unwrap()).unwrap()
+    }
+}
+
+fn krate<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["crates"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()
+}
+
+fn check<'a>(report: &'a Value, name: &str, id: &str) -> &'a Value {
+    let checks = krate(report, name)["checks"].as_array().unwrap();
+    checks.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("{name} has no {id}"))
+}
+
+/// `(status, message)` of a check.
+fn outcome(report: &Value, name: &str, id: &str) -> (String, String) {
+    let check = check(report, name, id);
+    (check["status"].as_str().unwrap().into(), check["message"].as_str().unwrap().into())
+}
+
+const REGISTRY_CHECKS: [&str; 6] = [
+    "version-already-published",
+    "name-taken",
+    "dependency-unsatisfiable",
+    "version-not-greater",
+    "locked-version-yanked",
+    "version-skipped",
+];
+
+fn package(name: &str, version: &str, extra: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = \"The {name} crate\"\nlicense = \"MIT\"\nrepository = \"https://example.com/{name}\"\n{extra}"
+    )
+}
+
+/// The `.crate` that `cargo package` writes for a one-crate workspace of `files`.
+fn cargo_package(files: &[(&str, &str)]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("crate");
+    for (path, text) in files {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    cargo_package_at(&root)
+}
+
+/// The `.crate` that `cargo package` writes for the crate at `root`.
+fn cargo_package_at(root: &Path) -> Vec<u8> {
+    let target = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO"))
+        .args(["package", "--no-verify", "--allow-dirty", "--offline", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .current_dir(target.path())
+        .env("CARGO_TARGET_DIR", target.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let packaged = target.path().join("package");
+    let file = fs::read_dir(&packaged)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "crate"))
+        .unwrap();
+    fs::read(file).unwrap()
+}
+
+const ALPHA_1_0: [(&str, &str); 4] = [
+    ("Cargo.toml", ""),
+    ("src/lib.rs", "pub fn alpha() {}\n"),
+    ("old.txt", "old notes\n"),
+    ("README.md", "# alpha\n"),
+];
+
+fn alpha_files(version: &str, features: &str) -> String {
+    package(
+        "alpha",
+        version,
+        &format!("readme = \"README.md\"\n\n[features]\n{features}\n[workspace]\n"),
+    )
+}
+
+/// The first release of `alpha`, as cargo packages it.
+fn alpha_1_0_crate() -> Vec<u8> {
+    let manifest = alpha_files("1.0.0", "std = []\nold = []\n");
+    let mut files = ALPHA_1_0.to_vec();
+    files[0].1 = &manifest;
+    cargo_package(&files)
+}
+
+/// A workspace where every registry check has something to say:
+/// - `alpha` 1.1.0: 1.0.0 and 1.2.0 are published (not greater; compared with 1.0.0);
+/// - `beta` 0.1.0+build.7: 0.1.0 is published (already published, build metadata aside);
+/// - `gamma-ray`: `Gamma_Ray` is published (the name is taken by `_` and case);
+/// - `delta`: `Delta` is published (taken by case);
+/// - `epsilon` 0.4.0: published 0.2.0 (skipped); requirements on a crate that does not
+///   exist, one only yanked versions match, and one no version matches;
+/// - `zeta`, a binary: its lock pins `yankee` 1.0.0, which is yanked.
+fn workspace(registry: &mut Registry) -> Repo {
+    registry
+        .publish("alpha", "1.0.0", &alpha_1_0_crate())
+        .release("alpha", "1.2.0", false)
+        .release("beta", "0.1.0", false)
+        .release("Gamma_Ray", "3.0.0", false)
+        .release("Delta", "1.0.0", false)
+        .release("epsilon", "0.2.0", false)
+        .release("onlyyanked", "1.0.0", true)
+        .release("onlyyanked", "0.9.0", false)
+        .release("toonew", "1.5.0", false)
+        .release("yankee", "1.0.0", true)
+        .release("yankee", "1.0.1", false);
+    let yankee = sha256(b"yankee 1.0.0");
+    let lock = format!(
+        "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\nversion = 4\n\n[[package]]\nname = \"alpha\"\nversion = \"1.1.0\"\n\n[[package]]\nname = \"beta\"\nversion = \"0.1.0+build.7\"\n\n[[package]]\nname = \"delta\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"epsilon\"\nversion = \"0.4.0\"\ndependencies = [\n \"nosuch\",\n \"onlyyanked\",\n \"toonew\",\n]\n\n[[package]]\nname = \"gamma-ray\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"nosuch\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{yankee}\"\n\n[[package]]\nname = \"onlyyanked\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{yankee}\"\n\n[[package]]\nname = \"toonew\"\nversion = \"2.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{yankee}\"\n\n[[package]]\nname = \"yankee\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{yankee}\"\n\n[[package]]\nname = \"zeta\"\nversion = \"0.1.0\"\ndependencies = [\n \"yankee\",\n]\n"
+    );
+    let alpha = alpha_files("1.1.0", "std = []\n").replace("[workspace]\n", "");
+    Repo::new(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"alpha\", \"beta\", \"gamma-ray\", \"delta\", \"epsilon\", \"zeta\"]\nresolver = \"2\"\n",
+        ),
+        ("Cargo.lock", &lock),
+        ("alpha/Cargo.toml", &alpha),
+        ("alpha/src/lib.rs", "pub fn alpha() -> u8 { 1 }\n"),
+        ("alpha/src/new.rs", "pub fn new() {}\n"),
+        ("alpha/README.md", "# alpha\n"),
+        ("beta/Cargo.toml", &package("beta", "0.1.0+build.7", "")),
+        ("beta/src/lib.rs", ""),
+        ("gamma-ray/Cargo.toml", &package("gamma-ray", "0.1.0", "")),
+        ("gamma-ray/src/lib.rs", ""),
+        ("delta/Cargo.toml", &package("delta", "0.1.0", "")),
+        ("delta/src/lib.rs", ""),
+        (
+            "epsilon/Cargo.toml",
+            &package(
+                "epsilon",
+                "0.4.0",
+                "\n[dependencies]\nnosuch = \"1\"\nonlyyanked = \"1\"\ntoonew = \"2\"\n",
+            ),
+        ),
+        ("epsilon/src/lib.rs", ""),
+        ("zeta/Cargo.toml", &package("zeta", "0.1.0", "\n[dependencies]\nyankee = \"1\"\n")),
+        ("zeta/src/main.rs", "fn main() {}\n"),
+    ])
+}
+
+#[test]
+fn every_registry_check_against_a_loopback_index() {
+    let mut registry = Registry::new();
+    let repo = workspace(&mut registry);
+    let (code, report, _) = repo.online(&registry, &[]);
+    assert_eq!(code, 1, "blockers exit 1");
+
+    let (status, message) = outcome(&report, "beta", "version-already-published");
+    assert_eq!(status, "fail");
+    assert!(message.contains("build metadata"), "{message}");
+    assert_eq!(outcome(&report, "alpha", "version-already-published").0, "pass");
+
+    let (status, message) = outcome(&report, "alpha", "version-not-greater");
+    assert_eq!(status, "fail");
+    assert!(message.contains("1.2.0"), "{message}");
+
+    let (status, message) = outcome(&report, "gamma-ray", "name-taken");
+    assert_eq!(status, "fail");
+    assert!(message.contains("`Gamma_Ray`"), "{message}");
+    let (status, message) = outcome(&report, "delta", "name-taken");
+    assert_eq!(status, "fail");
+    assert!(message.contains("`Delta`") && message.contains("case"), "{message}");
+    assert_eq!(outcome(&report, "zeta", "name-taken").0, "pass");
+
+    let (status, message) = outcome(&report, "epsilon", "dependency-unsatisfiable");
+    assert_eq!(status, "fail");
+    for expected in [
+        "nosuch ^1 ([dependencies]): no crate of that name",
+        "onlyyanked ^1 ([dependencies]): only yanked versions match",
+        "toonew ^2 ([dependencies]): no published version matches",
+    ] {
+        assert!(message.contains(expected), "{expected:?} in {message}");
+    }
+    assert_eq!(outcome(&report, "zeta", "dependency-unsatisfiable").0, "pass");
+
+    let (status, message) = outcome(&report, "epsilon", "version-skipped");
+    assert_eq!(status, "fail");
+    assert!(message.contains("0.2.0"), "{message}");
+    assert_eq!(check(&report, "epsilon", "version-skipped")["severity"], "note");
+
+    let (status, message) = outcome(&report, "zeta", "locked-version-yanked");
+    assert_eq!(status, "fail");
+    assert!(message.contains("yankee 1.0.0"), "{message}");
+
+    // What the registry holds goes in the report and on the page and card.
+    assert_eq!(
+        krate(&report, "alpha")["registry"],
+        json!({ "name": "crates.io", "releases": 2, "yanked": 0, "latest": "1.2.0" })
+    );
+    assert_eq!(krate(&report, "zeta")["registry"]["releases"], 0);
+    assert_eq!(report["workspace"]["registry"]["reachable"], true);
+    let page = fs::read_to_string(repo.site().join("crates/alpha/index.html")).unwrap();
+    assert!(page.contains("2 releases on crates.io; latest 1.2.0"));
+
+    // Publishing the plan: gamma-ray and zeta are new crates; alpha, delta and epsilon new
+    // versions (beta's is published); within the bursts, nothing waits.
+    let estimate = &report["workspace"]["publish_time"];
+    let counts = (estimate["new_crates"].as_u64(), estimate["new_versions"].as_u64());
+    assert_eq!(counts, (Some(2), Some(3)));
+    assert_eq!(estimate["wait_seconds"], 0);
+    assert!(estimate["basis"].as_str().unwrap().contains("rate_limiter.rs"));
+}
+
+#[test]
+fn the_previous_release_is_downloaded_and_compared() {
+    let mut registry = Registry::new();
+    let repo = workspace(&mut registry);
+    let (_, report, _) = repo.online(&registry, &["-p", "alpha"]);
+    let previous = &krate(&report, "alpha")["previous_release"];
+    assert_eq!(previous["version"], "1.0.0");
+    assert_eq!(previous["status"], "changed");
+    let paths = |key: &str| -> Vec<String> {
+        previous[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().into())
+            .collect()
+    };
+    assert_eq!(paths("files_added"), ["src/new.rs"]);
+    assert_eq!(paths("files_removed"), ["old.txt"]);
+    assert!(paths("files_changed").contains(&"src/lib.rs".to_owned()));
+    let changes = previous["manifest_changes"].as_array().unwrap();
+    assert!(
+        changes.iter().any(|c| c["key"] == "features.old" && c["kind"] == "feature-removed"),
+        "{changes:?}"
+    );
+    assert!(changes.iter().any(|c| c["key"] == "package.version"), "{changes:?}");
+    // The same shape as the git comparison, on the page and in the summary.
+    let page = fs::read_to_string(repo.site().join("crates/alpha/index.html")).unwrap();
+    assert!(page.contains("id=\"previous-release\""));
+    assert!(page.contains("Changes since <code>1.0.0 on crates.io</code>"));
+    let summary = fs::read_to_string(repo.site().join("summary.md")).unwrap();
+    assert!(summary.contains("Since last release"), "{summary}");
+    assert!(summary.contains(r"features\.old removed since 1\.0\.0 on crates\.io"), "{summary}");
+}
+
+#[test]
+fn without_online_every_registry_check_is_not_checked_and_nothing_is_asked() {
+    let mut registry = Registry::new();
+    let repo = workspace(&mut registry);
+    registry.cargo_home(repo.dir.path());
+    let output = repo.run(&[], &[]);
+    assert!(output.status.code().unwrap() < 2);
+    let report = repo.report();
+    for id in REGISTRY_CHECKS {
+        let (status, message) = outcome(&report, "alpha", id);
+        assert_eq!(status, "not-checked", "{id}");
+        assert!(message.contains("--online"), "{message}");
+    }
+    assert!(registry.server.seen().is_empty(), "nothing is asked without --online");
+    assert!(report["workspace"].get("registry").is_none());
+    // Never counted: what fails offline is not the registry's.
+    let checks = krate(&report, "alpha")["checks"].as_array().unwrap();
+    let failing: Vec<_> = checks.iter().filter(|c| c["status"] == "fail").collect();
+    assert!(failing.iter().all(|c| !REGISTRY_CHECKS.contains(&c["id"].as_str().unwrap())));
+}
+
+#[test]
+fn an_unreachable_registry_leaves_its_checks_not_checked_and_still_writes_the_report() {
+    let repo = Repo::new(&[
+        ("Cargo.toml", &package("solo", "0.1.0", "\n[workspace]\n")),
+        ("src/lib.rs", ""),
+    ]);
+    // Nothing listens on port 1.
+    let output = repo.run(&["--online", "--index", "sparse+http://127.0.0.1:1/index/"], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.code().unwrap() < 2, "{stderr}");
+    let lines: Vec<_> = stderr.lines().filter(|l| l.contains("could not be reached")).collect();
+    assert_eq!(lines.len(), 1, "one clear line: {stderr}");
+    let report = repo.report();
+    assert_eq!(report["workspace"]["registry"]["reachable"], false);
+    for id in REGISTRY_CHECKS {
+        assert_eq!(outcome(&report, "solo", id).0, "not-checked", "{id}");
+    }
+    let summary = fs::read_to_string(repo.site().join("summary.md")).unwrap();
+    assert!(summary.contains("could not be reached"), "{summary}");
+}
+
+#[test]
+fn a_slow_registry_times_out_instead_of_hanging() {
+    let mut registry = Registry::new();
+    registry.release("solo", "0.0.1", false);
+    registry.server.delay(Duration::from_secs(4));
+    let repo = Repo::new(&[
+        ("Cargo.toml", &package("solo", "0.1.0", "\n[workspace]\n")),
+        ("src/lib.rs", ""),
+    ]);
+    registry.cargo_home(repo.dir.path());
+    let output = repo.run(&["--online"], &[("CARGO_HTTP_TIMEOUT", "1")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.code().unwrap() < 2, "{stderr}");
+    assert!(stderr.contains("no answer within 1 s"), "{stderr}");
+    assert_eq!(outcome(&repo.report(), "solo", "version-already-published").0, "not-checked");
+}
+
+#[test]
+fn a_malformed_index_line_is_not_checked_naming_the_line() {
+    let mut registry = Registry::new();
+    registry.release("solo", "0.0.1", false);
+    registry.lines.get_mut("solo").unwrap().push("{\"name\": \"solo\", \"vers\": ".into());
+    registry.serve_index(&[]);
+    let repo = Repo::new(&[
+        ("Cargo.toml", &package("solo", "0.1.0", "\n[workspace]\n")),
+        ("src/lib.rs", ""),
+    ]);
+    let (_, report, _) = repo.online(&registry, &[]);
+    let (status, message) = outcome(&report, "solo", "version-already-published");
+    assert_eq!(status, "not-checked");
+    assert!(message.contains("line 2 of the index file"), "{message}");
+}
+
+#[test]
+fn a_cached_rerun_asks_nothing() {
+    let mut registry = Registry::new();
+    let repo = workspace(&mut registry);
+    registry.serve_index(&[("Cache-Control", "max-age=600"), ("ETag", "\"v1\"")]);
+    let (_, report, _) = repo.online(&registry, &[]);
+    let first = registry.server.seen().len();
+    assert!(first > 0);
+    let (_, again, _) = repo.online(&registry, &[]);
+    let seen = registry.server.seen();
+    assert_eq!(seen.len(), first, "a fresh cache asks nothing: {:?}", &seen[first..]);
+    assert_eq!(again["crates"], report["crates"]);
+}
+
+#[test]
+fn an_index_that_says_no_cache_is_revalidated_with_its_etag() {
+    let mut registry = Registry::new();
+    let repo = workspace(&mut registry);
+    registry.serve_index(&[("Cache-Control", "no-cache"), ("ETag", "\"v1\"")]);
+    let (_, report, _) = repo.online(&registry, &[]);
+    let before = registry.server.seen().len();
+    let (_, again, _) = repo.online(&registry, &[]);
+    let rerun = &registry.server.seen()[before..];
+    let index_files: Vec<_> = rerun
+        .iter()
+        .filter(|s| s.path.starts_with("/index/") && !s.path.ends_with("config.json"))
+        .filter(|s| s.status != 404)
+        .collect();
+    assert!(!index_files.is_empty());
+    assert!(index_files.iter().all(|s| s.conditional && s.status == 304), "{index_files:?}");
+    assert!(rerun.iter().all(|s| !s.path.starts_with("/dl/")), "downloads are kept: {rerun:?}");
+    assert_eq!(again["crates"], report["crates"]);
+}
+
+#[test]
+fn a_token_goes_to_the_registry_only_and_never_into_output() {
+    const TOKEN: &str = "cio-test-token-0123456789abcdef";
+    let downloads = Server::start();
+    let mut registry = Registry::new();
+    // The registry requires a token; its downloads are on another origin.
+    let config = json!({
+        "dl": format!("{}/dl/{{crate}}/{{version}}/download", downloads.origin()),
+        "api": null, "auth-required": true,
+    });
+    registry.server.serve("/index/config.json", config.to_string(), &[]);
+    let old = cargo_package(&[
+        ("Cargo.toml", &package("solo", "0.1.0", "\n[workspace]\n")),
+        ("src/lib.rs", ""),
+    ]);
+    downloads.serve("/dl/solo/0.1.0/download", old.clone(), &[]);
+    registry.line("solo", index_line("solo", "0.1.0", &sha256(&old), false));
+    let repo = Repo::new(&[
+        ("Cargo.toml", &package("solo", "0.2.0", "\n[workspace]\n")),
+        ("src/lib.rs", "pub fn solo() {}\n"),
+    ]);
+    let index = registry.server.index().trim_start_matches("sparse+").to_owned();
+    let output = repo.run(
+        &["--online", "--registry", "corp"],
+        &[
+            ("CARGO_REGISTRIES_CORP_INDEX", &format!("sparse+{index}")),
+            ("CARGO_REGISTRIES_CORP_TOKEN", TOKEN),
+        ],
+    );
+    assert!(output.status.code().unwrap() < 2, "{}", String::from_utf8_lossy(&output.stderr));
+    let index_requests = registry.server.seen();
+    assert!(
+        index_requests
+            .iter()
+            .any(|s| s.path.ends_with("/solo") && s.authorization.as_deref() == Some(TOKEN)),
+        "{index_requests:?}"
+    );
+    let download_requests = downloads.seen();
+    assert!(!download_requests.is_empty(), "the previous release was downloaded");
+    assert!(download_requests.iter().all(|s| s.authorization.is_none()), "{download_requests:?}");
+    let report = repo.report();
+    assert_eq!(krate(&report, "solo")["previous_release"]["status"], "changed");
+    assert_eq!(krate(&report, "solo")["registry"]["name"], "corp");
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    for entry in walkdir::WalkDir::new(repo.dir.path()) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            text.push_str(&String::from_utf8_lossy(&fs::read(entry.path()).unwrap()));
+        }
+    }
+    let written: Vec<_> = text.match_indices(TOKEN).collect();
+    assert!(written.is_empty(), "the token is written somewhere");
+}
+
+#[test]
+fn a_hostile_download_is_refused_without_writing_anything_outside() {
+    let mut registry = Registry::new();
+    // A `.crate` whose entries climb out of it, served with the checksum the index states.
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    let body = b"pwned\n";
+    header.set_size(body.len() as u64);
+    header.set_mode(0o644);
+    header.set_entry_type(tar::EntryType::Regular);
+    let name = b"../../escaped.txt";
+    header.as_old_mut().name[..name.len()].copy_from_slice(name);
+    header.set_cksum();
+    tar.append(&header, &body[..]).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tar.into_inner().unwrap()).unwrap();
+    let hostile = gz.finish().unwrap();
+    registry.publish("solo", "0.1.0", &hostile);
+    let repo = Repo::new(&[
+        ("Cargo.toml", &package("solo", "0.2.0", "\n[workspace]\n")),
+        ("src/lib.rs", ""),
+    ]);
+    let (_, report, _) = repo.online(&registry, &[]);
+    let previous = &krate(&report, "solo")["previous_release"];
+    assert_eq!(previous["status"], "not-compared", "{previous}");
+    assert!(previous["reason"].as_str().unwrap().contains("../../escaped.txt"), "{previous}");
+    for dir in [repo.dir.path(), repo.dir.path().parent().unwrap()] {
+        assert!(!dir.join("escaped.txt").exists());
+    }
+}
+
+/// `solo` 0.3.0 signed off as the report shows it now, the sign-off committed (as it is
+/// before a release); and its report.
+fn signed_off_solo() -> (Repo, Value) {
+    let repo = Repo::new(&[
+        ("Cargo.toml", &package("solo", "0.3.0", "\n[workspace]\n")),
+        ("src/lib.rs", "pub fn solo() {}\n"),
+    ]);
+    let output = repo.run(&[], &[]);
+    assert!(output.status.code().unwrap() < 2);
+    let fingerprint = krate(&repo.report(), "solo")["fingerprint"].as_str().unwrap().to_owned();
+    repo.write(
+        "readiness-signoff.toml",
+        &format!(
+            "[[signoff]]\nname = \"solo\"\nversion = \"0.3.0\"\nfingerprint = \"{fingerprint}\"\nreviewer = \"Ada\"\ndate = 2026-11-24\n"
+        ),
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "sign-off"]);
+    let output = repo.run(&[], &[]);
+    assert!(output.status.code().unwrap() < 2);
+    let report = repo.report();
+    (repo, report)
+}
+
+fn verify_published(repo: &Repo, registry: &Registry) -> (i32, String) {
+    registry.cargo_home(repo.dir.path());
+    let output = repo.run(&["verify", "--published"], &[]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap(), text)
+}
+
+#[test]
+fn verify_published_matches_what_was_signed_off() {
+    let (repo, report) = signed_off_solo();
+    let mut registry = Registry::new();
+    // Before publishing: not there.
+    registry.release("solo", "0.2.0", false);
+    let (code, text) = verify_published(&repo, &registry);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("missing") && text.contains("has no such version"), "{text}");
+
+    // Published with cargo from the same commit: the index's checksum is the archive's.
+    let published = cargo_package_at(&repo.root());
+    let checksum = format!("sha256:{}", sha256(&published));
+    assert_eq!(krate(&report, "solo")["archive"]["checksum"].as_str(), Some(checksum.as_str()));
+    registry.publish("solo", "0.3.0", &published);
+    let (code, text) = verify_published(&repo, &registry);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("byte for byte"), "{text}");
+    assert!(
+        registry.server.seen().iter().all(|s| !s.path.starts_with("/dl/")),
+        "an exact archive needs no download"
+    );
+}
+
+#[test]
+fn verify_published_names_what_differs() {
+    let (repo, _) = signed_off_solo();
+    let mut registry = Registry::new();
+    let other = cargo_package(&[
+        ("Cargo.toml", &package("solo", "0.3.0", "\n[workspace]\n")),
+        ("src/lib.rs", "pub fn solo() { /* not what was reviewed */ }\n"),
+        ("src/extra.rs", "\n"),
+    ]);
+    registry.publish("solo", "0.3.0", &other);
+    let (code, text) = verify_published(&repo, &registry);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("differs"), "{text}");
+    assert!(text.contains("modified src/lib.rs"), "{text}");
+    assert!(text.contains("added    src/extra.rs"), "{text}");
+}
