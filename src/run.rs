@@ -161,6 +161,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         );
     }
     let asked = started.elapsed();
+    let looked_up = registry.as_ref().map_or(0, registry::Registry::requests);
 
     let progress = progress_bar(cli, selected.len());
     let mut results = in_waves(&workspace, &selected, |member, checksums| {
@@ -194,6 +195,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         cached.extend(packaged.cached);
         emitted.extend(packaged.emitted);
     }
+    let checked = started.elapsed();
     if let Some(registry) = &registry {
         let mut compared =
             registry::compare_with_previous(registry, &facts, &workspace, sides.clone());
@@ -201,6 +203,8 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             krate.previous_release = compared.remove(&krate.name);
         }
     }
+    let downloaded = registry.as_ref().map_or(0, registry::Registry::requests) - looked_up;
+    let previous = started.elapsed();
     if let Some(spec) = &baseline {
         let mut compared = compare_with(&workspace, spec, sides, &caches)?;
         for krate in &mut crates {
@@ -277,8 +281,13 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             &outcome,
             &[
                 ("load", loaded),
-                ("ask the registry", asked - loaded),
-                ("package and check", packaged - asked),
+                (&format!("ask the registry ({looked_up} requests)"), asked - loaded),
+                ("package and check", checked - asked),
+                (
+                    &format!("compare with previous releases ({downloaded} requests)"),
+                    previous - checked,
+                ),
+                ("compare with the baseline", packaged - previous),
                 ("render and write", written - packaged),
             ],
         );

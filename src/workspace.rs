@@ -278,6 +278,12 @@ impl Member {
         self.package.name.as_str()
     }
 
+    /// Whether it has a binary target (then cargo packages its `Cargo.lock`).
+    pub fn has_binaries(&self) -> bool {
+        let bin = cargo_metadata::TargetKind::Bin;
+        self.package.targets.iter().any(|t| t.kind.contains(&bin))
+    }
+
     /// `NAME` or `NAME@VERSION`, as cargo's `-p` accepts.
     fn matches(&self, spec: &str) -> bool {
         match spec.split_once('@') {

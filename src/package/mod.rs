@@ -281,8 +281,7 @@ pub fn package(
     let mut estimates = Vec::new();
     let packaged: Vec<PathBuf> = listing.files.iter().map(|f| f.path.clone()).collect();
     let mut resolver = crate::paths::Resolver::new(&workspace.confinement);
-    let has_binaries =
-        package.targets.iter().any(|t| t.kind.contains(&cargo_metadata::TargetKind::Bin));
+    let has_binaries = member.has_binaries();
     let mut lock_digest = None;
     for file in listing.files {
         let (origin, content) = match file.source {

@@ -8,11 +8,14 @@
 //! named by their checksum and never change: kept until swept (a missing one is asked
 //! again after five minutes).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use url::Url;
 
 use super::source::Source;
@@ -86,15 +89,19 @@ impl<'a> Client<'a> {
         let tls = ureq::tls::TlsConfig::builder()
             .root_certs(ureq::tls::RootCerts::PlatformVerifier)
             .build();
-        let agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .timeout_global(Some(timeout()))
             .http_status_as_error(false)
             .max_redirects(5)
             .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
             .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls)
-            .build()
-            .new_agent();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            CachedResolver::default(),
+        );
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(CONCURRENCY)
             .thread_name(|i| format!("registry-{i}"))
@@ -255,6 +262,34 @@ impl<'a> Client<'a> {
             429 | 500..=599 => Attempt::Retry(format!("{url}: {status} from the server")),
             _ => Attempt::Fail(format!("{url}: unexpected status {status}")),
         })
+    }
+}
+
+/// Name lookups made once per host for the client's life. Eight connections opened at once
+/// would otherwise make eight lookups at once, and a resolver that loses one of the answers
+/// (it happens, over UDP) costs its five-second timeout each time.
+#[derive(Debug, Default)]
+struct CachedResolver {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+    known: Mutex<HashMap<String, ResolvedSocketAddrs>>,
+}
+
+impl Resolver for CachedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let key = format!("{:?}://{:?}", uri.scheme(), uri.authority());
+        // Held while resolving: the other requests for the host wait for this one answer.
+        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(addresses) = known.get(&key) {
+            return Ok(addresses.clone());
+        }
+        let addresses = self.inner.resolve(uri, config, timeout)?;
+        known.insert(key, addresses.clone());
+        Ok(addresses)
     }
 }
 

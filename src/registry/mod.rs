@@ -332,8 +332,8 @@ pub fn locked_packages(lock: &str, source: &Source) -> Vec<(String, semver::Vers
 }
 
 /// Asks the registry about the selected crates: their own index files (and, for a crate
-/// not published yet, the other spellings of its name), their dependencies', and those of
-/// every registry package the workspace's lock pins.
+/// not published yet, the other spellings of its name), their dependencies', and, when one
+/// of them has binaries, those of every registry package the workspace's lock pins.
 pub fn gather(registry: &Registry, workspace: &Workspace, selected: &[&Member]) -> Facts {
     let source = registry.source();
     let mut names: BTreeSet<String> = BTreeSet::new();
@@ -343,7 +343,10 @@ pub fn gather(registry: &Registry, workspace: &Workspace, selected: &[&Member]) 
             published_dependencies(workspace, member, source).iter().map(|d| d.name.clone()),
         );
     }
-    if let Some(lock) = &workspace.lock {
+    // A crate with binaries publishes its lock: what the workspace's lock pins is a
+    // superset of what it packages.
+    let locks = selected.iter().any(|m| m.publish && m.has_binaries());
+    if let Some(lock) = workspace.lock.as_ref().filter(|_| locks) {
         names.extend(lock.registry_names().filter(|n| workspace.member(n).is_none()));
     }
     let names = names.into_iter().map(|n| n.to_ascii_lowercase()).collect();
