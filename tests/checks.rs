@@ -165,6 +165,19 @@ fn fixtures() -> Vec<Fixture> {
             .extra("\n[package.metadata.readiness]\nlarge-file = 2048\n")
             .file("assets/noise.bin.dat", noise),
         fixture("dirty-files").file("notes.txt", "committed\n"),
+        fixture("docsrs-metadata-invalid")
+            .extra("\n[package.metadata.docs.rs]\nall_features = true\nfeatures = \"std\"\n"),
+        fixture("docsrs-feature-unknown").extra(
+            "\n[features]\nstd = []\n\n[package.metadata.docs.rs]\nfeatures = [\"std\", \"serde\", \"missing/feature\"]\n",
+        ),
+        fixture("docsrs-target-invalid").extra(
+            "\n[package.metadata.docs.rs]\ndefault-target = \"x86_64-linux-gnu\"\ntargets = [\"wasm32-unknown-unknown\"]\n",
+        ),
+        fixture("docsrs-features-with-all-features").extra(
+            "\n[features]\nstd = []\n\n[package.metadata.docs.rs]\nall-features = true\nfeatures = [\"std\"]\n",
+        ),
+        fixture("docsrs-args-not-split")
+            .extra("\n[package.metadata.docs.rs]\nrustdoc-args = [\"--cfg docsrs\", \"--cfg\", \"ok\"]\n"),
     ]
 }
 

@@ -5,6 +5,7 @@
 mod archive;
 mod categories;
 mod dependencies;
+mod docs_rs;
 mod files;
 mod metadata;
 mod registry;
@@ -46,19 +47,27 @@ pub enum Group {
     Metadata,
     Dependencies,
     Archive,
+    DocsRs,
     Registry,
     Workspace,
 }
 
 impl Group {
-    pub const ALL: [Group; 5] =
-        [Group::Metadata, Group::Dependencies, Group::Archive, Group::Registry, Group::Workspace];
+    pub const ALL: [Group; 6] = [
+        Group::Metadata,
+        Group::Dependencies,
+        Group::Archive,
+        Group::DocsRs,
+        Group::Registry,
+        Group::Workspace,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             Group::Metadata => "Metadata",
             Group::Dependencies => "Dependencies",
             Group::Archive => "Archive",
+            Group::DocsRs => "docs.rs",
             Group::Registry => "Registry",
             Group::Workspace => "Workspace",
         }
@@ -70,6 +79,7 @@ impl Group {
             Group::Metadata => "guide/checks/metadata.html",
             Group::Dependencies => "guide/checks/dependencies.html",
             Group::Archive => "guide/checks/archive.html",
+            Group::DocsRs => "guide/checks/docs-rs.html",
             Group::Registry => "guide/checks/registry.html",
             Group::Workspace => "guide/checks/workspace.html",
         }
@@ -227,6 +237,11 @@ pub static CATALOGUE: &[Check] = &[
     check("junk-file", Group::Archive, Severity::Warning, "Files that look like junk in a release", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::junk_file)),
     check("large-file", Group::Archive, Severity::Warning, "Large files", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::large_file)),
     check("dirty-files", Group::Archive, Severity::Note, "Packaged files differ from the last commit", "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---allow-dirty", Run::Crate(files::dirty_files)),
+    check("docsrs-metadata-invalid", Group::DocsRs, Severity::Warning, "docs.rs cannot read a key of its table", "https://docs.rs/about/metadata", Run::Crate(docs_rs::metadata_invalid)),
+    check("docsrs-feature-unknown", Group::DocsRs, Severity::Warning, "docs.rs enables a feature the crate lacks", "https://docs.rs/about/metadata", Run::Crate(docs_rs::feature_unknown)),
+    check("docsrs-target-invalid", Group::DocsRs, Severity::Warning, "docs.rs is asked for an unknown target", "https://docs.rs/about/metadata", Run::Crate(docs_rs::target_invalid)),
+    check("docsrs-features-with-all-features", Group::DocsRs, Severity::Warning, "features beside all-features", "https://docs.rs/about/metadata", Run::Crate(docs_rs::features_with_all_features)),
+    check("docsrs-args-not-split", Group::DocsRs, Severity::Warning, "A compiler argument docs.rs passes as one word", "https://docs.rs/about/metadata", Run::Crate(docs_rs::args_not_split)),
     check("version-already-published", Group::Registry, Severity::Blocker, "This version is already published", publishing!("#publishing-a-new-version-of-an-existing-crate"), Run::Crate(registry::already_published)),
     check("name-taken", Group::Registry, Severity::Blocker, "The name is taken by another spelling", manifest!("#the-name-field"), Run::Crate(registry::name_taken)),
     check("dependency-unsatisfiable", Group::Registry, Severity::Blocker, "A requirement no published version meets", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html", Run::Crate(registry::dependency_unsatisfiable)),
