@@ -40,10 +40,14 @@ pub struct Caches {
     pub comparisons: BlobStore,
     /// The registry's answers (`--online`), by URL.
     pub registry: BlobStore,
+    /// Build verdicts (`--verify`), by archive, members and toolchain.
+    pub verdicts: BlobStore,
     /// Where the ledgers of output folders are kept (see [`crate::output::Ledger`]).
     sites: Option<PathBuf>,
     /// Where past revisions are checked out for the time of a run (see [`crate::revision`]).
     checkouts: Option<PathBuf>,
+    /// Where `--verify` unpacks archives and keeps its target folder.
+    builds: Option<PathBuf>,
 }
 
 impl Caches {
@@ -59,8 +63,10 @@ impl Caches {
             declarations: store("declarations"),
             comparisons: store("comparisons"),
             registry: store("registry"),
+            verdicts: store("verdicts"),
             sites: root.map(|root| root.join("v1").join("sites")),
             checkouts: root.map(|root| root.join("v1").join("checkouts")),
+            builds: root.map(|root| root.join("v1").join("builds")),
         }
     }
 
@@ -68,6 +74,11 @@ impl Caches {
     /// folder when there is no cache).
     pub fn checkouts(&self) -> Option<&Path> {
         self.checkouts.as_deref()
+    }
+
+    /// The folder `--verify` builds in (a temporary one when there is no cache).
+    pub fn builds(&self) -> Option<&Path> {
+        self.builds.as_deref()
     }
 
     /// Where the ledger of the output folder `out` (absolute) is kept: a file named by a

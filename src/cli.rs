@@ -70,6 +70,12 @@ pub struct Cli {
     #[arg(long, value_name = "REV", help_heading = "Comparison")]
     pub baseline: Option<String>,
 
+    /// Build each publishable crate from its packaged archive, as cargo publish does, and
+    /// its documentation with the docs.rs settings stable cargo honours (runs build scripts
+    /// and proc-macros: off by default)
+    #[arg(long, help_heading = "Comparison")]
+    pub verify: bool,
+
     /// Ask the registry what it already holds: published versions, yanked dependencies, the
     /// previous release's .crate to compare with (off by default: every run is offline)
     #[arg(long, help_heading = "Registry")]

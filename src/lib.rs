@@ -5,6 +5,7 @@
 //! Only [`output`] writes to disk.
 
 pub mod baseline;
+pub mod build;
 pub mod cache;
 pub mod card;
 pub mod checks;

@@ -92,17 +92,29 @@ fn not_checked(
     }
 }
 
+/// What every crate's package and checks stages share.
+struct Stages<'a> {
+    cli: &'a Cli,
+    workspace: &'a Workspace,
+    settings: &'a Settings,
+    caches: &'a crate::cache::Caches,
+    registry: &'a Facts,
+    /// With `--verify`.
+    verifier: Option<&'a crate::build::Verifier<'a>>,
+}
+
 /// The package and checks stages for one crate.
 fn package_and_check(
-    cli: &Cli,
-    workspace: &Workspace,
+    stages: &Stages,
     member: &Member,
-    settings: &Settings,
-    caches: &crate::cache::Caches,
-    registry: &Facts,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Packaged, Error> {
+    let Stages { cli, workspace, settings, caches, registry, verifier } = *stages;
     let archive = package::package(workspace, member, &caches.archives, checksums)?;
+    let verification = match verifier.filter(|_| member.publish) {
+        Some(verifier) => verifier.verify(workspace, member, &archive),
+        None => crate::build::Verification::NOT_RUN,
+    };
     let limits = settings.limits(member.name());
     let preview::Built { preview, fresh: rendered } =
         preview::build(member, &archive, &caches.render)?;
@@ -113,6 +125,7 @@ fn package_and_check(
         limits: &limits,
         readme: preview.readme.as_ref(),
         registry,
+        verification: &verification,
     };
     let findings = checks::run_crate(&subject, settings);
     let report = CrateReport::new(member, &archive, &findings);
@@ -163,13 +176,26 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let asked = started.elapsed();
     let looked_up = registry.as_ref().map_or(0, registry::Registry::requests);
 
+    let verifier = match cli.verify {
+        true => Some(
+            crate::build::Verifier::new(caches.builds(), cli.online, &caches.verdicts)
+                .map_err(|e| Error::io("a folder for --verify", e))?,
+        ),
+        false => None,
+    };
+    let stages = Stages {
+        cli,
+        workspace: &workspace,
+        settings: &settings,
+        caches: &caches,
+        registry: &facts,
+        verifier: verifier.as_ref(),
+    };
     let progress = progress_bar(cli, selected.len());
     let mut results = in_waves(&workspace, &selected, |member, checksums| {
         progress.set_message(member.name().to_owned());
-        let packaged = guarded(|| {
-            package_and_check(cli, &workspace, member, &settings, &caches, &facts, checksums)
-        })
-        .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
+        let packaged = guarded(|| package_and_check(&stages, member, checksums))
+            .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
         progress.inc(1);
         let written = packaged.written.clone();
         (packaged, written)
@@ -503,13 +529,24 @@ fn print_lines(mut out: impl Write, cli: &Cli, outcome: &Outcome, timings: &[(&s
         );
         if cli.verbose > 0 && krate.verdict != Verdict::Skipped {
             for check in krate.checks.iter().filter(|c| c.counts()) {
+                // A long finding (a compiler's output) shows its first lines; the page has
+                // the rest.
+                let mut lines = check.message.lines();
+                let first = lines.next().unwrap_or_default();
                 let _ = writeln!(
                     out,
                     "         {:>7} {}: {}",
                     check.severity.as_str(),
                     check.id,
-                    escape_terminal(&check.message)
+                    escape_terminal(first)
                 );
+                for line in lines.by_ref().take(6) {
+                    let _ = writeln!(out, "                 {}", escape_terminal(line));
+                }
+                let more = lines.count();
+                if more > 0 {
+                    let _ = writeln!(out, "                 … {more} more lines on the page");
+                }
             }
         }
     }

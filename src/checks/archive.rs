@@ -247,3 +247,23 @@ pub fn build_script_excluded(s: &Subject) -> Outcome {
     )
     .about(vec![slash_path(rel)])
 }
+
+pub fn build_fails(s: &Subject) -> Outcome {
+    use crate::build::Verdict;
+    match &s.verification.build {
+        Verdict::NotRun => Outcome::NotChecked(
+            "run with --verify to build the crate from its archive, as cargo publish does".into(),
+        ),
+        Verdict::NotTried(why) => Outcome::NotChecked(why.clone()),
+        Verdict::Built => Outcome::Pass(
+            "The crate builds from its packaged archive, as cargo publish will build it.".into(),
+        ),
+        Verdict::Failed(messages) => Outcome::fail(
+            format!(
+                "The crate does not build from its packaged archive, so cargo publish refuses to upload it:\n{}",
+                messages.join("\n")
+            ),
+            "Build it as published with cargo package (the messages name files inside the archive): a file the build reads outside the package, or a feature only the workspace enables, are the usual causes.",
+        ),
+    }
+}

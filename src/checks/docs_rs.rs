@@ -234,6 +234,34 @@ pub fn args_not_split(s: &Subject) -> Outcome {
     )
 }
 
+pub fn doc_build_fails(s: &Subject) -> Outcome {
+    use crate::build::Verdict;
+    let skipped = match s.verification.doc_skipped.as_slice() {
+        [] => String::new(),
+        keys => format!(
+            " (not applied here: {}, which need docs.rs's nightly or its targets)",
+            keys.join(", ")
+        ),
+    };
+    match &s.verification.doc {
+        Verdict::NotRun if s.verification.build == Verdict::NotRun => Outcome::NotChecked(
+            "run with --verify to build the documentation with the docs.rs settings".into(),
+        ),
+        Verdict::NotRun => Outcome::NotChecked("the crate itself does not build".into()),
+        Verdict::NotTried(why) => Outcome::NotChecked(why.clone()),
+        Verdict::Built => Outcome::Pass(format!(
+            "cargo doc builds the documentation with the docs.rs settings{skipped}."
+        )),
+        Verdict::Failed(messages) => Outcome::fail(
+            format!(
+                "cargo doc fails with the docs.rs settings{skipped}, so docs.rs will have no documentation for this release:\n{}",
+                messages.join("\n")
+            ),
+            "Fix the documentation build (broken intra-doc links under #![deny], a feature combination that does not compile), or the settings in [package.metadata.docs.rs].",
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,6 +97,8 @@ pub struct Subject<'a> {
     pub readme: Option<&'a ReadmePreview>,
     /// What the registry holds (`--online`), or why that is not known.
     pub registry: &'a crate::registry::Facts,
+    /// The crate built from its archive (`--verify`).
+    pub verification: &'a crate::build::Verification,
 }
 
 /// What a workspace check looks at.
@@ -230,6 +232,7 @@ pub static CATALOGUE: &[Check] = &[
     check("build-script-excluded", Group::Archive, Severity::Warning, "The build script is left out of the archive", manifest!("#the-exclude-and-include-fields"), Run::Crate(archive::build_script_excluded)),
     check("file-unreadable", Group::Archive, Severity::Blocker, "A packaged file cannot be read", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_unreadable)),
     check("path-outside-repository", Group::Archive, Severity::Blocker, "A packaged path leads outside the repository", manifest!("#the-readme-field"), Run::Crate(files::path_outside_repository)),
+    check("build-fails", Group::Archive, Severity::Blocker, "The packaged crate does not build", publishing!("#packaging-a-crate"), Run::Crate(archive::build_fails)),
     check("crate-not-checked", Group::Archive, Severity::Blocker, "The crate could not be checked", "https://doc.rust-lang.org/cargo/commands/cargo-package.html", Run::Crate(archive::checked)),
     check("file-name-invalid", Group::Archive, Severity::Blocker, "A file name cargo refuses", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_invalid)),
     check("file-name-reserved", Group::Archive, Severity::Warning, "A file name Windows reserves", manifest!("#the-exclude-and-include-fields"), Run::Crate(files::file_name_reserved)),
@@ -242,6 +245,7 @@ pub static CATALOGUE: &[Check] = &[
     check("docsrs-target-invalid", Group::DocsRs, Severity::Warning, "docs.rs is asked for an unknown target", "https://docs.rs/about/metadata", Run::Crate(docs_rs::target_invalid)),
     check("docsrs-features-with-all-features", Group::DocsRs, Severity::Warning, "features beside all-features", "https://docs.rs/about/metadata", Run::Crate(docs_rs::features_with_all_features)),
     check("docsrs-args-not-split", Group::DocsRs, Severity::Warning, "A compiler argument docs.rs passes as one word", "https://docs.rs/about/metadata", Run::Crate(docs_rs::args_not_split)),
+    check("doc-build-fails", Group::DocsRs, Severity::Warning, "The documentation does not build", "https://docs.rs/about/builds", Run::Crate(docs_rs::doc_build_fails)),
     check("version-already-published", Group::Registry, Severity::Blocker, "This version is already published", publishing!("#publishing-a-new-version-of-an-existing-crate"), Run::Crate(registry::already_published)),
     check("name-taken", Group::Registry, Severity::Blocker, "The name is taken by another spelling", manifest!("#the-name-field"), Run::Crate(registry::name_taken)),
     check("dependency-unsatisfiable", Group::Registry, Severity::Blocker, "A requirement no published version meets", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html", Run::Crate(registry::dependency_unsatisfiable)),

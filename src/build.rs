@@ -1,0 +1,399 @@
+//! `--verify`: each publishable crate built from its packaged archive, the way `cargo
+//! publish` verifies a crate before uploading it, with cargo as the build engine; and its
+//! documentation built with the docs.rs settings a stable toolchain can honour.
+//!
+//! The archive's files are written to a folder of the tool's cache (as cargo unpacks the
+//! `.crate`), and `cargo build` runs on it from a neutral folder. Workspace members it
+//! depends on resolve to their own packaged archives (a `[patch.crates-io]` per member
+//! given on the command line), as cargo's multi-package publish resolves them to its local
+//! overlay. Every crate shares one target folder, so a dependency compiled for one crate
+//! (same version, same features) is reused by the next and by the next run, and a crate
+//! whose archive, members and toolchain did not change is not built again: its verdict is
+//! kept in the cache.
+//!
+//! This runs the crate's build script and proc-macros, as `cargo publish` does: code from
+//! the checkout. It is off by default.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::cache::BlobStore;
+use crate::package::{Archive, Content};
+use crate::workspace::{Member, Workspace, cargo_program};
+
+/// Lines of compiler output kept per failure.
+const MAX_LINES: usize = 60;
+
+/// The docs.rs settings a local `cargo doc` on stable leaves out.
+const DOCS_RS_SKIPPED: &[&str] = &[
+    "default-target",
+    "targets",
+    "additional-targets",
+    "rustc-args",
+    "rustdoc-args",
+    "cargo-args",
+];
+
+/// What a build said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// `--verify` was not given (or the crate is not published).
+    NotRun,
+    Built,
+    /// The compiler's errors, paths inside the archive (`<name>-<version>/src/lib.rs:3:5`).
+    Failed(Vec<String>),
+    /// It could not be tried here: why (dependencies not in cargo's cache offline, …).
+    NotTried(String),
+}
+
+/// A crate's build and documentation build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub build: Verdict,
+    pub doc: Verdict,
+    /// The docs.rs settings the documentation build did not apply.
+    pub doc_skipped: Vec<String>,
+}
+
+impl Verification {
+    pub const NOT_RUN: Verification =
+        Verification { build: Verdict::NotRun, doc: Verdict::NotRun, doc_skipped: Vec::new() };
+}
+
+/// Builds crates from their archives, in the publish plan's order.
+pub struct Verifier<'a> {
+    /// Unpacked archives, `<name>-<version>/`.
+    sources: PathBuf,
+    target: PathBuf,
+    offline: bool,
+    verdicts: &'a BlobStore,
+    /// Members unpacked so far: name → (folder, fingerprint).
+    unpacked: Mutex<BTreeMap<String, (PathBuf, String)>>,
+    cargo_version: String,
+    /// Holds the folders when there is no cache folder.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+impl<'a> Verifier<'a> {
+    /// Keeps its folders below `root` (the cache's), or in a temporary folder.
+    pub fn new(
+        root: Option<&Path>,
+        offline: bool,
+        verdicts: &'a BlobStore,
+    ) -> std::io::Result<Self> {
+        let scratch = match root {
+            Some(_) => None,
+            None => Some(tempfile::tempdir()?),
+        };
+        let root =
+            root.map(Path::to_path_buf).unwrap_or_else(|| scratch.as_ref().unwrap().path().into());
+        let neutral = tempfile::tempdir()?;
+        let cargo_version = Command::new(cargo_program())
+            .arg("-V")
+            .current_dir(neutral.path())
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default();
+        Ok(Verifier {
+            sources: root.join("sources"),
+            target: root.join("target"),
+            offline,
+            verdicts,
+            unpacked: Mutex::new(BTreeMap::new()),
+            cargo_version,
+            _scratch: scratch,
+        })
+    }
+
+    /// Unpacks `archive` and builds it (then its documentation), or takes the verdict kept
+    /// for the same archive, members and toolchain.
+    pub fn verify(
+        &self,
+        workspace: &Workspace,
+        member: &Member,
+        archive: &Archive,
+    ) -> Verification {
+        let name = member.name();
+        let version = member.package.version.to_string();
+        let folder = format!("{name}-{version}");
+        let dir = self.sources.join(&folder);
+        if let Err(e) = unpack(archive, &dir) {
+            let why = format!("the archive could not be unpacked: {e}");
+            return Verification { build: Verdict::NotTried(why), ..Verification::NOT_RUN };
+        }
+        // The members it depends on, each unpacked in an earlier wave of the plan.
+        let needed = member_dependencies(workspace, member);
+        let members: BTreeMap<String, (PathBuf, String)> = {
+            let mut unpacked = self.unpacked.lock().unwrap_or_else(PoisonError::into_inner);
+            unpacked.insert(name.to_owned(), (dir.clone(), archive.fingerprint.clone()));
+            unpacked
+                .iter()
+                .filter(|(n, _)| needed.contains(*n))
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect()
+        };
+        let key = self.key(name, archive, &members, member);
+        if let Some(kept) = self.verdicts.get(&key).and_then(|b| serde_json::from_slice(&b).ok()) {
+            return kept;
+        }
+        let patches: Vec<String> = members
+            .iter()
+            .filter(|(other, _)| other.as_str() != name)
+            .map(|(other, (path, _))| {
+                let path = toml::Value::String(path.display().to_string());
+                format!("patch.crates-io.{other}.path={path}")
+            })
+            .collect();
+        let strip = |text: &str| self.strip(text, &dir, &folder);
+        let mut build = self.cargo(&dir, &["build"], &patches, &[], &strip);
+        if build == Verdict::Built
+            && let Some(changed) = modified(archive, &dir)
+        {
+            // cargo refuses the upload too: "Source directory was modified by build.rs".
+            build = Verdict::Failed(vec![format!(
+                "the build changed the crate's own folder (a build script writing its output beside the sources, not in OUT_DIR): {changed}"
+            )]);
+        }
+        let (doc, doc_skipped) = match &build {
+            Verdict::Built => {
+                let (args, skipped) = docs_rs_args(&member.package.metadata);
+                (self.cargo(&dir, &["doc", "--no-deps"], &patches, &args, &strip), skipped)
+            }
+            _ => (Verdict::NotRun, Vec::new()),
+        };
+        let verification = Verification { build, doc, doc_skipped };
+        if !matches!(verification.build, Verdict::NotTried(_)) {
+            self.verdicts.replace(&key, &serde_json::to_vec(&verification).expect("serializes"));
+        }
+        verification
+    }
+
+    /// Compiler output as the page shows it: paths inside the archive (`<name>-<version>/…`),
+    /// the target folder as `target/`, and no thread numbers (the same failure gives the
+    /// same text).
+    fn strip(&self, text: &str, dir: &Path, folder: &str) -> String {
+        static THREAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"thread '([^']*)' \(\d+\)").expect("valid")
+        });
+        let text = text
+            .replace(&dir.display().to_string(), folder)
+            .replace(&self.target.display().to_string(), "target");
+        THREAD.replace_all(&text, "thread '$1'").into_owned()
+    }
+
+    fn key(
+        &self,
+        name: &str,
+        archive: &Archive,
+        members: &BTreeMap<String, (PathBuf, String)>,
+        member: &Member,
+    ) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(format!("{}\n{}\n{}\n", self.cargo_version, self.offline, name));
+        hasher.update(&archive.fingerprint);
+        for (other, (_, fingerprint)) in members.iter().filter(|(other, _)| other.as_str() != name)
+        {
+            hasher.update(format!("\n{other} {fingerprint}"));
+        }
+        hasher.update(member.package.metadata.to_string());
+        crate::package::archive::hex(&hasher.finalize())
+    }
+
+    /// Runs `cargo <command>` on the unpacked crate; the errors it printed, when it failed.
+    fn cargo(
+        &self,
+        dir: &Path,
+        command: &[&str],
+        patches: &[String],
+        extra: &[String],
+        strip: &dyn Fn(&str) -> String,
+    ) -> Verdict {
+        let Ok(neutral) = tempfile::tempdir() else {
+            return Verdict::NotTried("no temporary folder".into());
+        };
+        let mut cargo = Command::new(cargo_program());
+        cargo.args(command).args(["--message-format", "json", "--manifest-path"]);
+        cargo.arg(dir.join("Cargo.toml"));
+        if self.offline {
+            cargo.arg("--offline");
+        }
+        for patch in patches {
+            cargo.arg("--config").arg(patch);
+        }
+        cargo
+            .args(extra)
+            .current_dir(neutral.path())
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env("DOCS_RS", "1")
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUSTFLAGS")
+            .env_remove("RUSTDOCFLAGS");
+        let output = match cargo.output() {
+            Ok(output) => output,
+            Err(e) => return Verdict::NotTried(format!("cargo could not be started: {e}")),
+        };
+        if output.status.success() {
+            return Verdict::Built;
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if stderr.contains("offline mode") || stderr.contains("failed to download") {
+            return Verdict::NotTried(
+                "its dependencies are not all in cargo's local cache, and the build runs offline: run `cargo fetch` in the workspace, or add --online".into(),
+            );
+        }
+        let mut messages: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-message" && m["message"]["level"] == "error")
+            .filter_map(|m| m["message"]["rendered"].as_str().map(|r| strip(r.trim_end())))
+            .collect();
+        // A build script's failure, and cargo's own refusals, are not compiler messages.
+        let from_cargo = stderr
+            .lines()
+            .skip_while(|line| !line.starts_with("error"))
+            .filter(|line| !line.starts_with("warning:"))
+            .map(strip)
+            .collect::<Vec<_>>()
+            .join("\n");
+        if !from_cargo.trim().is_empty() {
+            messages.push(from_cargo.trim_end().to_owned());
+        }
+        let mut lines: Vec<String> = messages.join("\n").lines().map(str::to_owned).collect();
+        if lines.len() > MAX_LINES {
+            let more = lines.len() - MAX_LINES;
+            lines.truncate(MAX_LINES);
+            lines.push(format!("… {more} more lines"));
+        }
+        Verdict::Failed(vec![lines.join("\n")])
+    }
+}
+
+/// The publishable workspace members `member` depends on, directly or through others
+/// (dev-dependencies too: cargo resolves them for the package it verifies).
+fn member_dependencies(workspace: &Workspace, member: &Member) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut queue = vec![member];
+    while let Some(next) = queue.pop() {
+        for dependency in &next.package.dependencies {
+            if let Some(other) = workspace.member(&dependency.name)
+                && other.publish
+                && other.name() != member.name()
+                && found.insert(other.name().to_owned())
+            {
+                queue.push(other);
+            }
+        }
+    }
+    found
+}
+
+/// The files the build added, removed or changed below `dir`, if any, as a list.
+fn modified(archive: &Archive, dir: &Path) -> Option<String> {
+    let mut expected: BTreeMap<PathBuf, u64> =
+        archive.files.iter().map(|f| (f.path.clone(), f.size)).collect();
+    let mut changes = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(dir) else { continue };
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+        match expected.remove(relative) {
+            None => changes.push(format!("{} added", relative.display())),
+            Some(packaged) if packaged != size => {
+                changes.push(format!("{} changed", relative.display()))
+            }
+            Some(_) => {}
+        }
+    }
+    // Cargo.lock is rewritten when a member is patched in: not the build's doing.
+    expected.remove(Path::new("Cargo.lock"));
+    changes.extend(expected.keys().map(|p| format!("{} removed", p.display())));
+    changes.retain(|c| !c.starts_with("Cargo.lock "));
+    (!changes.is_empty()).then(|| changes.join(", "))
+}
+
+/// Writes the archive's files below `dir`, as cargo unpacks a `.crate` (a fresh folder).
+fn unpack(archive: &Archive, dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    for file in &archive.files {
+        let path = crate::paths::join_inside(dir, &file.path)
+            .ok_or_else(|| std::io::Error::other(format!("{}: outside", file.path.display())))?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        match &file.content {
+            Content::Bytes(bytes) => std::fs::write(&path, bytes)?,
+            Content::File(source) => {
+                let mut from = crate::paths::open_regular(source)?;
+                let mut to = std::fs::File::create(&path)?;
+                std::io::copy(&mut std::io::Read::take(&mut from, file.size), &mut to)?;
+            }
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = if file.executable { 0o755 } else { 0o644 };
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))?;
+        }
+    }
+    Ok(())
+}
+
+/// The `cargo doc` arguments for the docs.rs settings stable cargo honours (features,
+/// all-features, no-default-features), and the settings set but left out.
+fn docs_rs_args(metadata: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+    let table = metadata.get("docs").and_then(|d| d.get("rs")).or_else(|| metadata.get("docs.rs"));
+    let Some(table) = table.and_then(serde_json::Value::as_object) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut args = Vec::new();
+    let features: Vec<&str> = table
+        .get("features")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    if !features.is_empty() {
+        args.push("--features".to_owned());
+        args.push(features.join(" "));
+    }
+    let flag = |key: &str| table.get(key).and_then(serde_json::Value::as_bool) == Some(true);
+    if flag("all-features") {
+        args.push("--all-features".to_owned());
+    }
+    if flag("no-default-features") {
+        args.push("--no-default-features".to_owned());
+    }
+    let skipped = DOCS_RS_SKIPPED
+        .iter()
+        .filter(|k| table.contains_key(**k))
+        .map(|k| (*k).to_owned())
+        .collect();
+    (args, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_rs_settings_stable_cargo_honours() {
+        let metadata = serde_json::json!({ "docs": { "rs": {
+            "features": ["a", "b"], "no-default-features": true,
+            "targets": ["wasm32-unknown-unknown"], "rustdoc-args": ["--cfg", "docsrs"],
+        }}});
+        let (args, skipped) = docs_rs_args(&metadata);
+        assert_eq!(args, ["--features", "a b", "--no-default-features"]);
+        assert_eq!(skipped, ["targets", "rustdoc-args"]);
+        assert_eq!(docs_rs_args(&serde_json::json!({})), (vec![], vec![]));
+    }
+}

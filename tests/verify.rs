@@ -1,0 +1,184 @@
+//! `--verify` (issue 14): each publishable crate built from its packaged archive, held
+//! against cargo's own verification (`cargo package`, which builds the packaged crate) on
+//! the same fixtures: a crate cargo rejects is blocked, one it accepts is not.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const PACKAGE: &str = "edition = \"2021\"\ndescription = \"A fixture\"\nlicense = \"MIT\"\nrepository = \"https://example.com/x\"\n";
+
+/// The fixture workspace: what each crate does, and whether cargo builds it as published.
+const CRATES: &[(&str, bool)] = &[
+    // Builds.
+    ("plain", true),
+    // Depends on `plain`, a member not on crates.io: verified against plain's archive.
+    ("uses-member", true),
+    // A build script that reads a file outside the package.
+    ("reads-outside", false),
+    // A source file that includes a file `exclude` leaves out.
+    ("includes-excluded", false),
+    // A build script that writes into the package's own folder (cargo: "Source directory
+    // was modified by build.rs"): hostile to the checkout, refused by cargo.
+    ("writes-sources", false),
+    // Builds, but its documentation does not (a broken intra-doc link, denied).
+    ("broken-docs", true),
+];
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    let members: Vec<String> = CRATES.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+    write(
+        "Cargo.toml",
+        &format!("[workspace]\nmembers = [{}]\nresolver = \"2\"\n", members.join(", ")),
+    );
+    for (name, _) in CRATES {
+        write(
+            &format!("{name}/Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n{PACKAGE}"),
+        );
+        write(&format!("{name}/src/lib.rs"), "pub fn f() {}\n");
+    }
+    let append = |path: &str, text: &str| {
+        let path = root.join(path);
+        let mut old = fs::read_to_string(&path).unwrap();
+        old.push_str(text);
+        fs::write(path, old).unwrap();
+    };
+    append(
+        "uses-member/Cargo.toml",
+        "\n[dependencies]\nplain = { path = \"../plain\", version = \"0.1.0\" }\n",
+    );
+    write("uses-member/src/lib.rs", "pub fn g() { plain::f() }\n");
+    write("shared.txt", "shared\n");
+    write(
+        "reads-outside/build.rs",
+        "fn main() { std::fs::read(\"../shared.txt\").expect(\"reads ../shared.txt\"); }\n",
+    );
+    append("includes-excluded/Cargo.toml", "exclude = [\"/data/\"]\n");
+    write("includes-excluded/data/table.txt", "1,2,3\n");
+    write(
+        "includes-excluded/src/lib.rs",
+        "pub const TABLE: &str = include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/data/table.txt\"));\n",
+    );
+    write(
+        "writes-sources/build.rs",
+        "fn main() { std::fs::write(\"generated.rs\", \"// generated\\n\").unwrap(); }\n",
+    );
+    write(
+        "broken-docs/src/lib.rs",
+        "#![deny(rustdoc::broken_intra_doc_links)]\n//! See [`Missing`].\npub fn f() {}\n",
+    );
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "fixtures"]);
+    dir
+}
+
+fn readiness(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+        .args(["--manifest-path"])
+        .arg(dir.join("ws/Cargo.toml"))
+        .arg("--out")
+        .arg(dir.join("site"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("CARGO_READINESS_CACHE_DIR", dir.join("cache"))
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .unwrap();
+    let report = fs::read_to_string(dir.join("site/report.json")).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (output.status.code().unwrap(), serde_json::from_str(&report).unwrap(), stdout)
+}
+
+fn status<'a>(report: &'a Value, name: &str, id: &str) -> (&'a str, &'a str) {
+    let krate = report["crates"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
+    let check = krate["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap();
+    (check["status"].as_str().unwrap(), check["message"].as_str().unwrap())
+}
+
+/// Whether `cargo package` (with its verification build) accepts `name`, packaged with the
+/// members it depends on as cargo's multi-package packaging does.
+fn cargo_accepts(root: &Path, name: &str, target: &Path) -> bool {
+    let neutral = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO"));
+    command.args(["package", "--allow-dirty", "--offline", "--manifest-path"]);
+    command.arg(root.join("Cargo.toml"));
+    if name == "uses-member" {
+        command.args(["-p", "plain"]);
+    }
+    command.args(["-p", name]).current_dir(neutral.path()).env("CARGO_TARGET_DIR", target);
+    command.output().unwrap().status.success()
+}
+
+#[test]
+fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
+    let dir = workspace();
+    let (code, report, stdout) = readiness(dir.path(), &["--verify", "-v"]);
+    assert_eq!(code, 1, "some crates are blocked");
+    let target = dir.path().join("cargo-target");
+    for (name, builds) in CRATES {
+        let (ours, message) = status(&report, name, "build-fails");
+        let cargo = cargo_accepts(&dir.path().join("ws"), name, &target);
+        assert_eq!(cargo, *builds, "cargo's verdict on {name} is the fixture's");
+        assert_eq!(ours == "pass", cargo, "{name}: ours {ours}, cargo accepts: {cargo}\n{message}");
+        assert!(!message.contains(&*dir.path().to_string_lossy()), "no absolute path: {message}");
+    }
+    // The compiler's words, with paths inside the archive.
+    let (_, message) = status(&report, "reads-outside", "build-fails");
+    assert!(message.contains("reads ../shared.txt"), "{message}");
+    let (_, message) = status(&report, "includes-excluded", "build-fails");
+    assert!(message.contains("includes-excluded-0.1.0/data/table.txt"), "{message}");
+    assert!(message.contains("src/lib.rs:1:25"), "{message}");
+    let (_, message) = status(&report, "writes-sources", "build-fails");
+    assert!(message.contains("generated.rs added"), "{message}");
+    // The terminal shows the first lines.
+    assert!(stdout.contains("blocker build-fails: The crate does not build"), "{stdout}");
+
+    // Documentation: built with the docs.rs settings; a failure is a warning.
+    assert_eq!(status(&report, "plain", "doc-build-fails").0, "pass");
+    let (docs, message) = status(&report, "broken-docs", "doc-build-fails");
+    assert_eq!(docs, "fail");
+    assert!(message.contains("Missing"), "{message}");
+    assert_eq!(status(&report, "reads-outside", "doc-build-fails").0, "not-checked");
+}
+
+#[test]
+fn verify_is_off_by_default_and_a_rerun_reuses_the_verdicts() {
+    let dir = workspace();
+    let (_, report, _) = readiness(dir.path(), &[]);
+    let (status_now, message) = status(&report, "plain", "build-fails");
+    assert_eq!(status_now, "not-checked");
+    assert!(message.contains("--verify"), "{message}");
+    assert!(!dir.path().join("cache/v1/builds").exists(), "nothing is built without --verify");
+
+    let (_, first, _) = readiness(dir.path(), &["--verify"]);
+    let sources: PathBuf = dir.path().join("cache/v1/builds/target");
+    assert!(sources.exists());
+    fs::remove_dir_all(&sources).unwrap();
+    // Unchanged archives, members and toolchain: the kept verdicts, no build (the target
+    // folder stays gone).
+    let (_, second, _) = readiness(dir.path(), &["--verify"]);
+    assert!(!sources.exists(), "a re-run with nothing changed builds nothing");
+    assert_eq!(first["crates"], second["crates"]);
+}
