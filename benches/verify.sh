@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `--verify` against `cargo package --workspace` (which builds each packaged crate to verify
+# it) on the same workspace: by default a generated one of six crates over dependencies
+# this repository already uses (serde, serde_json, regex, toml, memchr, so they are in
+# cargo's cache and both run offline), or any workspace given. Cold: empty target folders
+# and cache. Warm: run again with nothing changed.
+#
+#   cargo build --release
+#   benches/verify.sh [path/to/Cargo.toml]
+set -euo pipefail
+
+tool=$(realpath "${TOOL:-$(dirname "$0")/../target/release/cargo-readiness}")
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+if [ $# -ge 1 ]; then
+    manifest=$(realpath "$1")
+else
+    ws=$scratch/ws
+    mkdir -p "$ws"
+    printf '[workspace]\nmembers = ["model", "text", "config", "scan", "report", "app"]\nresolver = "2"\n' >"$ws/Cargo.toml"
+    crate() { # name, dependencies, source
+        mkdir -p "$ws/$1/src"
+        printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\ndescription = "bench"\nlicense = "MIT"\n\n[dependencies]\n%b' "$1" "$2" >"$ws/$1/Cargo.toml"
+        printf '%b' "$3" >"$ws/$1/src/lib.rs"
+    }
+    crate model 'serde = { version = "1", features = ["derive"] }\nserde_json = "1"\n' \
+        '#[derive(serde::Serialize, serde::Deserialize)]\npub struct Item { pub name: String }\npub fn json(i: &Item) -> String { serde_json::to_string(i).unwrap() }\n'
+    crate text 'regex = "1"\n' 'pub fn words(s: &str) -> usize { regex::Regex::new(r"\\w+").unwrap().find_iter(s).count() }\n'
+    crate config 'toml = "0.9"\nserde = { version = "1", features = ["derive"] }\n' \
+        '#[derive(serde::Deserialize)]\npub struct Config { pub name: String }\npub fn parse(s: &str) -> Config { toml::from_str(s).unwrap() }\n'
+    crate scan 'memchr = "2"\n' 'pub fn lines(b: &[u8]) -> usize { memchr::memchr_iter(b'"'"'\\n'"'"', b).count() }\n'
+    crate report 'model = { path = "../model", version = "0.1.0" }\ntext = { path = "../text", version = "0.1.0" }\n' \
+        'pub fn summary(i: &model::Item) -> usize { text::words(&model::json(i)) }\n'
+    crate app 'report = { path = "../report", version = "0.1.0" }\nconfig = { path = "../config", version = "0.1.0" }\nscan = { path = "../scan", version = "0.1.0" }\n' \
+        'pub fn run(s: &str) -> usize { scan::lines(s.as_bytes()) + config::parse(s).name.len() }\n'
+    (cd "$ws" && git init -q && git add -A && git -c user.name=b -c user.email=b@b commit -qm bench)
+    # A lock, resolved offline from cargo's cache, as a real workspace commits one.
+    (cd "$scratch" && cargo generate-lockfile --offline -q --manifest-path "$ws/Cargo.toml")
+    (cd "$ws" && git add -A && git -c user.name=b -c user.email=b@b commit -qm lock)
+    manifest=$ws/Cargo.toml
+fi
+
+seconds() { local start; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; echo "$(date +%s.%N) - $start" | bc; }
+
+ours() { (cd "$scratch" && "$tool" --manifest-path "$manifest" --out "$scratch/site" --cache-dir "$scratch/cache" --verify -q); }
+cargos() { (cd "$scratch" && CARGO_TARGET_DIR="$scratch/cargo-target" cargo package --workspace --allow-dirty --offline -q --manifest-path "$manifest"); }
+
+cold_ours=$(seconds ours); warm_ours=$(seconds ours)
+cold_cargo=$(seconds cargos); warm_cargo=$(seconds cargos)
+printf '%-34s %8s %8s\n' "" cold warm
+printf '%-34s %7.2fs %7.2fs\n' "cargo readiness --verify" "$cold_ours" "$warm_ours"
+printf '%-34s %7.2fs %7.2fs\n' "cargo package --workspace" "$cold_cargo" "$warm_cargo"
+printf '%-34s %7.2fx %7.2fx\n' "cargo / ours" "$(echo "$cold_cargo / $cold_ours" | bc -l)" "$(echo "$warm_cargo / $warm_ours" | bc -l)"
