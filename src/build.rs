@@ -86,12 +86,13 @@ impl<'a> Verifier<'a> {
         offline: bool,
         verdicts: &'a BlobStore,
     ) -> std::io::Result<Self> {
-        let scratch = match root {
-            Some(_) => None,
-            None => Some(tempfile::tempdir()?),
+        let (root, scratch) = match root {
+            Some(root) => (root.to_path_buf(), None),
+            None => {
+                let scratch = tempfile::tempdir()?;
+                (scratch.path().to_path_buf(), Some(scratch))
+            }
         };
-        let root =
-            root.map(Path::to_path_buf).unwrap_or_else(|| scratch.as_ref().unwrap().path().into());
         let neutral = tempfile::tempdir()?;
         let cargo_version = Command::new(cargo_program())
             .arg("-V")

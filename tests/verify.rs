@@ -152,8 +152,11 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     assert!(message.contains("src/lib.rs:1:25"), "{message}");
     let (_, message) = status(&report, "writes-sources", "build-fails");
     assert!(message.contains("generated.rs added"), "{message}");
-    // The terminal shows the first lines.
+    // The terminal shows the first lines; the summary one line per finding.
     assert!(stdout.contains("blocker build-fails: The crate does not build"), "{stdout}");
+    let summary = fs::read_to_string(dir.path().join("site/summary.md")).unwrap();
+    let line = summary.lines().find(|l| l.contains("check-build-fails")).unwrap();
+    assert!(line.ends_with("refuses to upload it\\: …"), "{line}");
 
     // Documentation: built with the docs.rs settings; a failure is a warning.
     assert_eq!(status(&report, "plain", "doc-build-fails").0, "pass");

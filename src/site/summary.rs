@@ -143,10 +143,15 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
     }
 }
 
+/// The message's first line (a compiler's output follows on the page), cut to
+/// [`MESSAGE_CHARS`].
 fn shorten(message: &str) -> String {
-    match message.char_indices().nth(MESSAGE_CHARS) {
-        Some((at, _)) => format!("{}…", &message[..at]),
-        None => message.to_owned(),
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or_default();
+    match first.char_indices().nth(MESSAGE_CHARS) {
+        Some((at, _)) => format!("{}…", &first[..at]),
+        None if lines.next().is_some() => format!("{first} …"),
+        None => first.to_owned(),
     }
 }
 
