@@ -160,8 +160,8 @@ pub fn dependency_unsatisfiable(s: &Subject) -> Outcome {
     }
     if problems.is_empty() {
         return Outcome::Pass(format!(
-            "Every requirement of {} is met by a release on {} that is not yanked.",
-            plural(dependencies.len(), "dependency"),
+            "Each of {} is met by a release on {} that is not yanked.",
+            plural(dependencies.len(), "requirement"),
             facts.registry
         ));
     }
