@@ -351,7 +351,7 @@ fn unpack(archive: &Archive, dir: &Path) -> std::io::Result<()> {
 /// The `cargo doc` arguments for the docs.rs settings stable cargo honours (features,
 /// all-features, no-default-features), and the settings set but left out.
 fn docs_rs_args(metadata: &serde_json::Value) -> (Vec<String>, Vec<String>) {
-    let table = metadata.get("docs").and_then(|d| d.get("rs")).or_else(|| metadata.get("docs.rs"));
+    let table = crate::manifest::docs_rs(metadata);
     let Some(table) = table.and_then(serde_json::Value::as_object) else {
         return (Vec::new(), Vec::new());
     };

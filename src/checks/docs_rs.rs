@@ -69,11 +69,9 @@ fn targets() -> &'static BTreeSet<&'static str> {
     })
 }
 
-/// The crate's docs.rs table (`[package.metadata.docs.rs]`, or the quoted
-/// `[package.metadata."docs.rs"]` docs.rs also reads), if any.
+/// The crate's docs.rs table, if any.
 fn table<'a>(s: &Subject<'a>) -> Option<&'a Value> {
-    let metadata = &s.member.package.metadata;
-    metadata.get("docs").and_then(|docs| docs.get("rs")).or_else(|| metadata.get("docs.rs"))
+    crate::manifest::docs_rs(&s.member.package.metadata)
 }
 
 /// The strings of `key`, when it holds an array of strings.

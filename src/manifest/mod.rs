@@ -50,6 +50,12 @@ pub const PREAMBLE: &str = "\
 pub struct ManifestError(pub String);
 
 /// Parses a `Cargo.toml` into cargo's own model.
+/// `[package.metadata.docs.rs]` (or the quoted `[package.metadata."docs.rs"]`, which
+/// docs.rs also reads) of a package's metadata, as `cargo metadata` gives it.
+pub fn docs_rs(metadata: &serde_json::Value) -> Option<&serde_json::Value> {
+    metadata.get("docs").and_then(|docs| docs.get("rs")).or_else(|| metadata.get("docs.rs"))
+}
+
 pub fn parse(text: &str) -> Result<TomlManifest, ManifestError> {
     toml09::from_str(text).map_err(|e| ManifestError(crate::error::one_line(&e.to_string())))
 }
