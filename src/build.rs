@@ -75,6 +75,8 @@ pub struct Verifier<'a> {
     /// Members unpacked so far: name → (folder, fingerprint).
     unpacked: Mutex<BTreeMap<String, (PathBuf, String)>>,
     cargo_version: String,
+    /// Whether each build is announced on standard error.
+    announce: bool,
     /// Holds the folders when there is no cache folder.
     _scratch: Option<tempfile::TempDir>,
 }
@@ -107,8 +109,15 @@ impl<'a> Verifier<'a> {
             verdicts,
             unpacked: Mutex::new(BTreeMap::new()),
             cargo_version,
+            announce: false,
             _scratch: scratch,
         })
+    }
+
+    /// Announces each build that runs (not the verdicts kept) on standard error.
+    pub fn announcing(mut self, announce: bool) -> Self {
+        self.announce = announce;
+        self
     }
 
     /// Unpacks `archive` and builds it (then its documentation), or takes the verdict kept
@@ -141,6 +150,10 @@ impl<'a> Verifier<'a> {
         let key = self.key(name, archive, &members, member);
         if let Some(kept) = self.verdicts.get(&key).and_then(|b| serde_json::from_slice(&b).ok()) {
             return kept;
+        }
+        if self.announce {
+            let name = crate::format::escape_terminal(name);
+            eprintln!("{:>9} {name} {version} from its archive", "building");
         }
         let patches: Vec<String> = members
             .iter()

@@ -178,7 +178,9 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
 
     let verifier = match cli.verify {
         true => Some(
+            // A build takes a while: each is announced where no progress bar shows (a CI log).
             crate::build::Verifier::new(caches.builds(), cli.online, &caches.verdicts)
+                .map(|v| v.announcing(!cli.quiet && !std::io::stderr().is_terminal()))
                 .map_err(|e| Error::io("a folder for --verify", e))?,
         ),
         false => None,
@@ -481,8 +483,11 @@ fn progress_bar(cli: &Cli, len: usize) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} packaging {pos}/{len} {wide_msg}")
-            .expect("valid progress template"),
+        ProgressStyle::with_template(match cli.verify {
+            true => "{spinner} packaging and building {pos}/{len} {wide_msg}",
+            false => "{spinner} packaging {pos}/{len} {wide_msg}",
+        })
+        .expect("valid progress template"),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
