@@ -194,8 +194,10 @@ impl<'a> Verifier<'a> {
         static THREAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new(r"thread '([^']*)' \(\d+\)").expect("valid")
         });
+        // Every unpacked crate (this one, the members it builds with) by its folder name.
         let text = text
             .replace(&dir.display().to_string(), folder)
+            .replace(&format!("{}/", self.sources.display()), "")
             .replace(&self.target.display().to_string(), "target");
         THREAD.replace_all(&text, "thread '$1'").into_owned()
     }

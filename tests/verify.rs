@@ -25,7 +25,23 @@ const CRATES: &[(&str, bool)] = &[
     ("writes-sources", false),
     // Builds, but its documentation does not (a broken intra-doc link, denied).
     ("broken-docs", true),
+    // A member with an optional feature, and one that turns it on.
+    ("feature-base", true),
+    ("enables-feature", true),
+    // Calls feature-base's `extra()` without asking for the feature: it compiles in the
+    // workspace only because enables-feature asks for it (features are unified there).
+    ("needs-unified-feature", false),
 ];
+
+/// The members each fixture crate depends on, packaged with it as cargo's multi-package
+/// packaging does.
+fn members_of(name: &str) -> &'static [&'static str] {
+    match name {
+        "uses-member" => &["plain"],
+        "enables-feature" | "needs-unified-feature" => &["feature-base"],
+        _ => &[],
+    }
+}
 
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -77,6 +93,21 @@ fn workspace() -> tempfile::TempDir {
         "broken-docs/src/lib.rs",
         "#![deny(rustdoc::broken_intra_doc_links)]\n//! See [`Missing`].\npub fn f() {}\n",
     );
+    append("feature-base/Cargo.toml", "\n[features]\nextra = []\n");
+    write(
+        "feature-base/src/lib.rs",
+        "pub fn f() {}\n#[cfg(feature = \"extra\")]\npub fn extra() {}\n",
+    );
+    append(
+        "enables-feature/Cargo.toml",
+        "\n[dependencies]\nfeature-base = { path = \"../feature-base\", version = \"0.1.0\", features = [\"extra\"] }\n",
+    );
+    write("enables-feature/src/lib.rs", "pub fn g() { feature_base::extra() }\n");
+    append(
+        "needs-unified-feature/Cargo.toml",
+        "\n[dependencies]\nfeature-base = { path = \"../feature-base\", version = \"0.1.0\" }\n",
+    );
+    write("needs-unified-feature/src/lib.rs", "pub fn h() { feature_base::extra() }\n");
     let git = |args: &[&str]| {
         let ok = Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
@@ -124,8 +155,8 @@ fn cargo_accepts(root: &Path, name: &str, target: &Path) -> bool {
     let mut command = Command::new(env!("CARGO"));
     command.args(["package", "--allow-dirty", "--offline", "--manifest-path"]);
     command.arg(root.join("Cargo.toml"));
-    if name == "uses-member" {
-        command.args(["-p", "plain"]);
+    for member in members_of(name) {
+        command.args(["-p", member]);
     }
     command.args(["-p", name]).current_dir(neutral.path()).env("CARGO_TARGET_DIR", target);
     command.output().unwrap().status.success()
@@ -134,6 +165,22 @@ fn cargo_accepts(root: &Path, name: &str, target: &Path) -> bool {
 #[test]
 fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     let dir = workspace();
+    // Every fixture compiles in the workspace: each failure below is one of publishing.
+    let neutral = tempfile::tempdir().unwrap();
+    let workspace_build = Command::new(env!("CARGO"))
+        .args(["build", "--workspace", "--offline", "-q", "--manifest-path"])
+        .arg(dir.path().join("ws/Cargo.toml"))
+        .current_dir(neutral.path())
+        .env("CARGO_TARGET_DIR", dir.path().join("workspace-target"))
+        .output()
+        .unwrap();
+    assert!(
+        workspace_build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&workspace_build.stderr)
+    );
+    // Building it touched the checkout (writes-sources' build script): restore it.
+    let _ = fs::remove_file(dir.path().join("ws/writes-sources/generated.rs"));
     let (code, report, stdout) = readiness(dir.path(), &["--verify", "-v"]);
     assert_eq!(code, 1, "some crates are blocked");
     let target = dir.path().join("cargo-target");
@@ -150,6 +197,8 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     let (_, message) = status(&report, "includes-excluded", "build-fails");
     assert!(message.contains("includes-excluded-0.1.0/data/table.txt"), "{message}");
     assert!(message.contains("src/lib.rs:1:25"), "{message}");
+    let (_, message) = status(&report, "needs-unified-feature", "build-fails");
+    assert!(message.contains("extra"), "{message}");
     let (_, message) = status(&report, "writes-sources", "build-fails");
     assert!(message.contains("generated.rs added"), "{message}");
     // The terminal shows the first lines; the summary one line per finding.
