@@ -188,8 +188,8 @@ impl<'a> Verifier<'a> {
     }
 
     /// Compiler output as the page shows it: paths inside the archive (`<name>-<version>/…`),
-    /// the target folder as `target/`, and no thread numbers (the same failure gives the
-    /// same text).
+    /// the target folder as `target/`, no thread numbers (the same failure gives the same
+    /// text), and secrets redacted.
     fn strip(&self, text: &str, dir: &Path, folder: &str) -> String {
         static THREAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new(r"thread '([^']*)' \(\d+\)").expect("valid")
@@ -199,7 +199,9 @@ impl<'a> Verifier<'a> {
             .replace(&dir.display().to_string(), folder)
             .replace(&format!("{}/", self.sources.display()), "")
             .replace(&self.target.display().to_string(), "target");
-        THREAD.replace_all(&text, "thread '$1'").into_owned()
+        let text = THREAD.replace_all(&text, "thread '$1'");
+        // The compiler quotes source lines: a secret on one never reaches the page.
+        crate::secrets::redact(&text).into_owned()
     }
 
     fn key(

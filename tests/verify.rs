@@ -31,7 +31,15 @@ const CRATES: &[(&str, bool)] = &[
     // Calls feature-base's `extra()` without asking for the feature: it compiles in the
     // workspace only because enables-feature asks for it (features are unified there).
     ("needs-unified-feature", false),
+    // A compile error on a line that holds a token: the compiler quotes the line, the
+    // report must not.
+    ("quotes-secret", false),
 ];
+
+/// A GitHub token shape, made up.
+fn token() -> String {
+    format!("ghp_{}", "x1Y2".repeat(9))
+}
 
 /// The members each fixture crate depends on, packaged with it as cargo's multi-package
 /// packaging does.
@@ -108,6 +116,10 @@ fn workspace() -> tempfile::TempDir {
         "\n[dependencies]\nfeature-base = { path = \"../feature-base\", version = \"0.1.0\" }\n",
     );
     write("needs-unified-feature/src/lib.rs", "pub fn h() { feature_base::extra() }\n");
+    write(
+        "quotes-secret/src/lib.rs",
+        &format!("pub fn k() -> u8 {{ let _t = \"{}\"; missing_function() }}\n", token()),
+    );
     let git = |args: &[&str]| {
         let ok = Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
@@ -165,10 +177,12 @@ fn cargo_accepts(root: &Path, name: &str, target: &Path) -> bool {
 #[test]
 fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     let dir = workspace();
-    // Every fixture compiles in the workspace: each failure below is one of publishing.
+    // Every fixture but quotes-secret compiles in the workspace: each other failure below
+    // is one of publishing.
     let neutral = tempfile::tempdir().unwrap();
     let workspace_build = Command::new(env!("CARGO"))
-        .args(["build", "--workspace", "--offline", "-q", "--manifest-path"])
+        .args(["build", "--workspace", "--exclude", "quotes-secret", "--offline", "-q"])
+        .arg("--manifest-path")
         .arg(dir.path().join("ws/Cargo.toml"))
         .current_dir(neutral.path())
         .env("CARGO_TARGET_DIR", dir.path().join("workspace-target"))
@@ -199,6 +213,16 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     assert!(message.contains("src/lib.rs:1:25"), "{message}");
     let (_, message) = status(&report, "needs-unified-feature", "build-fails");
     assert!(message.contains("extra"), "{message}");
+    let (_, message) = status(&report, "quotes-secret", "build-fails");
+    assert!(message.contains("missing_function") && message.contains("[redacted"), "{message}");
+    for entry in walkdir::WalkDir::new(dir.path().join("site")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = String::from_utf8_lossy(&fs::read(entry.path()).unwrap()).into_owned();
+            assert!(!text.contains(&token()), "{} holds the token", entry.path().display());
+        }
+    }
+    assert!(!stdout.contains(&token()), "the terminal shows the token");
     let (_, message) = status(&report, "writes-sources", "build-fails");
     assert!(message.contains("generated.rs added"), "{message}");
     // The terminal shows the first lines; the summary one line per finding.
