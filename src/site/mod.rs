@@ -382,7 +382,8 @@ fn check_row(check: &CheckReport) -> CheckRow {
             Status::NotChecked => "not-checked",
         }
         .to_owned(),
-        message: check.message.clone(),
+        message: check.message.lines().next().unwrap_or_default().to_owned(),
+        output: check.message.split_once('\n').map(|(_, rest)| rest.to_owned()).unwrap_or_default(),
         help: check.help.clone(),
         guide: check.guide.clone(),
         docs: check.docs.to_owned(),

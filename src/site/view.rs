@@ -286,6 +286,9 @@ pub struct CheckRow {
     pub status: String,
     /// The finding in one sentence.
     pub message: String,
+    /// Tool output that follows the sentence (a compiler's messages), shown as written;
+    /// empty for most findings.
+    pub output: String,
     /// How to fix it (may be empty for passing checks).
     pub help: String,
     /// Link to the guide section, relative to the site root.
