@@ -3,6 +3,10 @@ use std::process::ExitCode;
 use cargo_readiness::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    // Cargo's compiler wrapper in a `--verify` build (the documentation pass).
+    if let Some(code) = cargo_readiness::build::wrapper_main() {
+        std::process::exit(code);
+    }
     let cli = Cli::from_env();
     if let Some(Command::Verify(_)) = cli.command {
         return match cargo_readiness::verify::run(&cli) {

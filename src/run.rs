@@ -181,6 +181,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             // A build takes a while: each is announced where no progress bar shows (a CI log).
             crate::build::Verifier::new(caches.builds(), cli.online, &caches.verdicts)
                 .map(|v| v.announcing(!cli.quiet && !std::io::stderr().is_terminal()))
+                .map(|v| v.documenting_with(std::env::current_exe().ok()))
                 .map_err(|e| Error::io("a folder for --verify", e))?,
         ),
         false => None,

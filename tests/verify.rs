@@ -34,7 +34,29 @@ const CRATES: &[(&str, bool)] = &[
     // A compile error on a line that holds a token: the compiler quotes the line, the
     // report must not.
     ("quotes-secret", false),
+    // Builds; documented with docs.rs's `features = ["extra"]`, a broken (denied) link in
+    // the part that feature adds fails its documentation.
+    ("docs-features", true),
+    // A build script's environment, cfg and OUT_DIR file, which the documentation needs too.
+    ("build-env", true),
+    // A proc-macro library.
+    ("macro-docs", true),
+    // No library: documented by `cargo doc` itself.
+    ("bin-only", true),
+    // docs.rs's `rustc-args`/`rustdoc-args` cfg turns on a part with a broken (denied) link;
+    // its `--cfg docsrs` (nightly features) is left out.
+    ("docs-cfg", true),
 ];
+
+/// What docs.rs's settings in each fixture come to on stable: `cargo doc` arguments, and
+/// RUSTFLAGS and RUSTDOCFLAGS.
+fn docs_rs_of(name: &str) -> (&'static [&'static str], &'static str, &'static str) {
+    match name {
+        "docs-features" => (&["--features", "extra"], "", ""),
+        "docs-cfg" => (&[], "--cfg fixture_unstable", "--cfg fixture_unstable"),
+        _ => (&[], "", ""),
+    }
+}
 
 /// A GitHub token shape, made up.
 fn token() -> String {
@@ -120,6 +142,50 @@ fn workspace() -> tempfile::TempDir {
         "quotes-secret/src/lib.rs",
         &format!("pub fn k() -> u8 {{ let _t = \"{}\"; missing_function() }}\n", token()),
     );
+    append(
+        "docs-features/Cargo.toml",
+        "\n[features]\nextra = []\n\n[package.metadata.docs.rs]\nfeatures = [\"extra\"]\n",
+    );
+    write(
+        "docs-features/src/lib.rs",
+        "#![deny(rustdoc::broken_intra_doc_links)]\npub fn f() {}\n#[cfg(feature = \"extra\")]\n/// See [`Missing`].\npub fn extra() {}\n",
+    );
+    write(
+        "build-env/build.rs",
+        concat!(
+            "fn main() {\n",
+            "    println!(\"cargo::rustc-env=GREETING=Hello from the build script\");\n",
+            "    println!(\"cargo::rustc-check-cfg=cfg(generated)\");\n",
+            "    println!(\"cargo::rustc-cfg=generated\");\n",
+            "    let out = std::env::var(\"OUT_DIR\").unwrap();\n",
+            "    std::fs::write(format!(\"{out}/gen.rs\"), \"pub fn generated() {}\").unwrap();\n",
+            "}\n",
+        ),
+    );
+    write(
+        "build-env/src/lib.rs",
+        "#![doc = env!(\"GREETING\")]\ninclude!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\n#[cfg(not(generated))]\ncompile_error!(\"no cfg\");\n",
+    );
+    append("macro-docs/Cargo.toml", "\n[lib]\nproc-macro = true\n");
+    write(
+        "macro-docs/src/lib.rs",
+        "//! A macro.\nuse proc_macro::TokenStream;\n/// Passes its input on.\n#[proc_macro]\npub fn same(input: TokenStream) -> TokenStream { input }\n",
+    );
+    fs::remove_file(root.join("bin-only/src/lib.rs")).unwrap();
+    append(
+        "docs-cfg/Cargo.toml",
+        concat!(
+            "\n[package.metadata.docs.rs]\n",
+            "rustc-args = [\"--cfg\", \"fixture_unstable\"]\n",
+            "rustdoc-args = [\"--cfg\", \"docsrs\", \"--cfg\", \"fixture_unstable\"]\n",
+            "\n[lints.rust]\nunexpected_cfgs = { level = \"warn\", check-cfg = [\"cfg(fixture_unstable)\"] }\n",
+        ),
+    );
+    write(
+        "docs-cfg/src/lib.rs",
+        "#![cfg_attr(docsrs, feature(doc_cfg))]\n#![deny(rustdoc::broken_intra_doc_links)]\npub fn f() {}\n#[cfg(fixture_unstable)]\n/// See [`Missing`].\npub fn unstable() {}\n",
+    );
+    write("bin-only/src/main.rs", "//! A tool.\nfn main() {}\n");
     let git = |args: &[&str]| {
         let ok = Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
@@ -174,6 +240,20 @@ fn cargo_accepts(root: &Path, name: &str, target: &Path) -> bool {
     command.output().unwrap().status.success()
 }
 
+/// Whether `cargo doc` (with the fixture's docs.rs settings, as docs.rs runs it) documents
+/// the crate `cargo package` unpacked into `target`.
+fn cargo_documents(target: &Path, name: &str) -> bool {
+    let neutral = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO"));
+    command.args(["doc", "--no-deps", "--offline", "--manifest-path"]);
+    command.arg(target.join(format!("package/{name}-0.1.0/Cargo.toml")));
+    let (args, rustflags, rustdocflags) = docs_rs_of(name);
+    command.args(args).current_dir(neutral.path());
+    command.env("CARGO_TARGET_DIR", target.join("doc-target")).env("DOCS_RS", "1");
+    command.env("RUSTFLAGS", rustflags).env("RUSTDOCFLAGS", rustdocflags);
+    command.output().unwrap().status.success()
+}
+
 #[test]
 fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     let dir = workspace();
@@ -204,6 +284,17 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
         assert_eq!(cargo, *builds, "cargo's verdict on {name} is the fixture's");
         assert_eq!(ours == "pass", cargo, "{name}: ours {ours}, cargo accepts: {cargo}\n{message}");
         assert!(!message.contains(&*dir.path().to_string_lossy()), "no absolute path: {message}");
+        // The documentation's verdict is cargo doc's on the same archive (crates on other
+        // members left out: cargo would need them patched in).
+        if cargo && members_of(name).is_empty() {
+            let (docs, message) = status(&report, name, "doc-build-fails");
+            let documents = cargo_documents(&target, name);
+            assert_eq!(
+                docs == "pass",
+                documents,
+                "{name}: docs {docs}, cargo doc: {documents}\n{message}"
+            );
+        }
     }
     // The compiler's words, with paths inside the archive.
     let (_, message) = status(&report, "reads-outside", "build-fails");
@@ -237,6 +328,26 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     assert_eq!(docs, "fail");
     assert!(message.contains("Missing"), "{message}");
     assert_eq!(status(&report, "reads-outside", "doc-build-fails").0, "not-checked");
+    let (docs, message) = status(&report, "docs-features", "doc-build-fails");
+    assert_eq!(docs, "fail", "the feature docs.rs asks for is on");
+    assert!(message.contains("src/lib.rs:4:11"), "{message}");
+    let (docs, message) = status(&report, "docs-cfg", "doc-build-fails");
+    assert_eq!(docs, "fail", "docs.rs's cfg is on");
+    assert!(message.contains("Missing"), "{message}");
+    assert!(message.contains("rustdoc-args --cfg docsrs"), "named as left out: {message}");
+    for name in ["build-env", "macro-docs", "bin-only"] {
+        assert_eq!(status(&report, name, "doc-build-fails").0, "pass", "{name}");
+    }
+    // The documentation compiled nothing a second time: every library in the shared target
+    // folder was compiled to link (an rlib beside its metadata), none for checking only,
+    // as `cargo doc` compiles every dependency.
+    let deps = dir.path().join("cache/v1/builds/target/debug/deps");
+    for entry in fs::read_dir(&deps).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rmeta") {
+            assert!(path.with_extension("rlib").exists(), "checked only: {}", path.display());
+        }
+    }
 }
 
 #[test]

@@ -237,7 +237,7 @@ pub fn doc_build_fails(s: &Subject) -> Outcome {
     let skipped = match s.verification.doc_skipped.as_slice() {
         [] => String::new(),
         keys => format!(
-            " (not applied here: {}, which need docs.rs's nightly or its targets)",
+            " (not applied here: {}, which need docs.rs's nightly toolchain or its targets)",
             keys.join(", ")
         ),
     };

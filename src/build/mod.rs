@@ -11,8 +11,19 @@
 //! whose archive, members and toolchain did not change is not built again: its verdict is
 //! kept in the cache.
 //!
+//! The documentation is built by rustdoc on the libraries the build compiled ([`rustdoc`]),
+//! not by `cargo doc`, which would compile every dependency once more; `cargo doc` remains
+//! for what that cannot cover (a crate without a library, a library cargo doc skips).
+//!
 //! This runs the crate's build script and proc-macros, as `cargo publish` does: code from
 //! the checkout. It is off by default.
+
+mod docs_rs;
+mod rustdoc;
+
+use docs_rs::DocsRsSettings;
+
+pub use rustdoc::wrapper_main;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -28,16 +39,6 @@ use crate::workspace::{Member, Workspace, cargo_program};
 
 /// Lines of compiler output kept per failure.
 const MAX_LINES: usize = 60;
-
-/// The docs.rs settings a local `cargo doc` on stable leaves out.
-const DOCS_RS_SKIPPED: &[&str] = &[
-    "default-target",
-    "targets",
-    "additional-targets",
-    "rustc-args",
-    "rustdoc-args",
-    "cargo-args",
-];
 
 /// What a build said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +78,8 @@ pub struct Verifier<'a> {
     cargo_version: String,
     /// Whether each build is announced on standard error.
     announce: bool,
+    /// This tool's binary, cargo's compiler wrapper for the documentation pass.
+    wrapper: Option<PathBuf>,
     /// Holds the folders when there is no cache folder.
     _scratch: Option<tempfile::TempDir>,
 }
@@ -110,6 +113,7 @@ impl<'a> Verifier<'a> {
             unpacked: Mutex::new(BTreeMap::new()),
             cargo_version,
             announce: false,
+            wrapper: None,
             _scratch: scratch,
         })
     }
@@ -117,6 +121,13 @@ impl<'a> Verifier<'a> {
     /// Announces each build that runs (not the verdicts kept) on standard error.
     pub fn announcing(mut self, announce: bool) -> Self {
         self.announce = announce;
+        self
+    }
+
+    /// Documents each library with rustdoc on what its build compiled, `wrapper` (this
+    /// tool's binary, whose `main` starts with [`wrapper_main`]) wrapping the compiler.
+    pub fn documenting_with(mut self, wrapper: Option<PathBuf>) -> Self {
+        self.wrapper = wrapper;
         self
     }
 
@@ -164,7 +175,13 @@ impl<'a> Verifier<'a> {
             })
             .collect();
         let strip = |text: &str| self.strip(text, &dir, &folder);
-        let mut build = self.cargo(&dir, &["build"], &patches, &[], &strip);
+        let docs = DocsRsSettings::of(&member.package.metadata);
+        let library = documents_library(member);
+        // Documented while it builds when docs.rs asks for nothing the build does not do.
+        let documented = library && docs.is_default();
+        let build = Invocation { document: documented, ..Invocation::new(&["build"]) };
+        let built = self.cargo(&dir, &patches, &build, &strip);
+        let mut build = built.verdict;
         if build == Verdict::Built
             && let Some(changed) = modified(archive, &dir)
         {
@@ -173,13 +190,38 @@ impl<'a> Verifier<'a> {
                 "the build changed the crate's own folder (a build script writing its output beside the sources, not in OUT_DIR): {changed}"
             )]);
         }
-        let (doc, doc_skipped) = match &build {
+        let doc = match &build {
             Verdict::Built => {
-                let (args, skipped) = docs_rs_args(&member.package.metadata);
-                (self.cargo(&dir, &["doc", "--no-deps"], &patches, &args, &strip), skipped)
+                let flags = !docs.rustflags.is_empty() || !docs.rustdocflags.is_empty();
+                let rustdoc = match documented {
+                    true => built.rustdoc,
+                    // docs.rs's features: the library built with them (only what they
+                    // change compiles), then documented.
+                    false if library && !flags => {
+                        let with_features = Invocation {
+                            args: &docs.cargo_args,
+                            document: true,
+                            ..Invocation::new(&["build", "--lib"])
+                        };
+                        self.cargo(&dir, &patches, &with_features, &strip).rustdoc
+                    }
+                    // docs.rs's cfgs reach every compiler call: everything compiles again,
+                    // and `cargo doc` does it in check mode, the cheaper.
+                    false => None,
+                };
+                rustdoc.map(|outcome| rustdoc_verdict(&outcome, &strip)).unwrap_or_else(|| {
+                    let cargo_doc = Invocation {
+                        args: &docs.cargo_args,
+                        rustflags: &docs.rustflags,
+                        rustdocflags: &docs.rustdocflags,
+                        ..Invocation::new(&["doc", "--no-deps"])
+                    };
+                    self.cargo(&dir, &patches, &cargo_doc, &strip).verdict
+                })
             }
-            _ => (Verdict::NotRun, Vec::new()),
+            _ => Verdict::NotRun,
         };
+        let doc_skipped = if doc == Verdict::NotRun { Vec::new() } else { docs.left_out };
         let verification = Verification { build, doc, doc_skipped };
         if !matches!(verification.build, Verdict::NotTried(_)) {
             self.verdicts.replace(&key, &serde_json::to_vec(&verification).expect("serializes"));
@@ -222,17 +264,18 @@ impl<'a> Verifier<'a> {
         crate::package::archive::hex(&hasher.finalize())
     }
 
-    /// Runs `cargo <command>` on the unpacked crate; the errors it printed, when it failed.
+    /// Runs `cargo <command>` on the unpacked crate; the errors it printed, when it failed,
+    /// and with `document`, what rustdoc said of the library it compiled.
     fn cargo(
         &self,
         dir: &Path,
-        command: &[&str],
         patches: &[String],
-        extra: &[String],
+        invocation: &Invocation,
         strip: &dyn Fn(&str) -> String,
-    ) -> Verdict {
+    ) -> Run {
+        let Invocation { command, args, rustflags, rustdocflags, document } = *invocation;
         let Ok(neutral) = tempfile::tempdir() else {
-            return Verdict::NotTried("no temporary folder".into());
+            return Run::not_tried("no temporary folder");
         };
         let mut cargo = Command::new(cargo_program());
         cargo.args(command).args(["--message-format", "json", "--manifest-path"]);
@@ -243,32 +286,50 @@ impl<'a> Verifier<'a> {
         for patch in patches {
             cargo.arg("--config").arg(patch);
         }
+        // Dependencies without debug information: no verdict depends on it, and it is a
+        // sixth of a cold build. The crate itself keeps its profile.
+        cargo.args(["--config", "profile.dev.package.\"*\".debug=0"]);
         cargo
-            .args(extra)
+            .args(args)
             .current_dir(neutral.path())
             .env("CARGO_TARGET_DIR", &self.target)
             .env("DOCS_RS", "1")
+            .env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f"))
+            .env("CARGO_ENCODED_RUSTDOCFLAGS", rustdocflags.join("\x1f"))
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUSTFLAGS")
-            .env_remove("RUSTDOCFLAGS");
+            .env_remove("RUSTDOCFLAGS")
+            .env_remove(rustdoc::RESULT_VARIABLE);
+        // Every build has the same wrapper (it is part of what cargo fingerprints), and it
+        // documents only when asked.
+        let result = neutral.path().join("rustdoc.json");
+        if let Some(wrapper) = &self.wrapper {
+            cargo.env("RUSTC_WORKSPACE_WRAPPER", wrapper);
+            cargo.env(
+                rustdoc::RESULT_VARIABLE,
+                if document { result.as_path() } else { Path::new("") },
+            );
+        }
         let output = match cargo.output() {
             Ok(output) => output,
-            Err(e) => return Verdict::NotTried(format!("cargo could not be started: {e}")),
+            Err(e) => return Run::not_tried(&format!("cargo could not be started: {e}")),
         };
+        let rustdoc =
+            (document && self.wrapper.is_some()).then(|| rustdoc::outcome(&result)).flatten();
         if output.status.success() {
-            return Verdict::Built;
+            return Run { verdict: Verdict::Built, rustdoc };
         }
         let stderr = String::from_utf8_lossy(&output.stderr);
         if stderr.contains("offline mode") || stderr.contains("failed to download") {
-            return Verdict::NotTried(
-                "its dependencies are not all in cargo's local cache, and the build runs offline: run `cargo fetch` in the workspace, or add --online".into(),
+            return Run::not_tried(
+                "its dependencies are not all in cargo's local cache, and the build runs offline: run `cargo fetch` in the workspace, or add --online",
             );
         }
         let mut messages: Vec<String> = String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-message" && m["message"]["level"] == "error")
-            .filter_map(|m| m["message"]["rendered"].as_str().map(|r| strip(r.trim_end())))
+            .filter(|m| m["reason"] == "compiler-message")
+            .filter_map(|m| error(&m["message"], strip))
             .collect();
         // A build script's failure, and cargo's own refusals, are not compiler messages.
         let from_cargo = stderr
@@ -281,14 +342,80 @@ impl<'a> Verifier<'a> {
         if !from_cargo.trim().is_empty() {
             messages.push(from_cargo.trim_end().to_owned());
         }
-        let mut lines: Vec<String> = messages.join("\n").lines().map(str::to_owned).collect();
-        if lines.len() > MAX_LINES {
-            let more = lines.len() - MAX_LINES;
-            lines.truncate(MAX_LINES);
-            lines.push(format!("… {more} more lines"));
-        }
-        Verdict::Failed(vec![lines.join("\n")])
+        Run { verdict: failed(&messages), rustdoc }
     }
+}
+
+/// One cargo run on an unpacked crate.
+#[derive(Clone, Copy)]
+struct Invocation<'a> {
+    command: &'a [&'a str],
+    /// After the command (docs.rs's feature flags).
+    args: &'a [String],
+    /// Given to every compiler call, and to rustdoc (docs.rs's cfgs).
+    rustflags: &'a [String],
+    rustdocflags: &'a [String],
+    /// Whether the wrapper documents the library it compiles.
+    document: bool,
+}
+
+impl<'a> Invocation<'a> {
+    fn new(command: &'a [&'a str]) -> Self {
+        Invocation { command, args: &[], rustflags: &[], rustdocflags: &[], document: false }
+    }
+}
+
+/// One cargo run: its verdict, and rustdoc's on the library, when it documented it.
+struct Run {
+    verdict: Verdict,
+    rustdoc: Option<rustdoc::Outcome>,
+}
+
+impl Run {
+    fn not_tried(why: &str) -> Run {
+        Run { verdict: Verdict::NotTried(why.to_owned()), rustdoc: None }
+    }
+}
+
+/// A compiler diagnostic (JSON) as shown, when it is an error.
+fn error(diagnostic: &serde_json::Value, strip: &dyn Fn(&str) -> String) -> Option<String> {
+    let rendered = diagnostic["rendered"].as_str().filter(|_| diagnostic["level"] == "error")?;
+    Some(strip(rendered.trim_end()))
+}
+
+/// A failure with these messages, cut to [`MAX_LINES`] lines.
+fn failed(messages: &[String]) -> Verdict {
+    let mut lines: Vec<String> = messages.join("\n").lines().map(str::to_owned).collect();
+    if lines.len() > MAX_LINES {
+        let more = lines.len() - MAX_LINES;
+        lines.truncate(MAX_LINES);
+        lines.push(format!("… {more} more lines"));
+    }
+    Verdict::Failed(vec![lines.join("\n")])
+}
+
+/// The documentation build's verdict from what rustdoc said (a line that is no diagnostic,
+/// a crash, is kept as written).
+fn rustdoc_verdict(outcome: &rustdoc::Outcome, strip: &dyn Fn(&str) -> String) -> Verdict {
+    if outcome.success {
+        return Verdict::Built;
+    }
+    let messages: Vec<String> = outcome
+        .stderr
+        .lines()
+        .filter_map(|line| match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(diagnostic) => error(&diagnostic, strip),
+            Err(_) => Some(strip(line)),
+        })
+        .collect();
+    failed(&messages)
+}
+
+/// Whether the crate has a library `cargo doc` documents (docs.rs documents libraries only).
+fn documents_library(member: &Member) -> bool {
+    use cargo_metadata::TargetKind::{CDyLib, DyLib, Lib, ProcMacro, RLib, StaticLib};
+    let library = |kind: &_| matches!(kind, Lib | RLib | DyLib | CDyLib | StaticLib | ProcMacro);
+    member.package.targets.iter().any(|t| t.doc && t.kind.iter().any(library))
 }
 
 /// The publishable workspace members `member` depends on, directly or through others
@@ -363,55 +490,4 @@ fn unpack(archive: &Archive, dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The `cargo doc` arguments for the docs.rs settings stable cargo honours (features,
-/// all-features, no-default-features), and the settings set but left out.
-fn docs_rs_args(metadata: &serde_json::Value) -> (Vec<String>, Vec<String>) {
-    let table = crate::manifest::docs_rs(metadata);
-    let Some(table) = table.and_then(serde_json::Value::as_object) else {
-        return (Vec::new(), Vec::new());
-    };
-    let mut args = Vec::new();
-    let features: Vec<&str> = table
-        .get("features")
-        .and_then(serde_json::Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(serde_json::Value::as_str)
-        .collect();
-    if !features.is_empty() {
-        args.push("--features".to_owned());
-        args.push(features.join(" "));
-    }
-    let flag = |key: &str| table.get(key).and_then(serde_json::Value::as_bool) == Some(true);
-    if flag("all-features") {
-        args.push("--all-features".to_owned());
-    }
-    if flag("no-default-features") {
-        args.push("--no-default-features".to_owned());
-    }
-    let skipped = DOCS_RS_SKIPPED
-        .iter()
-        .filter(|k| table.contains_key(**k))
-        .map(|k| (*k).to_owned())
-        .collect();
-    (args, skipped)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn docs_rs_settings_stable_cargo_honours() {
-        let metadata = serde_json::json!({ "docs": { "rs": {
-            "features": ["a", "b"], "no-default-features": true,
-            "targets": ["wasm32-unknown-unknown"], "rustdoc-args": ["--cfg", "docsrs"],
-        }}});
-        let (args, skipped) = docs_rs_args(&metadata);
-        assert_eq!(args, ["--features", "a b", "--no-default-features"]);
-        assert_eq!(skipped, ["targets", "rustdoc-args"]);
-        assert_eq!(docs_rs_args(&serde_json::json!({})), (vec![], vec![]));
-    }
 }
