@@ -3,10 +3,13 @@
 # it) on the same workspace: by default a generated one of six crates over dependencies
 # this repository already uses (serde, serde_json, regex, toml, memchr, so they are in
 # cargo's cache and both run offline), or any workspace given. Cold: empty target folders
-# and cache. Warm: run again with nothing changed.
+# and cache. Warm: run again with nothing changed. Changed: run again after a line is
+# added to one crate's source (CHANGE, a file of the workspace; the generated workspace's
+# `scan/src/lib.rs`, which `app` depends on), as after a commit.
 #
 #   cargo build --release
 #   benches/verify.sh [path/to/Cargo.toml]
+#   CHANGE=tokio-util/src/lib.rs benches/verify.sh path/to/tokio/Cargo.toml
 set -euo pipefail
 
 tool=$(realpath "${TOOL:-$(dirname "$0")/../target/release/cargo-readiness}")
@@ -39,16 +42,24 @@ else
     (cd "$scratch" && cargo generate-lockfile --offline -q --manifest-path "$ws/Cargo.toml")
     (cd "$ws" && git add -A && git -c user.name=b -c user.email=b@b commit -qm lock)
     manifest=$ws/Cargo.toml
+    CHANGE=${CHANGE:-scan/src/lib.rs}
 fi
+change() { [ -n "${CHANGE:-}" ] && printf '\npub fn changed() {}\n' >>"$(dirname "$manifest")/$CHANGE"; }
 
-seconds() { local start; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; echo "$(date +%s.%N) - $start" | bc; }
+seconds() { local start; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)"; }
 
 ours() { (cd "$scratch" && "$tool" --manifest-path "$manifest" --out "$scratch/site" --cache-dir "$scratch/cache" --verify -q); }
 cargos() { (cd "$scratch" && CARGO_TARGET_DIR="$scratch/cargo-target" cargo package --workspace --allow-dirty --offline -q --manifest-path "$manifest"); }
 
 cold_ours=$(seconds ours); warm_ours=$(seconds ours)
 cold_cargo=$(seconds cargos); warm_cargo=$(seconds cargos)
-printf '%-34s %8s %8s\n' "" cold warm
-printf '%-34s %7.2fs %7.2fs\n' "cargo readiness --verify" "$cold_ours" "$warm_ours"
-printf '%-34s %7.2fs %7.2fs\n' "cargo package --workspace" "$cold_cargo" "$warm_cargo"
-printf '%-34s %7.2fx %7.2fx\n' "cargo / ours" "$(echo "$cold_cargo / $cold_ours" | bc -l)" "$(echo "$warm_cargo / $warm_ours" | bc -l)"
+changed_ours=-; changed_cargo=-
+if change; then changed_ours=$(seconds ours); changed_cargo=$(seconds cargos); fi
+row() { printf '%-34s %8s %8s %8s\n' "$@"; }
+ratio() { [ "$2" = - ] && echo - || printf '%.2fx' "$(echo "$1 / $2" | bc -l)"; }
+s() { [ "$1" = - ] && echo - || echo "$1s"; }
+row "" cold warm changed
+row "cargo readiness --verify" "$(s "$cold_ours")" "$(s "$warm_ours")" "$(s "$changed_ours")"
+row "cargo package --workspace" "$(s "$cold_cargo")" "$(s "$warm_cargo")" "$(s "$changed_cargo")"
+row "cargo / ours" "$(ratio "$cold_cargo" "$cold_ours")" "$(ratio "$warm_cargo" "$warm_ours")" \
+    "$(ratio "$changed_cargo" "$changed_ours")"

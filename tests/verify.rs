@@ -46,6 +46,9 @@ const CRATES: &[(&str, bool)] = &[
     // docs.rs's `rustc-args`/`rustdoc-args` cfg turns on a part with a broken (denied) link;
     // its `--cfg docsrs` (nightly features) is left out.
     ("docs-cfg", true),
+    // A build script that sets, for the compiler's process (the tool's wrapper), a rustdoc
+    // of its own: the wrapper must not run it.
+    ("names-rustdoc", true),
 ];
 
 /// What docs.rs's settings in each fixture come to on stable: `cargo doc` arguments, and
@@ -186,6 +189,22 @@ fn workspace() -> tempfile::TempDir {
         "#![cfg_attr(docsrs, feature(doc_cfg))]\n#![deny(rustdoc::broken_intra_doc_links)]\npub fn f() {}\n#[cfg(fixture_unstable)]\n/// See [`Missing`].\npub fn unstable() {}\n",
     );
     write("bin-only/src/main.rs", "//! A tool.\nfn main() {}\n");
+    // Outside the workspace: what the hostile rustdoc would leave if it ran.
+    let evil = dir.path().join("evil-rustdoc");
+    fs::write(&evil, format!("#!/bin/sh\ntouch '{}'\n", dir.path().join("evil-ran").display()))
+        .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&evil, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    write(
+        "names-rustdoc/build.rs",
+        &format!(
+            "fn main() {{\n    println!(\"cargo::rustc-env=RUSTDOC={}\");\n    println!(\"cargo::rustc-env=CARGO_READINESS_DOCUMENT=1\");\n}}\n",
+            evil.display()
+        ),
+    );
     let git = |args: &[&str]| {
         let ok = Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
@@ -277,6 +296,7 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     let _ = fs::remove_file(dir.path().join("ws/writes-sources/generated.rs"));
     let (code, report, stdout) = readiness(dir.path(), &["--verify", "-v"]);
     assert_eq!(code, 1, "some crates are blocked");
+    assert!(!dir.path().join("evil-ran").exists(), "the wrapper ran the build script's rustdoc");
     let target = dir.path().join("cargo-target");
     for (name, builds) in CRATES {
         let (ours, message) = status(&report, name, "build-fails");
@@ -335,7 +355,7 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     assert_eq!(docs, "fail", "docs.rs's cfg is on");
     assert!(message.contains("Missing"), "{message}");
     assert!(message.contains("rustdoc-args --cfg docsrs"), "named as left out: {message}");
-    for name in ["build-env", "macro-docs", "bin-only"] {
+    for name in ["build-env", "macro-docs", "bin-only", "names-rustdoc"] {
         assert_eq!(status(&report, name, "doc-build-fails").0, "pass", "{name}");
     }
     // The documentation compiled nothing a second time: every library in the shared target

@@ -11,17 +11,22 @@
 //! whose archive, members and toolchain did not change is not built again: its verdict is
 //! kept in the cache.
 //!
+//! Crates of one wave of the publish plan are verified side by side, but cargo holds a
+//! lock on the target folder for the whole of a build, so their compiles take turns; what
+//! overlaps is one crate's documentation and cargo's set-up with the next one's compile.
+//! (One cargo call for several crates would unify their features, which cargo's own
+//! verification does not; separate target folders compile the shared dependencies twice.)
+//!
 //! The documentation is built by rustdoc on the libraries the build compiled ([`rustdoc`]),
 //! not by `cargo doc`, which would compile every dependency once more; `cargo doc` remains
-//! for what that cannot cover (a crate without a library, a library cargo doc skips).
+//! for what that cannot cover (a crate without a library, a library cargo doc skips, cfgs
+//! docs.rs gives every compiler call).
 //!
 //! This runs the crate's build script and proc-macros, as `cargo publish` does: code from
 //! the checkout. It is off by default.
 
 mod docs_rs;
 mod rustdoc;
-
-use docs_rs::DocsRsSettings;
 
 pub use rustdoc::wrapper_main;
 
@@ -36,6 +41,7 @@ use sha2::{Digest, Sha256};
 use crate::cache::BlobStore;
 use crate::package::{Archive, Content};
 use crate::workspace::{Member, Workspace, cargo_program};
+use docs_rs::DocsRsSettings;
 
 /// Lines of compiler output kept per failure.
 const MAX_LINES: usize = 60;
@@ -176,9 +182,9 @@ impl<'a> Verifier<'a> {
             .collect();
         let strip = |text: &str| self.strip(text, &dir, &folder);
         let docs = DocsRsSettings::of(&member.package.metadata);
-        let library = documents_library(member);
+        let library = library_name(member);
         // Documented while it builds when docs.rs asks for nothing the build does not do.
-        let documented = library && docs.is_default();
+        let documented = library.as_deref().filter(|_| docs.is_default());
         let build = Invocation { document: documented, ..Invocation::new(&["build"]) };
         let built = self.cargo(&dir, &patches, &build, &strip);
         let mut build = built.verdict;
@@ -193,21 +199,21 @@ impl<'a> Verifier<'a> {
         let doc = match &build {
             Verdict::Built => {
                 let flags = !docs.rustflags.is_empty() || !docs.rustdocflags.is_empty();
-                let rustdoc = match documented {
-                    true => built.rustdoc,
+                let rustdoc = match (documented, &library) {
+                    (Some(_), _) => built.rustdoc,
                     // docs.rs's features: the library built with them (only what they
                     // change compiles), then documented.
-                    false if library && !flags => {
+                    (None, Some(library)) if !flags => {
                         let with_features = Invocation {
                             args: &docs.cargo_args,
-                            document: true,
+                            document: Some(library),
                             ..Invocation::new(&["build", "--lib"])
                         };
                         self.cargo(&dir, &patches, &with_features, &strip).rustdoc
                     }
                     // docs.rs's cfgs reach every compiler call: everything compiles again,
                     // and `cargo doc` does it in check mode, the cheaper.
-                    false => None,
+                    (None, _) => None,
                 };
                 rustdoc.map(|outcome| rustdoc_verdict(&outcome, &strip)).unwrap_or_else(|| {
                     let cargo_doc = Invocation {
@@ -299,23 +305,23 @@ impl<'a> Verifier<'a> {
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUSTFLAGS")
             .env_remove("RUSTDOCFLAGS")
-            .env_remove(rustdoc::RESULT_VARIABLE);
+            .env_remove(rustdoc::DOCUMENT_VARIABLE);
         // Every build has the same wrapper (it is part of what cargo fingerprints), and it
         // documents only when asked.
-        let result = neutral.path().join("rustdoc.json");
+        let deps = self.target.join("debug").join("deps");
+        let document = document.filter(|_| self.wrapper.is_some());
         if let Some(wrapper) = &self.wrapper {
             cargo.env("RUSTC_WORKSPACE_WRAPPER", wrapper);
-            cargo.env(
-                rustdoc::RESULT_VARIABLE,
-                if document { result.as_path() } else { Path::new("") },
-            );
+            cargo.env(rustdoc::DOCUMENT_VARIABLE, if document.is_some() { "1" } else { "0" });
+        }
+        if let Some(library) = document {
+            rustdoc::clear(&deps, library);
         }
         let output = match cargo.output() {
             Ok(output) => output,
             Err(e) => return Run::not_tried(&format!("cargo could not be started: {e}")),
         };
-        let rustdoc =
-            (document && self.wrapper.is_some()).then(|| rustdoc::outcome(&result)).flatten();
+        let rustdoc = document.and_then(|library| rustdoc::outcome(&deps, library));
         if output.status.success() {
             return Run { verdict: Verdict::Built, rustdoc };
         }
@@ -355,13 +361,13 @@ struct Invocation<'a> {
     /// Given to every compiler call, and to rustdoc (docs.rs's cfgs).
     rustflags: &'a [String],
     rustdocflags: &'a [String],
-    /// Whether the wrapper documents the library it compiles.
-    document: bool,
+    /// The library the wrapper documents when it compiles it (its crate name).
+    document: Option<&'a str>,
 }
 
 impl<'a> Invocation<'a> {
     fn new(command: &'a [&'a str]) -> Self {
-        Invocation { command, args: &[], rustflags: &[], rustdocflags: &[], document: false }
+        Invocation { command, args: &[], rustflags: &[], rustdocflags: &[], document: None }
     }
 }
 
@@ -411,11 +417,13 @@ fn rustdoc_verdict(outcome: &rustdoc::Outcome, strip: &dyn Fn(&str) -> String) -
     failed(&messages)
 }
 
-/// Whether the crate has a library `cargo doc` documents (docs.rs documents libraries only).
-fn documents_library(member: &Member) -> bool {
+/// The crate name of the library `cargo doc` documents, if the crate has one (docs.rs
+/// documents libraries only).
+fn library_name(member: &Member) -> Option<String> {
     use cargo_metadata::TargetKind::{CDyLib, DyLib, Lib, ProcMacro, RLib, StaticLib};
     let library = |kind: &_| matches!(kind, Lib | RLib | DyLib | CDyLib | StaticLib | ProcMacro);
-    member.package.targets.iter().any(|t| t.doc && t.kind.iter().any(library))
+    let target = member.package.targets.iter().find(|t| t.kind.iter().any(library))?;
+    target.doc.then(|| target.name.replace('-', "_"))
 }
 
 /// The publishable workspace members `member` depends on, directly or through others

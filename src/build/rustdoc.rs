@@ -8,8 +8,13 @@
 //! rustdoc on it with the same inputs `cargo doc` would give: the crate's arguments (edition,
 //! features and the build script's cfgs, the `--extern` paths of the dependencies just
 //! built) and environment (`CARGO_PKG_*`, `OUT_DIR`, the build script's variables). rustdoc
-//! runs beside the build rather than in it (cargo does not wait for it), and what it said
-//! is written to the file [`RESULT_VARIABLE`] names.
+//! runs beside the build rather than in it (cargo does not wait for it); what it said is
+//! written beside the library (`lib<name>-<hash>.rustdoc.json` in cargo's `deps` folder),
+//! where [`outcome`] waits for it.
+//!
+//! The crate's build script can set any variable of the wrapper's (`cargo::rustc-env`), so
+//! the wrapper takes no path and no program from its environment: where it writes comes
+//! from cargo's arguments to the compiler, and rustdoc is the one beside that compiler.
 
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
@@ -18,13 +23,17 @@ use std::process::{Command, Stdio};
 
 use serde::{Deserialize, Serialize};
 
-/// Set on the cargo processes of `--verify` (so the binary is a wrapper only there): the
-/// file the wrapper writes rustdoc's outcome to, or empty when the build is not to be
-/// documented.
-pub const RESULT_VARIABLE: &str = "CARGO_READINESS_RUSTDOC_RESULT";
+/// Set on the cargo processes of `--verify`, so the binary is a wrapper only there: `1`
+/// when the library is to be documented, `0` when not.
+pub const DOCUMENT_VARIABLE: &str = "CARGO_READINESS_DOCUMENT";
 
-/// Set on the process that runs rustdoc for the wrapper (this binary again, detached).
-const RUNNER_VARIABLE: &str = "CARGO_READINESS_RUSTDOC_RUNNER";
+/// The first argument of the process that runs rustdoc for the wrapper (this binary again,
+/// detached): an argument, which a build script cannot set.
+const RUNNER_ARGUMENT: &str = "--cargo-readiness-rustdoc-runner";
+
+/// What the files of one documentation run end with, after the library's own name.
+const OUTCOME: &str = ".rustdoc.json";
+const LOCK: &str = ".rustdoc.lock";
 
 /// What rustdoc said about the crate's library.
 #[derive(Debug, Serialize, Deserialize)]
@@ -37,15 +46,21 @@ pub struct Outcome {
 /// When this process is the compiler wrapper of a `--verify` build (or the rustdoc run it
 /// starts): does that job and returns the exit code. `None` otherwise.
 pub fn wrapper_main() -> Option<i32> {
-    let result = PathBuf::from(std::env::var_os(RESULT_VARIABLE)?);
+    let document = std::env::var_os(DOCUMENT_VARIABLE)? == "1";
     let mut args = std::env::args_os().skip(1);
     let Some(program) = args.next() else {
-        eprintln!("error: {RESULT_VARIABLE} is set, but no program was given to run");
+        eprintln!("error: {DOCUMENT_VARIABLE} is set, but no program was given to run");
         return Some(2);
     };
     let args: Vec<OsString> = args.collect();
-    if std::env::var_os(RUNNER_VARIABLE).is_some() {
-        return Some(run_rustdoc(&program, &args, &result));
+    if program == RUNNER_ARGUMENT {
+        return Some(match args.split_first() {
+            Some((stem, rest)) => match rest.split_first() {
+                Some((rustdoc, args)) => run_rustdoc(Path::new(stem), rustdoc, args),
+                None => 2,
+            },
+            None => 2,
+        });
     }
     let code = match Command::new(&program).args(&args).status() {
         Ok(status) => status.code().unwrap_or(101),
@@ -54,22 +69,40 @@ pub fn wrapper_main() -> Option<i32> {
             return Some(101);
         }
     };
-    if code == 0 && !result.as_os_str().is_empty() && documents(&args) {
-        start_rustdoc(&program, &args, &result);
+    if code == 0
+        && document
+        && documents(&args)
+        && let Some(stem) = library_stem(&args)
+        && let Some(rustdoc) = rustdoc_beside(&program)
+    {
+        start_rustdoc(&stem, &rustdoc, &args);
     }
     Some(code)
 }
 
+/// `<out-dir>/lib<crate-name><extra-filename>`, the library's compiled files without their
+/// extension, from cargo's arguments to the compiler.
+fn library_stem(args: &[OsString]) -> Option<PathBuf> {
+    let out_dir = values(args, "--out-dir").next()?;
+    let name = values(args, "--crate-name").next()?;
+    let extra = values(args, "-C")
+        .chain(args.iter().filter_map(|a| a.to_str()?.strip_prefix("-C")))
+        .find_map(|option| option.strip_prefix("extra-filename="))
+        .unwrap_or_default();
+    let file = format!("lib{name}{extra}");
+    (!file.contains(['/', '\\'])).then(|| Path::new(out_dir).join(file))
+}
+
 /// Starts rustdoc on the library beside the build, not in it: cargo goes on as soon as the
 /// compiler is done (its lock on the target folder released for the next crate's build),
-/// and the verifier waits on [`lock_path`] for rustdoc to finish. The runner takes the lock
-/// before this wrapper returns.
-fn start_rustdoc(rustc: &OsStr, args: &[OsString], result: &Path) {
+/// and [`outcome`] waits on the runner's lock. The runner takes it before this returns.
+fn start_rustdoc(stem: &Path, rustdoc: &Path, args: &[OsString]) {
     let started = std::env::current_exe().and_then(|exe| {
         Command::new(exe)
-            .arg(rustdoc(rustc))
-            .args(rustdoc_args(args, &result.with_file_name("doc")))
-            .env(RUNNER_VARIABLE, "1")
+            .arg(RUNNER_ARGUMENT)
+            .arg(stem)
+            .arg(rustdoc)
+            .args(rustdoc_args(args, &with_suffix(stem, ".rustdoc")))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -84,13 +117,14 @@ fn start_rustdoc(rustc: &OsStr, args: &[OsString], result: &Path) {
         let why = ready.err().map_or("it stopped before it started".into(), |e| e.to_string());
         let outcome =
             Outcome { success: false, stderr: format!("rustdoc could not be run: {why}") };
-        write_outcome(&outcome, result);
+        write_outcome(&outcome, stem);
     }
 }
 
-/// The runner: holds the lock while rustdoc runs, then writes its outcome.
-fn run_rustdoc(rustdoc: &OsStr, args: &[OsString], result: &Path) -> i32 {
-    let Ok(lock) = std::fs::File::create(lock_path(result)) else { return 1 };
+/// The runner: holds the lock while rustdoc runs, then writes its outcome (and removes the
+/// pages: only the verdict is kept).
+fn run_rustdoc(stem: &Path, rustdoc: &OsStr, args: &[OsString]) -> i32 {
+    let Ok(lock) = std::fs::File::create(with_suffix(stem, LOCK)) else { return 1 };
     if lock.lock().is_err() {
         return 1;
     }
@@ -106,30 +140,62 @@ fn run_rustdoc(rustdoc: &OsStr, args: &[OsString], result: &Path) -> i32 {
         },
         Err(e) => Outcome { success: false, stderr: format!("rustdoc could not be run: {e}") },
     };
-    write_outcome(&outcome, result);
+    let _ = std::fs::remove_dir_all(with_suffix(stem, ".rustdoc"));
+    write_outcome(&outcome, stem);
     0
 }
 
 /// Written whole (a temporary file renamed), so a reader never sees half of it.
-fn write_outcome(outcome: &Outcome, result: &Path) {
-    let partial = result.with_extension("partial");
+fn write_outcome(outcome: &Outcome, stem: &Path) {
+    let partial = with_suffix(stem, ".rustdoc.partial");
     let bytes = serde_json::to_vec(outcome).expect("serializes");
-    let _ = std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, result));
+    let _ = std::fs::write(&partial, bytes)
+        .and_then(|()| std::fs::rename(&partial, with_suffix(stem, OUTCOME)));
 }
 
-/// The lock a rustdoc runner holds while it runs.
-fn lock_path(result: &Path) -> PathBuf {
-    result.with_extension("lock")
+fn with_suffix(stem: &Path, suffix: &str) -> PathBuf {
+    let mut path = stem.as_os_str().to_owned();
+    path.push(suffix);
+    PathBuf::from(path)
 }
 
-/// What rustdoc said of the library documented during the build that wrote to `result`
-/// (waiting for it to finish), if it was documented.
-pub fn outcome(result: &Path) -> Option<Outcome> {
-    if let Ok(lock) = std::fs::File::open(lock_path(result)) {
-        // Held by the runner until rustdoc is done; free when it ended or never ran.
-        let _ = lock.lock_shared();
+/// The files of the libraries named `crate_name` documented in `deps` (cargo's folder of
+/// compiled units), by stem.
+fn documented(deps: &Path, crate_name: &str, suffix: &str) -> Vec<PathBuf> {
+    let prefix = format!("lib{crate_name}-");
+    let Ok(entries) = std::fs::read_dir(deps) else { return Vec::new() };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(OsStr::to_str).unwrap_or_default();
+            name.starts_with(&prefix) && name.ends_with(suffix)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Removes what earlier documentation runs of `crate_name` left in `deps`, before a build
+/// that documents it.
+pub fn clear(deps: &Path, crate_name: &str) {
+    for suffix in [OUTCOME, LOCK] {
+        for path in documented(deps, crate_name, suffix) {
+            let _ = std::fs::remove_file(path);
+        }
     }
-    serde_json::from_slice(&std::fs::read(result).ok()?).ok()
+}
+
+/// What rustdoc said of the library `crate_name` documented during the build just run
+/// (waiting for it to finish), if it was documented.
+pub fn outcome(deps: &Path, crate_name: &str) -> Option<Outcome> {
+    for lock in documented(deps, crate_name, LOCK) {
+        // Held by the runner until rustdoc is done.
+        if let Ok(lock) = std::fs::File::open(lock) {
+            let _ = lock.lock_shared();
+        }
+    }
+    let outcome = documented(deps, crate_name, OUTCOME).into_iter().next()?;
+    serde_json::from_slice(&std::fs::read(outcome).ok()?).ok()
 }
 
 /// Whether these compiler arguments compile the library of the crate being verified (not
@@ -203,17 +269,13 @@ fn rustdoc_args(args: &[OsString], out: &Path) -> Vec<OsString> {
     kept
 }
 
-/// The rustdoc of the toolchain that compiles: `RUSTDOC` when set (as cargo reads it), else
-/// the one beside the compiler cargo called.
-fn rustdoc(rustc: &OsStr) -> OsString {
-    if let Some(rustdoc) = std::env::var_os("RUSTDOC") {
-        return rustdoc;
-    }
+/// The rustdoc of the toolchain that compiles, beside the compiler cargo called (`RUSTDOC`
+/// and `PATH` are not looked at: the build script can set them for this process). None
+/// when there is none there: `cargo doc` then documents the crate.
+fn rustdoc_beside(rustc: &OsStr) -> Option<PathBuf> {
     let rustc = Path::new(rustc);
-    match rustc.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(dir) if dir.join("rustdoc").is_file() => dir.join("rustdoc").into_os_string(),
-        _ => "rustdoc".into(),
-    }
+    let rustdoc = rustc.parent().filter(|_| rustc.is_absolute())?.join("rustdoc");
+    rustdoc.is_file().then_some(rustdoc)
 }
 
 #[cfg(test)]
@@ -250,5 +312,17 @@ mod tests {
         // `documents` also needs CARGO_PRIMARY_PACKAGE, which cargo sets; without it (a
         // dependency, this test) nothing is documented.
         assert!(!documents(&library));
+    }
+
+    #[test]
+    fn the_outcome_is_written_beside_the_library_cargo_compiles() {
+        let args = os("--crate-name demo src/lib.rs --out-dir /t/debug/deps -C \
+            extra-filename=-0a1b2c -C metadata=0a1b2c");
+        assert_eq!(library_stem(&args), Some(PathBuf::from("/t/debug/deps/libdemo-0a1b2c")));
+        let attached = os("--crate-name demo --out-dir /t/deps -Cextra-filename=-ff");
+        assert_eq!(library_stem(&attached), Some(PathBuf::from("/t/deps/libdemo-ff")));
+        // No output folder, or a name that would leave it: nothing is written.
+        assert_eq!(library_stem(&os("--crate-name demo")), None);
+        assert_eq!(library_stem(&os("--crate-name ../x --out-dir /t")), None);
     }
 }
