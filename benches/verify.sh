@@ -22,10 +22,17 @@ else
     ws=$scratch/ws
     mkdir -p "$ws"
     printf '[workspace]\nmembers = ["model", "text", "config", "scan", "report", "app"]\nresolver = "2"\n' >"$ws/Cargo.toml"
+    # Each crate also carries a module of ITEMS documented structs with derives and methods
+    # (about 8 lines each), so that compiling a crate itself weighs as a real member does.
+    items=${ITEMS:-200}
     crate() { # name, dependencies, source
         mkdir -p "$ws/$1/src"
         printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\ndescription = "bench"\nlicense = "MIT"\n\n[dependencies]\n%b' "$1" "$2" >"$ws/$1/Cargo.toml"
-        printf '%b' "$3" >"$ws/$1/src/lib.rs"
+        printf '%b\npub mod items;\n' "$3" >"$ws/$1/src/lib.rs"
+        for i in $(seq "$items"); do
+            printf '/// Item %d.\n#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]\npub struct Item%d { pub id: u64, pub name: String, pub tags: Vec<String> }\n' "$i" "$i"
+            printf 'impl Item%d {\n    /// Its weight.\n    pub fn weight(&self) -> usize { self.name.len() + self.tags.iter().map(String::len).sum::<usize>() + self.id as usize }\n}\n' "$i"
+        done >"$ws/$1/src/items.rs"
     }
     crate model 'serde = { version = "1", features = ["derive"] }\nserde_json = "1"\n' \
         '#[derive(serde::Serialize, serde::Deserialize)]\npub struct Item { pub name: String }\npub fn json(i: &Item) -> String { serde_json::to_string(i).unwrap() }\n'

@@ -149,10 +149,6 @@ impl<'a> Verifier<'a> {
         let version = member.package.version.to_string();
         let folder = format!("{name}-{version}");
         let dir = self.sources.join(&folder);
-        if let Err(e) = unpack(archive, &dir) {
-            let why = format!("the archive could not be unpacked: {e}");
-            return Verification { build: Verdict::NotTried(why), ..Verification::NOT_RUN };
-        }
         // The members it depends on, each unpacked in an earlier wave of the plan.
         let needed = member_dependencies(workspace, member);
         let members: BTreeMap<String, (PathBuf, String)> = {
@@ -165,7 +161,17 @@ impl<'a> Verifier<'a> {
                 .collect()
         };
         let key = self.key(name, archive, &members, member);
-        if let Some(kept) = self.verdicts.get(&key).and_then(|b| serde_json::from_slice(&b).ok()) {
+        let kept: Option<Verification> =
+            self.verdicts.get(&key).and_then(|b| serde_json::from_slice(&b).ok());
+        // A crate whose verdict is kept keeps its folder as it is, so the builds of crates
+        // that depend on it find it unchanged; one to build is unpacked afresh, so that
+        // cargo compiles (and documents) it.
+        let stamp = self.sources.join(format!("{folder}.fingerprint"));
+        if let Err(e) = unpack(archive, &dir, &stamp, kept.is_some()) {
+            let why = format!("the archive could not be unpacked: {e}");
+            return Verification { build: Verdict::NotTried(why), ..Verification::NOT_RUN };
+        }
+        if let Some(kept) = kept {
             return kept;
         }
         if self.announce {
@@ -447,18 +453,17 @@ fn member_dependencies(workspace: &Workspace, member: &Member) -> BTreeSet<Strin
 
 /// The files the build added, removed or changed below `dir`, if any, as a list.
 fn modified(archive: &Archive, dir: &Path) -> Option<String> {
-    let mut expected: BTreeMap<PathBuf, u64> =
-        archive.files.iter().map(|f| (f.path.clone(), f.size)).collect();
+    let mut expected: BTreeMap<&Path, &crate::package::ArchiveFile> =
+        archive.files.iter().map(|f| (f.path.as_path(), f)).collect();
     let mut changes = Vec::new();
     for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
         if !entry.file_type().is_file() {
             continue;
         }
         let Ok(relative) = entry.path().strip_prefix(dir) else { continue };
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
         match expected.remove(relative) {
             None => changes.push(format!("{} added", relative.display())),
-            Some(packaged) if packaged != size => {
+            Some(packaged) if !same_content(packaged, entry.path()) => {
                 changes.push(format!("{} changed", relative.display()))
             }
             Some(_) => {}
@@ -471,8 +476,36 @@ fn modified(archive: &Archive, dir: &Path) -> Option<String> {
     (!changes.is_empty()).then(|| changes.join(", "))
 }
 
+/// Whether the file at `path` holds exactly the packaged file's bytes.
+fn same_content(packaged: &crate::package::ArchiveFile, path: &Path) -> bool {
+    let Ok(unpacked) = std::fs::read(path) else { return false };
+    if unpacked.len() as u64 != packaged.size {
+        return false;
+    }
+    match &packaged.content {
+        Content::Bytes(bytes) => *bytes == unpacked,
+        Content::File(source) => crate::paths::open_regular(source)
+            .and_then(|file| {
+                let mut bytes = Vec::with_capacity(unpacked.len());
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(file, packaged.size),
+                    &mut bytes,
+                )?;
+                Ok(bytes == unpacked)
+            })
+            .unwrap_or(false),
+    }
+}
+
 /// Writes the archive's files below `dir`, as cargo unpacks a `.crate` (a fresh folder).
-fn unpack(archive: &Archive, dir: &Path) -> std::io::Result<()> {
+/// With `keep`, a folder that holds this very archive already (its fingerprint in `stamp`,
+/// every file as packaged) is left as it is.
+fn unpack(archive: &Archive, dir: &Path, stamp: &Path, keep: bool) -> std::io::Result<()> {
+    let same = || std::fs::read_to_string(stamp).is_ok_and(|kept| kept == archive.fingerprint);
+    if keep && dir.is_dir() && same() && modified(archive, dir).is_none() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(stamp);
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
@@ -497,5 +530,5 @@ fn unpack(archive: &Archive, dir: &Path) -> std::io::Result<()> {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))?;
         }
     }
-    Ok(())
+    std::fs::write(stamp, &archive.fingerprint)
 }
