@@ -47,15 +47,13 @@ struct Packaged {
     preview: CratePreview,
     /// A README rendered anew, to keep in the render memo.
     rendered: Option<(String, Vec<u8>)>,
-    /// The `.crate` as written (nothing for a crate not checked).
-    written: Option<MemberCrate>,
     /// With `--baseline`: what is compared with the revision.
     side: Option<crate::diff::Side>,
 }
 
 /// Runs one crate's stages; an error or a panic in them becomes the reason the crate
 /// could not be checked, and stays that crate's.
-fn guarded(stages: impl FnOnce() -> Result<Packaged, Error>) -> Result<Packaged, String> {
+fn guarded<T>(stages: impl FnOnce() -> Result<T, Error>) -> Result<T, String> {
     match std::panic::catch_unwind(AssertUnwindSafe(stages)) {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(panic) => {
@@ -87,7 +85,6 @@ fn not_checked(
         emitted: None,
         preview: CratePreview::default(),
         rendered: None,
-        written: None,
         side: None,
     }
 }
@@ -103,18 +100,33 @@ struct Stages<'a> {
     verifier: Option<&'a crate::build::Verifier<'a>>,
 }
 
-/// The package and checks stages for one crate.
-fn package_and_check(
-    stages: &Stages,
-    member: &Member,
+/// A crate packaged, its build started with `--verify`: its checks still to run.
+struct Staged<'s> {
+    member: &'s Member,
+    archive: package::Archive,
+    verification: crate::build::Started<'s, 's>,
+}
+
+/// The package stage for one crate, and with `--verify` its build (whose documentation
+/// goes on beside the next crates' builds).
+fn package_stage<'s>(
+    stages: &Stages<'s>,
+    member: &'s Member,
     checksums: &BTreeMap<String, MemberCrate>,
-) -> Result<Packaged, Error> {
-    let Stages { cli, workspace, settings, caches, registry, verifier } = *stages;
-    let archive = package::package(workspace, member, &caches.archives, checksums)?;
-    let verification = match verifier.filter(|_| member.publish) {
-        Some(verifier) => verifier.verify(workspace, member, &archive),
-        None => crate::build::Verification::NOT_RUN,
+) -> Result<Staged<'s>, Error> {
+    let archive = package::package(stages.workspace, member, &stages.caches.archives, checksums)?;
+    let verification = match stages.verifier.filter(|_| member.publish) {
+        Some(verifier) => verifier.start(stages.workspace, member, &archive),
+        None => crate::build::Started::not_run(),
     };
+    Ok(Staged { member, archive, verification })
+}
+
+/// The checks stage for one packaged crate.
+fn check_stage(stages: &Stages, staged: Staged) -> Result<Packaged, Error> {
+    let Stages { cli, workspace, settings, caches, registry, .. } = *stages;
+    let Staged { member, archive, verification } = staged;
+    let verification = verification.finish();
     let limits = settings.limits(member.name());
     let preview::Built { preview, fresh: rendered } =
         preview::build(member, &archive, &caches.render)?;
@@ -137,11 +149,10 @@ fn package_and_check(
         None
     };
     let cached = Some((archive.cache_key.clone(), archive.to_cached()));
-    let written = Some(archive.written());
     // Only what is published is compared with the baseline and the previous release.
     let compared = cli.baseline.is_some() || registry.state == State::Online;
     let side = (compared && member.publish).then(|| crate::diff::Side::of(&archive));
-    Ok(Packaged { cached, report, emitted, preview, rendered, written, side })
+    Ok(Packaged { cached, report, emitted, preview, rendered, side })
 }
 
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
@@ -195,14 +206,23 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         verifier: verifier.as_ref(),
     };
     let progress = progress_bar(cli, selected.len());
-    let mut results = in_waves(&workspace, &selected, |member, checksums| {
+    let staged = in_waves(&workspace, &selected, |member, checksums| {
         progress.set_message(member.name().to_owned());
-        let packaged = guarded(|| package_and_check(&stages, member, checksums))
-            .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
-        progress.inc(1);
-        let written = packaged.written.clone();
-        (packaged, written)
+        let staged = guarded(|| package_stage(&stages, member, checksums));
+        let written = staged.as_ref().ok().map(|staged| staged.archive.written());
+        ((member, staged), written)
     });
+    // The checks, once each crate's verification is finished (its documentation done).
+    let mut results: Vec<Packaged> = staged
+        .into_par_iter()
+        .map(|(member, staged)| {
+            let packaged = staged
+                .and_then(|staged| guarded(|| check_stage(&stages, staged)))
+                .unwrap_or_else(|reason| not_checked(&workspace, member, &settings, &reason));
+            progress.inc(1);
+            packaged
+        })
+        .collect();
     results.sort_by(|a, b| a.report.name.cmp(&b.report.name));
     progress.finish_and_clear();
     let mut crates = Vec::with_capacity(results.len());
@@ -394,24 +414,24 @@ fn compare_with(
 /// A member's packaged lock lists the other members it reaches, with the checksums of their
 /// `.crate` files: those are packaged first, in waves (`stage` returns the checksum of the
 /// `.crate` it packaged, when known).
-pub(crate) fn in_waves<T: Send>(
+pub(crate) fn in_waves<'m, T: Send>(
     workspace: &Workspace,
-    selected: &[&Member],
-    stage: impl Fn(&Member, &BTreeMap<String, MemberCrate>) -> (T, Option<MemberCrate>) + Sync,
+    selected: &[&'m Member],
+    stage: impl Fn(&'m Member, &BTreeMap<String, MemberCrate>) -> (T, Option<MemberCrate>) + Sync,
 ) -> Vec<T> {
     let needs: BTreeMap<&str, Vec<String>> = selected
         .iter()
         .map(|m| (m.name(), package::generated::lock_members(workspace, m)))
         .collect();
     let mut checksums: BTreeMap<String, MemberCrate> = BTreeMap::new();
-    let mut pending: Vec<&Member> = selected.to_vec();
+    let mut pending: Vec<&'m Member> = selected.to_vec();
     let mut results: Vec<T> = Vec::with_capacity(selected.len());
     while !pending.is_empty() {
         let selected_names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
         let ready = |m: &Member| {
             needs[m.name()].iter().all(|n| !selected_names.contains(&n.as_str()) || n == m.name())
         };
-        let (mut wave, rest): (Vec<&Member>, Vec<&Member>) =
+        let (mut wave, rest): (Vec<&'m Member>, Vec<&'m Member>) =
             pending.iter().copied().partition(|m| ready(m));
         if wave.is_empty() {
             // A cycle through dev-dependencies: its checksums stay unknown.

@@ -137,14 +137,15 @@ impl<'a> Verifier<'a> {
         self
     }
 
-    /// Unpacks `archive` and builds it (then its documentation), or takes the verdict kept
-    /// for the same archive, members and toolchain.
-    pub fn verify(
+    /// Unpacks `archive` and builds it, or takes the verdict kept for the same archive,
+    /// members and toolchain; its documentation is left to run (see [`Started::finish`]),
+    /// beside the builds of the crates that come next.
+    pub fn start(
         &self,
         workspace: &Workspace,
         member: &Member,
         archive: &Archive,
-    ) -> Verification {
+    ) -> Started<'_, 'a> {
         let name = member.name();
         let version = member.package.version.to_string();
         let folder = format!("{name}-{version}");
@@ -169,10 +170,13 @@ impl<'a> Verifier<'a> {
         let stamp = self.sources.join(format!("{folder}.fingerprint"));
         if let Err(e) = unpack(archive, &dir, &stamp, kept.is_some()) {
             let why = format!("the archive could not be unpacked: {e}");
-            return Verification { build: Verdict::NotTried(why), ..Verification::NOT_RUN };
+            return Started::done(Verification {
+                build: Verdict::NotTried(why),
+                ..Verification::NOT_RUN
+            });
         }
         if let Some(kept) = kept {
-            return kept;
+            return Started::done(kept);
         }
         if self.announce {
             let name = crate::format::escape_terminal(name);
@@ -186,71 +190,89 @@ impl<'a> Verifier<'a> {
                 format!("patch.crates-io.{other}.path={path}")
             })
             .collect();
-        let strip = |text: &str| self.strip(text, &dir, &folder);
         let docs = DocsRsSettings::of(&member.package.metadata);
         let library = library_name(member);
+        let pending = Pending { dir, folder, patches, docs, library, key };
         // Documented while it builds when docs.rs asks for nothing the build does not do.
-        let documented = library.as_deref().filter(|_| docs.is_default());
-        let build = Invocation { document: documented, ..Invocation::new(&["build"]) };
-        let built = self.cargo(&dir, &patches, &build, &strip);
-        let mut build = built.verdict;
+        let document = pending.library.as_deref().filter(|_| pending.docs.is_default());
+        let build = Invocation { document, ..Invocation::new(&["build"]) };
+        let mut build = self.cargo(&pending, &build);
         if build == Verdict::Built
-            && let Some(changed) = modified(archive, &dir)
+            && let Some(changed) = modified(archive, &pending.dir)
         {
             // cargo refuses the upload too: "Source directory was modified by build.rs".
             build = Verdict::Failed(vec![format!(
                 "the build changed the crate's own folder (a build script writing its output beside the sources, not in OUT_DIR): {changed}"
             )]);
         }
-        let doc = match &build {
-            Verdict::Built => {
-                let flags = !docs.rustflags.is_empty() || !docs.rustdocflags.is_empty();
-                let rustdoc = match (documented, &library) {
-                    (Some(_), _) => built.rustdoc,
-                    // docs.rs's features: the library built with them (only what they
-                    // change compiles), then documented.
-                    (None, Some(library)) if !flags => {
-                        let with_features = Invocation {
-                            args: &docs.cargo_args,
-                            document: Some(library),
-                            ..Invocation::new(&["build", "--lib"])
-                        };
-                        self.cargo(&dir, &patches, &with_features, &strip).rustdoc
-                    }
-                    // docs.rs's cfgs reach every compiler call: everything compiles again,
-                    // and `cargo doc` does it in check mode, the cheaper.
-                    (None, _) => None,
-                };
-                rustdoc.map(|outcome| rustdoc_verdict(&outcome, &strip)).unwrap_or_else(|| {
-                    let cargo_doc = Invocation {
-                        args: &docs.cargo_args,
-                        rustflags: &docs.rustflags,
-                        rustdocflags: &docs.rustdocflags,
-                        ..Invocation::new(&["doc", "--no-deps"])
-                    };
-                    self.cargo(&dir, &patches, &cargo_doc, &strip).verdict
-                })
-            }
-            _ => Verdict::NotRun,
-        };
-        let doc_skipped = if doc == Verdict::NotRun { Vec::new() } else { docs.left_out };
-        let verification = Verification { build, doc, doc_skipped };
-        if !matches!(verification.build, Verdict::NotTried(_)) {
-            self.verdicts.replace(&key, &serde_json::to_vec(&verification).expect("serializes"));
+        if build != Verdict::Built {
+            let verification = Verification { build, ..Verification::NOT_RUN };
+            self.keep(&pending.key, &verification);
+            return Started::done(verification);
         }
+        Started { verifier: Some(self), pending: Some(pending), done: None }
+    }
+
+    /// The documentation's verdict of a crate that built: what rustdoc said while it built,
+    /// or a documentation build now.
+    fn document(&self, pending: Pending) -> Verification {
+        let Pending { docs, library, .. } = &pending;
+        let flags = !docs.rustflags.is_empty() || !docs.rustdocflags.is_empty();
+        let outcome = match library {
+            Some(library) if docs.is_default() => rustdoc::outcome(&self.deps(), library),
+            // docs.rs's features: the library built with them (only what they change
+            // compiles), then documented.
+            Some(library) if !flags => {
+                let with_features = Invocation {
+                    args: &docs.cargo_args,
+                    document: Some(library),
+                    ..Invocation::new(&["build", "--lib"])
+                };
+                self.cargo(&pending, &with_features);
+                rustdoc::outcome(&self.deps(), library)
+            }
+            // docs.rs's cfgs reach every compiler call: everything compiles again, and
+            // `cargo doc` does it in check mode, the cheaper.
+            _ => None,
+        };
+        let strip = |text: &str| self.strip(text, &pending);
+        let doc = outcome.map(|outcome| rustdoc_verdict(&outcome, &strip)).unwrap_or_else(|| {
+            let cargo_doc = Invocation {
+                args: &docs.cargo_args,
+                rustflags: &docs.rustflags,
+                rustdocflags: &docs.rustdocflags,
+                ..Invocation::new(&["doc", "--no-deps"])
+            };
+            self.cargo(&pending, &cargo_doc)
+        });
+        let verification =
+            Verification { build: Verdict::Built, doc, doc_skipped: docs.left_out.clone() };
+        self.keep(&pending.key, &verification);
         verification
+    }
+
+    /// Keeps a verdict for the next run (not one that could not be tried here).
+    fn keep(&self, key: &str, verification: &Verification) {
+        if !matches!(verification.build, Verdict::NotTried(_)) {
+            self.verdicts.replace(key, &serde_json::to_vec(verification).expect("serializes"));
+        }
+    }
+
+    /// cargo's folder of compiled units, where the wrapper leaves what rustdoc said.
+    fn deps(&self) -> PathBuf {
+        self.target.join("debug").join("deps")
     }
 
     /// Compiler output as the page shows it: paths inside the archive (`<name>-<version>/…`),
     /// the target folder as `target/`, no thread numbers (the same failure gives the same
     /// text), and secrets redacted.
-    fn strip(&self, text: &str, dir: &Path, folder: &str) -> String {
+    fn strip(&self, text: &str, pending: &Pending) -> String {
         static THREAD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new(r"thread '([^']*)' \(\d+\)").expect("valid")
         });
         // Every unpacked crate (this one, the members it builds with) by its folder name.
         let text = text
-            .replace(&dir.display().to_string(), folder)
+            .replace(&pending.dir.display().to_string(), &pending.folder)
             .replace(&format!("{}/", self.sources.display()), "")
             .replace(&self.target.display().to_string(), "target");
         let text = THREAD.replace_all(&text, "thread '$1'");
@@ -276,18 +298,15 @@ impl<'a> Verifier<'a> {
         crate::package::archive::hex(&hasher.finalize())
     }
 
-    /// Runs `cargo <command>` on the unpacked crate; the errors it printed, when it failed,
-    /// and with `document`, what rustdoc said of the library it compiled.
-    fn cargo(
-        &self,
-        dir: &Path,
-        patches: &[String],
-        invocation: &Invocation,
-        strip: &dyn Fn(&str) -> String,
-    ) -> Run {
+    /// Runs `cargo <command>` on the unpacked crate; the errors it printed, when it failed.
+    /// With `document`, the wrapper documents the library as it compiles it (see
+    /// [`rustdoc::outcome`]).
+    fn cargo(&self, pending: &Pending, invocation: &Invocation) -> Verdict {
         let Invocation { command, args, rustflags, rustdocflags, document } = *invocation;
+        let Pending { dir, patches, .. } = pending;
+        let strip = |text: &str| self.strip(text, pending);
         let Ok(neutral) = tempfile::tempdir() else {
-            return Run::not_tried("no temporary folder");
+            return Verdict::NotTried("no temporary folder".into());
         };
         let mut cargo = Command::new(cargo_program());
         cargo.args(command).args(["--message-format", "json", "--manifest-path"]);
@@ -314,47 +333,45 @@ impl<'a> Verifier<'a> {
             .env_remove(rustdoc::DOCUMENT_VARIABLE);
         // Every build has the same wrapper (it is part of what cargo fingerprints), and it
         // documents only when asked.
-        let deps = self.target.join("debug").join("deps");
         let document = document.filter(|_| self.wrapper.is_some());
         if let Some(wrapper) = &self.wrapper {
             cargo.env("RUSTC_WORKSPACE_WRAPPER", wrapper);
             cargo.env(rustdoc::DOCUMENT_VARIABLE, if document.is_some() { "1" } else { "0" });
         }
         if let Some(library) = document {
-            rustdoc::clear(&deps, library);
+            rustdoc::clear(&self.deps(), library);
         }
         let output = match cargo.output() {
             Ok(output) => output,
-            Err(e) => return Run::not_tried(&format!("cargo could not be started: {e}")),
+            Err(e) => return Verdict::NotTried(format!("cargo could not be started: {e}")),
         };
-        let rustdoc = document.and_then(|library| rustdoc::outcome(&deps, library));
         if output.status.success() {
-            return Run { verdict: Verdict::Built, rustdoc };
+            return Verdict::Built;
         }
         let stderr = String::from_utf8_lossy(&output.stderr);
         if stderr.contains("offline mode") || stderr.contains("failed to download") {
-            return Run::not_tried(
-                "its dependencies are not all in cargo's local cache, and the build runs offline: run `cargo fetch` in the workspace, or add --online",
+            return Verdict::NotTried(
+                "its dependencies are not all in cargo's local cache, and the build runs offline: run `cargo fetch` in the workspace, or add --online".into(),
             );
         }
         let mut messages: Vec<String> = String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
             .filter(|m| m["reason"] == "compiler-message")
-            .filter_map(|m| error(&m["message"], strip))
+            .filter_map(|m| error(&m["message"], &strip))
             .collect();
         // A build script's failure, and cargo's own refusals, are not compiler messages.
         let from_cargo = stderr
             .lines()
             .skip_while(|line| !line.starts_with("error"))
             .filter(|line| !line.starts_with("warning:"))
-            .map(strip)
+            .map(&strip)
             .collect::<Vec<_>>()
             .join("\n");
         if !from_cargo.trim().is_empty() {
             messages.push(from_cargo.trim_end().to_owned());
         }
-        Run { verdict: failed(&messages), rustdoc }
+        failed(&messages)
     }
 }
 
@@ -377,15 +394,44 @@ impl<'a> Invocation<'a> {
     }
 }
 
-/// One cargo run: its verdict, and rustdoc's on the library, when it documented it.
-struct Run {
-    verdict: Verdict,
-    rustdoc: Option<rustdoc::Outcome>,
+/// A crate that built, its documentation's verdict still to come.
+struct Pending {
+    /// The unpacked archive, `<name>-<version>/` (its folder name).
+    dir: PathBuf,
+    folder: String,
+    /// `--config patch.crates-io…` for the members it builds with.
+    patches: Vec<String>,
+    docs: DocsRsSettings,
+    /// Its library's crate name, if it has one to document.
+    library: Option<String>,
+    /// Where the verdict is kept.
+    key: String,
 }
 
-impl Run {
-    fn not_tried(why: &str) -> Run {
-        Run { verdict: Verdict::NotTried(why.to_owned()), rustdoc: None }
+/// A verification under way.
+pub struct Started<'v, 'a> {
+    verifier: Option<&'v Verifier<'a>>,
+    pending: Option<Pending>,
+    done: Option<Verification>,
+}
+
+impl Started<'_, '_> {
+    fn done(verification: Verification) -> Self {
+        Started { verifier: None, pending: None, done: Some(verification) }
+    }
+
+    /// No verification (`--verify` not given, the crate not published).
+    pub fn not_run() -> Self {
+        Started::done(Verification::NOT_RUN)
+    }
+
+    /// The whole verdict, once the documentation is done (waiting for it, or building it).
+    pub fn finish(self) -> Verification {
+        match (self.verifier, self.pending, self.done) {
+            (Some(verifier), Some(pending), _) => verifier.document(pending),
+            (_, _, Some(done)) => done,
+            _ => Verification::NOT_RUN,
+        }
     }
 }
 
