@@ -206,11 +206,15 @@ impl<'a> Verifier<'a> {
             )]);
         }
         if build != Verdict::Built {
+            if let Some(library) = document {
+                // rustdoc may have started before a later step failed: not left running.
+                let _ = rustdoc::outcome(&self.deps(), library);
+            }
             let verification = Verification { build, ..Verification::NOT_RUN };
             self.keep(&pending.key, &verification);
             return Started::done(verification);
         }
-        Started { verifier: Some(self), pending: Some(pending), done: None }
+        Started(State::Documenting(self, pending))
     }
 
     /// The documentation's verdict of a crate that built: what rustdoc said while it built,
@@ -317,9 +321,13 @@ impl<'a> Verifier<'a> {
         for patch in patches {
             cargo.arg("--config").arg(patch);
         }
-        // Dependencies without debug information: no verdict depends on it, and it is a
-        // sixth of a cold build. The crate itself keeps its profile.
-        cargo.args(["--config", "profile.dev.package.\"*\".debug=0"]);
+        // Dependencies without debug information (no verdict depends on it, and it is a
+        // sixth of a cold build) and without incremental state (members patched in are path
+        // dependencies, which cargo compiles incrementally; in cargo's own verification they
+        // come from its local registry, and are not). The crate itself keeps its profile.
+        for setting in ["debug=0", "incremental=false"] {
+            cargo.arg("--config").arg(format!("profile.dev.package.\"*\".{setting}"));
+        }
         cargo
             .args(args)
             .current_dir(neutral.path())
@@ -409,15 +417,17 @@ struct Pending {
 }
 
 /// A verification under way.
-pub struct Started<'v, 'a> {
-    verifier: Option<&'v Verifier<'a>>,
-    pending: Option<Pending>,
-    done: Option<Verification>,
+pub struct Started<'v, 'a>(State<'v, 'a>);
+
+enum State<'v, 'a> {
+    Done(Verification),
+    /// Built; its documentation to wait for, or to build.
+    Documenting(&'v Verifier<'a>, Pending),
 }
 
 impl Started<'_, '_> {
     fn done(verification: Verification) -> Self {
-        Started { verifier: None, pending: None, done: Some(verification) }
+        Started(State::Done(verification))
     }
 
     /// No verification (`--verify` not given, the crate not published).
@@ -427,10 +437,9 @@ impl Started<'_, '_> {
 
     /// The whole verdict, once the documentation is done (waiting for it, or building it).
     pub fn finish(self) -> Verification {
-        match (self.verifier, self.pending, self.done) {
-            (Some(verifier), Some(pending), _) => verifier.document(pending),
-            (_, _, Some(done)) => done,
-            _ => Verification::NOT_RUN,
+        match self.0 {
+            State::Done(verification) => verification,
+            State::Documenting(verifier, pending) => verifier.document(pending),
         }
     }
 }
