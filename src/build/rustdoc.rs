@@ -53,16 +53,22 @@ pub fn wrapper_main() -> Option<i32> {
         return Some(2);
     };
     let args: Vec<OsString> = args.collect();
+    // The folder cargo runs the compiler in: the unpacked archive's, in the tool's cache
+    // (its arguments name `src/lib.rs` from there), never the checkout.
+    let Ok(folder) = std::env::current_dir() else {
+        eprintln!("error: the compiler's working folder is gone");
+        return Some(101);
+    };
     if program == RUNNER_ARGUMENT {
         return Some(match args.split_first() {
             Some((stem, rest)) => match rest.split_first() {
-                Some((rustdoc, args)) => run_rustdoc(Path::new(stem), rustdoc, args),
+                Some((rustdoc, args)) => run_rustdoc(Path::new(stem), rustdoc, args, &folder),
                 None => 2,
             },
             None => 2,
         });
     }
-    let code = match Command::new(&program).args(&args).status() {
+    let code = match Command::new(&program).args(&args).current_dir(&folder).status() {
         Ok(status) => status.code().unwrap_or(101),
         Err(e) => {
             eprintln!("error: could not run {}: {e}", Path::new(&program).display());
@@ -75,7 +81,7 @@ pub fn wrapper_main() -> Option<i32> {
         && let Some(stem) = library_stem(&args)
         && let Some(rustdoc) = rustdoc_beside(&program)
     {
-        start_rustdoc(&stem, &rustdoc, &args);
+        start_rustdoc(&stem, &rustdoc, &args, &folder);
     }
     Some(code)
 }
@@ -96,13 +102,14 @@ fn library_stem(args: &[OsString]) -> Option<PathBuf> {
 /// Starts rustdoc on the library beside the build, not in it: cargo goes on as soon as the
 /// compiler is done (its lock on the target folder released for the next crate's build),
 /// and [`outcome`] waits on the runner's lock. The runner takes it before this returns.
-fn start_rustdoc(stem: &Path, rustdoc: &Path, args: &[OsString]) {
+fn start_rustdoc(stem: &Path, rustdoc: &Path, args: &[OsString], folder: &Path) {
     let started = std::env::current_exe().and_then(|exe| {
         Command::new(exe)
             .arg(RUNNER_ARGUMENT)
             .arg(stem)
             .arg(rustdoc)
             .args(rustdoc_args(args, &with_suffix(stem, ".rustdoc")))
+            .current_dir(folder)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -123,7 +130,7 @@ fn start_rustdoc(stem: &Path, rustdoc: &Path, args: &[OsString]) {
 
 /// The runner: holds the lock while rustdoc runs, then writes its outcome (and removes the
 /// pages: only the verdict is kept).
-fn run_rustdoc(stem: &Path, rustdoc: &OsStr, args: &[OsString]) -> i32 {
+fn run_rustdoc(stem: &Path, rustdoc: &OsStr, args: &[OsString], folder: &Path) -> i32 {
     let Ok(lock) = std::fs::File::create(with_suffix(stem, LOCK)) else { return 1 };
     if lock.lock().is_err() {
         return 1;
@@ -133,7 +140,9 @@ fn run_rustdoc(stem: &Path, rustdoc: &OsStr, args: &[OsString]) -> i32 {
     if stdout.write_all(b"1").and_then(|()| stdout.flush()).is_err() {
         return 1;
     }
-    let outcome = match Command::new(rustdoc).args(args).stdout(Stdio::null()).output() {
+    let rustdoc =
+        Command::new(rustdoc).args(args).current_dir(folder).stdout(Stdio::null()).output();
+    let outcome = match rustdoc {
         Ok(output) => Outcome {
             success: output.status.success(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
