@@ -13,7 +13,8 @@
 //!
 //! Crates of one wave of the publish plan are verified side by side, but cargo holds a
 //! lock on the target folder for the whole of a build, so their compiles take turns; what
-//! overlaps is one crate's documentation and cargo's set-up with the next one's compile.
+//! overlaps is cargo's set-up, and each crate's documentation (rustdoc runs beside the
+//! builds, [`Started::finish`] waits for it) with the next crates' compiles.
 //! (One cargo call for several crates would unify their features, which cargo's own
 //! verification does not; separate target folders compile the shared dependencies twice.)
 //!
