@@ -18,7 +18,7 @@
 //! (One cargo call for several crates would unify their features, which cargo's own
 //! verification does not; separate target folders compile the shared dependencies twice.)
 //!
-//! The documentation is built by rustdoc on the libraries the build compiled ([`rustdoc`]),
+//! The documentation is built by rustdoc on the libraries the build compiled (`rustdoc.rs`),
 //! not by `cargo doc`, which would compile every dependency once more; `cargo doc` remains
 //! for what that cannot cover (a crate without a library, a library cargo doc skips, cfgs
 //! docs.rs gives every compiler call).
