@@ -278,6 +278,11 @@ impl Member {
         self.package.name.as_str()
     }
 
+    /// Its library target (of any library crate type), if it has one.
+    pub fn library(&self) -> Option<&cargo_metadata::Target> {
+        self.package.targets.iter().find(|t| t.kind.iter().any(is_library))
+    }
+
     /// Whether it has a binary target (then cargo packages its `Cargo.lock`).
     pub fn has_binaries(&self) -> bool {
         let bin = cargo_metadata::TargetKind::Bin;
@@ -297,6 +302,13 @@ impl Member {
 
 /// The cargo to run: the one that started us (`CARGO`, set when run as `cargo readiness`),
 /// else `cargo` from `PATH`.
+/// Whether a target of this kind is a library (`lib`, `rlib`, `dylib`, `cdylib`,
+/// `staticlib`, `proc-macro`).
+pub fn is_library(kind: &cargo_metadata::TargetKind) -> bool {
+    use cargo_metadata::TargetKind::{CDyLib, DyLib, Lib, ProcMacro, RLib, StaticLib};
+    matches!(kind, Lib | RLib | DyLib | CDyLib | StaticLib | ProcMacro)
+}
+
 pub fn cargo_program() -> std::ffi::OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }

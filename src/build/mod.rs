@@ -482,9 +482,7 @@ fn rustdoc_verdict(outcome: &rustdoc::Outcome, strip: &dyn Fn(&str) -> String) -
 /// The crate name of the library `cargo doc` documents, if the crate has one (docs.rs
 /// documents libraries only).
 fn library_name(member: &Member) -> Option<String> {
-    use cargo_metadata::TargetKind::{CDyLib, DyLib, Lib, ProcMacro, RLib, StaticLib};
-    let library = |kind: &_| matches!(kind, Lib | RLib | DyLib | CDyLib | StaticLib | ProcMacro);
-    let target = member.package.targets.iter().find(|t| t.kind.iter().any(library))?;
+    let target = member.library()?;
     target.doc.then(|| target.name.replace('-', "_"))
 }
 

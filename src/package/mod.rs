@@ -123,7 +123,7 @@ pub fn list(workspace: &Workspace, member: &Member) -> Result<files::Listing, Er
 /// script when it is packaged: cargo drops an unpackaged one, which its own check
 /// reports), relative to the package root: what `cargo publish` verifies.
 fn compiled_roots(member: &Member, files: &[ArchiveFile]) -> Vec<PathBuf> {
-    use cargo_metadata::TargetKind::*;
+    use cargo_metadata::TargetKind::{Bin, CustomBuild};
     member
         .package
         .targets
@@ -131,7 +131,8 @@ fn compiled_roots(member: &Member, files: &[ArchiveFile]) -> Vec<PathBuf> {
         .filter_map(|t| {
             let root = t.src_path.as_std_path().strip_prefix(&member.root).ok()?;
             let compiled = t.kind.iter().any(|k| {
-                matches!(k, Lib | RLib | DyLib | CDyLib | StaticLib | ProcMacro | Bin)
+                crate::workspace::is_library(k)
+                    || *k == Bin
                     || (*k == CustomBuild && files.iter().any(|f| f.path == root))
             });
             compiled.then(|| root.to_path_buf())
