@@ -49,6 +49,11 @@ const CRATES: &[(&str, bool)] = &[
     // A build script that sets, for the compiler's process (the tool's wrapper), a rustdoc
     // of its own: the wrapper must not run it.
     ("names-rustdoc", true),
+    // A library that compiles, and a binary that does not: cargo builds binaries too.
+    ("broken-bin", false),
+    // A lint its manifest denies (`[lints]`), on a function never used: the crate's own
+    // lints, not capped as a dependency's are.
+    ("denies-lints", false),
 ];
 
 /// What docs.rs's settings in each fixture come to on stable: `cargo doc` arguments, and
@@ -189,6 +194,9 @@ fn workspace() -> tempfile::TempDir {
         "#![cfg_attr(docsrs, feature(doc_cfg))]\n#![deny(rustdoc::broken_intra_doc_links)]\npub fn f() {}\n#[cfg(fixture_unstable)]\n/// See [`Missing`].\npub fn unstable() {}\n",
     );
     write("bin-only/src/main.rs", "//! A tool.\nfn main() {}\n");
+    write("broken-bin/src/main.rs", "fn main() { missing_in_main() }\n");
+    append("denies-lints/Cargo.toml", "\n[lints.rust]\ndead_code = \"deny\"\n");
+    write("denies-lints/src/lib.rs", "pub fn f() {}\nfn never_used() {}\n");
     // Outside the workspace: what the hostile rustdoc would leave if it ran.
     let evil = dir.path().join("evil-rustdoc");
     fs::write(&evil, format!("#!/bin/sh\ntouch '{}'\n", dir.path().join("evil-ran").display()))
@@ -276,11 +284,19 @@ fn cargo_documents(target: &Path, name: &str) -> bool {
 #[test]
 fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     let dir = workspace();
-    // Every fixture but quotes-secret compiles in the workspace: each other failure below
-    // is one of publishing.
+    // Every fixture but those that do not compile anywhere compiles in the workspace: each
+    // other failure below is one of publishing.
     let neutral = tempfile::tempdir().unwrap();
     let workspace_build = Command::new(env!("CARGO"))
-        .args(["build", "--workspace", "--exclude", "quotes-secret", "--offline", "-q"])
+        .args(["build", "--workspace", "--offline", "-q"])
+        .args([
+            "--exclude",
+            "quotes-secret",
+            "--exclude",
+            "broken-bin",
+            "--exclude",
+            "denies-lints",
+        ])
         .arg("--manifest-path")
         .arg(dir.path().join("ws/Cargo.toml"))
         .current_dir(neutral.path())
@@ -324,6 +340,10 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     assert!(message.contains("src/lib.rs:1:25"), "{message}");
     let (_, message) = status(&report, "needs-unified-feature", "build-fails");
     assert!(message.contains("extra"), "{message}");
+    let (_, message) = status(&report, "broken-bin", "build-fails");
+    assert!(message.contains("missing_in_main") && message.contains("src/main.rs"), "{message}");
+    let (_, message) = status(&report, "denies-lints", "build-fails");
+    assert!(message.contains("never_used"), "{message}");
     let (_, message) = status(&report, "quotes-secret", "build-fails");
     assert!(message.contains("missing_function") && message.contains("[redacted"), "{message}");
     for entry in walkdir::WalkDir::new(dir.path().join("site")) {

@@ -27,6 +27,7 @@
 //! the checkout. It is off by default.
 
 mod docs_rs;
+mod root;
 mod rustdoc;
 
 pub use rustdoc::wrapper_main;
@@ -77,6 +78,8 @@ impl Verification {
 pub struct Verifier<'a> {
     /// Unpacked archives, `<name>-<version>/`.
     sources: PathBuf,
+    /// The packages each crate is built from, `<name>-<version>/` (see `root.rs`).
+    roots: PathBuf,
     target: PathBuf,
     offline: bool,
     verdicts: &'a BlobStore,
@@ -114,6 +117,7 @@ impl<'a> Verifier<'a> {
             .unwrap_or_default();
         Ok(Verifier {
             sources: root.join("sources"),
+            roots: root.join("roots"),
             target: root.join("target"),
             offline,
             verdicts,
@@ -191,13 +195,29 @@ impl<'a> Verifier<'a> {
                 format!("patch.crates-io.{other}.path={path}")
             })
             .collect();
+        let root = match root::write(&dir, &self.roots.join(&folder), name) {
+            Ok(root) => root,
+            Err(e) => {
+                let why = format!("the package to build it from could not be written: {e}");
+                return Started::done(Verification {
+                    build: Verdict::NotTried(why),
+                    ..Verification::NOT_RUN
+                });
+            }
+        };
         let docs = DocsRsSettings::of(&member.package.metadata);
         let library = library_name(member);
         let pending = Pending { dir, folder, patches, docs, library, key };
         // Documented while it builds when docs.rs asks for nothing the build does not do.
         let document = pending.library.as_deref().filter(|_| pending.docs.is_default());
-        let build = Invocation { document, ..Invocation::new(&["build"]) };
-        let mut build = self.cargo(&pending, &build);
+        let select = ["-p".to_owned(), format!("{name}@{version}")];
+        let build = match &root {
+            Some(root) => {
+                Invocation { manifest: Some(root), args: &select, ..Invocation::new(&["build"]) }
+            }
+            None => Invocation::new(&["build"]),
+        };
+        let mut build = self.cargo(&pending, &Invocation { document, ..build });
         if build == Verdict::Built
             && let Some(changed) = modified(archive, &pending.dir)
         {
@@ -307,7 +327,7 @@ impl<'a> Verifier<'a> {
     /// With `document`, the wrapper documents the library as it compiles it (see
     /// [`rustdoc::outcome`]).
     fn cargo(&self, pending: &Pending, invocation: &Invocation) -> Verdict {
-        let Invocation { command, args, rustflags, rustdocflags, document } = *invocation;
+        let Invocation { command, manifest, args, rustflags, rustdocflags, document } = *invocation;
         let Pending { dir, patches, .. } = pending;
         let strip = |text: &str| self.strip(text, pending);
         let Ok(neutral) = tempfile::tempdir() else {
@@ -315,7 +335,7 @@ impl<'a> Verifier<'a> {
         };
         let mut cargo = Command::new(cargo_program());
         cargo.args(command).args(["--message-format", "json", "--manifest-path"]);
-        cargo.arg(dir.join("Cargo.toml"));
+        cargo.arg(manifest.map_or_else(|| dir.join("Cargo.toml"), Path::to_path_buf));
         if self.offline {
             cargo.arg("--offline");
         }
@@ -339,12 +359,13 @@ impl<'a> Verifier<'a> {
             .env_remove("RUST_BACKTRACE")
             .env_remove("RUSTFLAGS")
             .env_remove("RUSTDOCFLAGS")
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
             .env_remove(rustdoc::DOCUMENT_VARIABLE);
-        // Every build has the same wrapper (it is part of what cargo fingerprints), and it
+        // Every build has the same wrapper (one compiled unit serves every build), and it
         // documents only when asked.
         let document = document.filter(|_| self.wrapper.is_some());
         if let Some(wrapper) = &self.wrapper {
-            cargo.env("RUSTC_WORKSPACE_WRAPPER", wrapper);
+            cargo.env("RUSTC_WRAPPER", wrapper);
             cargo.env(rustdoc::DOCUMENT_VARIABLE, if document.is_some() { "1" } else { "0" });
         }
         if let Some(library) = document {
@@ -388,6 +409,8 @@ impl<'a> Verifier<'a> {
 #[derive(Clone, Copy)]
 struct Invocation<'a> {
     command: &'a [&'a str],
+    /// The package built from (see `root.rs`), when it is not the crate's own manifest.
+    manifest: Option<&'a Path>,
     /// After the command (docs.rs's feature flags).
     args: &'a [String],
     /// Given to every compiler call, and to rustdoc (docs.rs's cfgs).
@@ -399,7 +422,14 @@ struct Invocation<'a> {
 
 impl<'a> Invocation<'a> {
     fn new(command: &'a [&'a str]) -> Self {
-        Invocation { command, args: &[], rustflags: &[], rustdocflags: &[], document: None }
+        Invocation {
+            command,
+            manifest: None,
+            args: &[],
+            rustflags: &[],
+            rustdocflags: &[],
+            document: None,
+        }
     }
 }
 

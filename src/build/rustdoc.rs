@@ -2,14 +2,15 @@
 //!
 //! `cargo doc` compiles every dependency a second time (in check mode) only for rustdoc to
 //! read their metadata, although the build before it has just compiled them all. So the
-//! build runs with this tool's own binary as cargo's `RUSTC_WORKSPACE_WRAPPER`, which cargo
-//! puts before the compiler calls of the crate being built (never of its dependencies).
-//! The wrapper runs the compiler as asked; after the crate's library compiled, it runs
-//! rustdoc on it with the same inputs `cargo doc` would give: the crate's arguments (edition,
-//! features and the build script's cfgs, the `--extern` paths of the dependencies just
-//! built) and environment (`CARGO_PKG_*`, `OUT_DIR`, the build script's variables). rustdoc
-//! runs beside the build rather than in it (cargo does not wait for it); what it said is
-//! written beside the library (`lib<name>-<hash>.rustdoc.json` in cargo's `deps` folder),
+//! build runs with this tool's own binary as cargo's `RUSTC_WRAPPER`, which cargo puts
+//! before every compiler call; it becomes the compiler (`exec`), and for the library of the
+//! build's primary package (the crate verified, never its dependencies) it first starts
+//! rustdoc, beside the compiler, with the inputs `cargo doc` would give: the crate's
+//! arguments (edition, features and the build script's cfgs, the `--extern` paths of the
+//! dependencies just built) and environment (`CARGO_PKG_*`, `OUT_DIR`, the build script's
+//! variables). rustdoc reads what the compiler reads, not what it writes, so both run at
+//! once, and cargo does not wait for rustdoc; what it said is written beside the library
+//! (`lib<name>-<hash>.rustdoc.json` in cargo's `deps` folder),
 //! where [`outcome`] waits for it.
 //!
 //! The crate's build script can set any variable of the wrapper's (`cargo::rustc-env`), so
@@ -68,22 +69,30 @@ pub fn wrapper_main() -> Option<i32> {
             None => 2,
         });
     }
-    let code = match Command::new(&program).args(&args).current_dir(&folder).status() {
-        Ok(status) => status.code().unwrap_or(101),
-        Err(e) => {
-            eprintln!("error: could not run {}: {e}", Path::new(&program).display());
-            return Some(101);
-        }
-    };
-    if code == 0
-        && document
+    // The dependencies' metadata rustdoc reads is there before cargo starts the compiler;
+    // a failed compile makes rustdoc's verdict moot.
+    if document
         && documents(&args)
         && let Some(stem) = library_stem(&args)
         && let Some(rustdoc) = rustdoc_beside(&program)
     {
         start_rustdoc(&stem, &rustdoc, &args, &folder);
     }
-    Some(code)
+    let mut compiler = Command::new(&program);
+    compiler.args(&args).current_dir(&folder);
+    // The compiler takes this process's place (nothing is left to do after it).
+    #[cfg(unix)]
+    let result: std::io::Result<std::process::ExitStatus> =
+        Err(std::os::unix::process::CommandExt::exec(&mut compiler));
+    #[cfg(not(unix))]
+    let result = compiler.status();
+    match result {
+        Ok(status) => Some(status.code().unwrap_or(101)),
+        Err(e) => {
+            eprintln!("error: could not run {}: {e}", Path::new(&program).display());
+            Some(101)
+        }
+    }
 }
 
 /// `<out-dir>/lib<crate-name><extra-filename>`, the library's compiled files without their
