@@ -9,12 +9,13 @@
 //! overlay. Every crate shares one target folder, so a dependency compiled for one crate
 //! (same version, same features) is reused by the next and by the next run, and a crate
 //! whose archive, members and toolchain did not change is not built again: its verdict is
-//! kept in the cache.
+//! kept in the cache. Each crate is built as a dependency of a package of the tool's own
+//! (`root.rs`), so that its dependents' builds find it compiled too.
 //!
 //! Crates of one wave of the publish plan are verified side by side, but cargo holds a
 //! lock on the target folder for the whole of a build, so their compiles take turns; what
 //! overlaps is cargo's set-up, and each crate's documentation (rustdoc runs beside the
-//! builds, [`Started::finish`] waits for it) with the next crates' compiles.
+//! compiler and the next crates' builds, [`Started::finish`] waits for it).
 //! (One cargo call for several crates would unify their features, which cargo's own
 //! verification does not; separate target folders compile the shared dependencies twice.)
 //!
@@ -342,10 +343,11 @@ impl<'a> Verifier<'a> {
         for patch in patches {
             cargo.arg("--config").arg(patch);
         }
-        // Dependencies without debug information (no verdict depends on it, and it is a
-        // sixth of a cold build) and without incremental state (members patched in are path
-        // dependencies, which cargo compiles incrementally; in cargo's own verification they
-        // come from its local registry, and are not). The crate itself keeps its profile.
+        // Without debug information (no verdict depends on it, and it is a sixth of a cold
+        // build) and without incremental state, for every package but a build's root: the
+        // crate itself (a dependency of its package, see `root.rs`), the members patched in
+        // (path dependencies, which cargo would compile incrementally; in cargo's own
+        // verification they come from its local registry), and the others.
         for setting in ["debug=0", "incremental=false"] {
             cargo.arg("--config").arg(format!("profile.dev.package.\"*\".{setting}"));
         }
