@@ -100,15 +100,14 @@ struct Stages<'a> {
     verifier: Option<&'a crate::build::Verifier<'a>>,
 }
 
-/// A crate packaged, its build started with `--verify`: its checks still to run.
+/// A crate packaged (with `--verify`, unpacked for its build): its checks still to run.
 struct Staged<'s> {
     member: &'s Member,
     archive: package::Archive,
-    verification: crate::build::Started<'s, 's>,
+    verification: crate::build::Prepared,
 }
 
-/// The package stage for one crate, and with `--verify` its build (whose documentation
-/// goes on beside the next crates' builds).
+/// The package stage for one crate, and with `--verify` its archive unpacked.
 fn package_stage<'s>(
     stages: &Stages<'s>,
     member: &'s Member,
@@ -116,16 +115,47 @@ fn package_stage<'s>(
 ) -> Result<Staged<'s>, Error> {
     let archive = package::package(stages.workspace, member, &stages.caches.archives, checksums)?;
     let verification = match stages.verifier.filter(|_| member.publish) {
-        Some(verifier) => verifier.start(stages.workspace, member, &archive),
-        None => crate::build::Started::not_run(),
+        Some(verifier) => verifier.prepare(stages.workspace, member, &archive),
+        None => crate::build::Prepared::not_run(),
     };
     Ok(Staged { member, archive, verification })
 }
 
+/// A crate packaged, its verification under way.
+type Building<'s> = (Staged<'s>, crate::build::Started<'s, 's>);
+
+/// With `--verify`, the builds of the crates packaged, in the plan's order (their
+/// documentation goes on beside the next builds, and the checks).
+fn build_stage<'s, T, E>(
+    stages: &Stages<'s>,
+    staged: Vec<(T, Result<Staged<'s>, E>)>,
+) -> Vec<(T, Result<Building<'s>, E>)> {
+    let mut staged = staged;
+    let prepared: Vec<(&package::Archive, crate::build::Prepared)> = staged
+        .iter_mut()
+        .filter_map(|(_, staged)| staged.as_mut().ok())
+        .map(|Staged { archive, verification, .. }| {
+            (&*archive, std::mem::replace(verification, crate::build::Prepared::not_run()))
+        })
+        .collect();
+    let mut started = match stages.verifier {
+        Some(verifier) => verifier.build(prepared),
+        None => prepared.into_iter().map(|_| crate::build::Started::not_run()).collect(),
+    }
+    .into_iter();
+    staged
+        .into_iter()
+        .map(|(key, staged)| {
+            let staged = staged.map(|staged| (staged, started.next().expect("one per crate")));
+            (key, staged)
+        })
+        .collect()
+}
+
 /// The checks stage for one packaged crate.
-fn check_stage(stages: &Stages, staged: Staged) -> Result<Packaged, Error> {
+fn check_stage(stages: &Stages, (staged, verification): Building) -> Result<Packaged, Error> {
     let Stages { cli, workspace, settings, caches, registry, .. } = *stages;
-    let Staged { member, archive, verification } = staged;
+    let Staged { member, archive, .. } = staged;
     let verification = verification.finish();
     let limits = settings.limits(member.name());
     let preview::Built { preview, fresh: rendered } =
@@ -212,6 +242,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         let written = staged.as_ref().ok().map(|staged| staged.archive.written());
         ((member, staged), written)
     });
+    let staged = build_stage(&stages, staged);
     // The checks, once each crate's verification is finished (its documentation done).
     let mut results: Vec<Packaged> = staged
         .into_par_iter()

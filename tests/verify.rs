@@ -388,6 +388,18 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
             assert!(path.with_extension("rlib").exists(), "checked only: {}", path.display());
         }
     }
+    // Nor did `cargo doc` run for a library the build documented (a proc-macro's, which
+    // cargo names by a copy outside `deps`, among them).
+    let docs = dir.path().join("cache/v1/builds/target/doc");
+    for library in ["plain", "uses_member", "build_env", "macro_docs", "names_rustdoc"] {
+        assert!(!docs.join(library).exists(), "cargo doc documented {library}");
+    }
+    assert!(docs.join("bin_only").exists(), "a crate without a library: cargo doc");
+    // Crates whose builds compile alike were first built in one cargo call.
+    let roots = fs::read_dir(dir.path().join("cache/v1/builds/roots")).unwrap();
+    let names: Vec<String> =
+        roots.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().any(|n| n.starts_with("group-")), "{names:?}");
 }
 
 #[test]

@@ -10,7 +10,7 @@ const LEFT_OUT: &[&str] = &["default-target", "targets", "additional-targets", "
 const NIGHTLY_CFG: &str = "docsrs";
 
 /// A crate's docs.rs settings, as a documentation build here applies them.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocsRsSettings {
     /// `--features …`, `--all-features`, `--no-default-features`.
     pub cargo_args: Vec<String>,

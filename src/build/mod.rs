@@ -28,6 +28,7 @@
 //! the checkout. It is off by default.
 
 mod docs_rs;
+mod group;
 mod root;
 mod rustdoc;
 
@@ -38,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, PoisonError};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -103,7 +105,8 @@ impl<'a> Verifier<'a> {
         verdicts: &'a BlobStore,
     ) -> std::io::Result<Self> {
         let (root, scratch) = match root {
-            Some(root) => (root.to_path_buf(), None),
+            // Absolute, as cargo names the crates it compiles (see `library_stem`).
+            Some(root) => (std::path::absolute(root)?, None),
             None => {
                 let scratch = tempfile::tempdir()?;
                 (scratch.path().to_path_buf(), Some(scratch))
@@ -143,15 +146,9 @@ impl<'a> Verifier<'a> {
         self
     }
 
-    /// Unpacks `archive` and builds it, or takes the verdict kept for the same archive,
-    /// members and toolchain; its documentation is left to run (see [`Started::finish`]),
-    /// beside the builds of the crates that come next.
-    pub fn start(
-        &self,
-        workspace: &Workspace,
-        member: &Member,
-        archive: &Archive,
-    ) -> Started<'_, 'a> {
+    /// Unpacks `archive`, and takes the verdict kept for the same archive, members and
+    /// toolchain, or readies its build (see [`Verifier::build`]).
+    pub fn prepare(&self, workspace: &Workspace, member: &Member, archive: &Archive) -> Prepared {
         let name = member.name();
         let version = member.package.version.to_string();
         let folder = format!("{name}-{version}");
@@ -174,20 +171,26 @@ impl<'a> Verifier<'a> {
         // that depend on it find it unchanged; one to build is unpacked afresh, so that
         // cargo compiles (and documents) it.
         let stamp = self.sources.join(format!("{folder}.fingerprint"));
-        if let Err(e) = unpack(archive, &dir, &stamp, kept.is_some()) {
-            let why = format!("the archive could not be unpacked: {e}");
-            return Started::done(Verification {
+        let not_tried = |why: String| {
+            Prepared(Step::Done(Verification {
                 build: Verdict::NotTried(why),
                 ..Verification::NOT_RUN
-            });
+            }))
+        };
+        if let Err(e) = unpack(archive, &dir, &stamp, kept.is_some()) {
+            return not_tried(format!("the archive could not be unpacked: {e}"));
         }
         if let Some(kept) = kept {
-            return Started::done(kept);
+            return Prepared(Step::Done(kept));
         }
-        if self.announce {
-            let name = crate::format::escape_terminal(name);
-            eprintln!("{:>9} {name} {version} from its archive", "building");
-        }
+        let root = match root::write(&dir, &self.roots.join(&folder), name) {
+            Ok(root) => root,
+            Err(e) => {
+                return not_tried(format!(
+                    "the package to build it from could not be written: {e}"
+                ));
+            }
+        };
         let patches: Vec<String> = members
             .iter()
             .filter(|(other, _)| other.as_str() != name)
@@ -196,80 +199,208 @@ impl<'a> Verifier<'a> {
                 format!("patch.crates-io.{other}.path={path}")
             })
             .collect();
-        let root = match root::write(&dir, &self.roots.join(&folder), name) {
-            Ok(root) => root,
-            Err(e) => {
-                let why = format!("the package to build it from could not be written: {e}");
-                return Started::done(Verification {
-                    build: Verdict::NotTried(why),
-                    ..Verification::NOT_RUN
-                });
-            }
-        };
         let docs = DocsRsSettings::of(&member.package.metadata);
         let library = library_name(member);
         let pending = Pending { dir, folder, patches, docs, library, key };
+        let spec = format!("{name}@{version}");
+        let members = members
+            .into_iter()
+            .filter(|(other, _)| other != name)
+            .map(|(other, (dir, _))| (other, dir))
+            .collect();
+        Prepared(Step::Build(Box::new(Job { spec, pending, root, needs: needed, members })))
+    }
+
+    /// Builds the crates prepared (in the publish plan's order), and returns each one's
+    /// verification under way, in the same order. Crates whose builds would compile every
+    /// package they share alike (their dependencies' features, their profiles) are first
+    /// built together, in one cargo call (see `group.rs`); each crate's own build then
+    /// gives its verdict, finding compiled what the two have in common.
+    pub fn build<'v>(&'v self, crates: Vec<(&Archive, Prepared)>) -> Vec<Started<'v, 'a>> {
+        let jobs: Vec<(&Archive, &Job)> = crates
+            .iter()
+            .filter_map(|(archive, prepared)| match &prepared.0 {
+                Step::Build(job) => Some((*archive, &**job)),
+                _ => None,
+            })
+            .collect();
+        let features: Vec<Option<group::Features>> = if jobs.len() > 1 {
+            jobs.par_iter().map(|(_, job)| self.features(job)).collect()
+        } else {
+            vec![None; jobs.len()]
+        };
+        let candidates: Vec<group::Candidate> = jobs
+            .iter()
+            .zip(&features)
+            .map(|((_, job), features)| group::Candidate {
+                name: job.name(),
+                needs: &job.needs,
+                settings: job.root.as_ref().map(|root| root.settings.as_str()),
+                features: features.as_ref(),
+            })
+            .collect();
+        let mut verdicts: Vec<Option<Started<'v, 'a>>> = Vec::with_capacity(jobs.len());
+        verdicts.resize_with(jobs.len(), || None);
+        for group in group::plan(&candidates) {
+            let members: Vec<&Job> = group.iter().map(|&i| jobs[i].1).collect();
+            let together = members.len() > 1 && self.build_together(&members);
+            for &i in &group {
+                let (archive, job) = jobs[i];
+                verdicts[i] = Some(self.build_one(archive, job, !together));
+            }
+        }
+        let mut verdicts = verdicts.into_iter().map(|v| v.expect("every job is in a group"));
+        crates
+            .into_iter()
+            .map(|(_, prepared)| match prepared.0 {
+                Step::Done(verification) => Started::done(verification),
+                Step::Build(_) => verdicts.next().expect("one verdict per job"),
+            })
+            .collect()
+    }
+
+    /// The crate's own build: its verdict, and its documentation under way. `first` when
+    /// no build before it (of its group) documented it this run.
+    fn build_one<'v>(&'v self, archive: &Archive, job: &Job, first: bool) -> Started<'v, 'a> {
+        let pending = job.pending.clone();
+        if self.announce {
+            let crate_version = crate::format::escape_terminal(&job.spec.replacen('@', " ", 1));
+            eprintln!("{:>9} {crate_version} from its archive", "building");
+        }
         // Documented while it builds when docs.rs asks for nothing the build does not do.
         let document = pending.library.as_deref().filter(|_| pending.docs.is_default());
-        let select = ["-p".to_owned(), format!("{name}@{version}")];
-        let build = match &root {
-            Some(root) => {
-                Invocation { manifest: Some(root), args: &select, ..Invocation::new(&["build"]) }
-            }
-            None => Invocation::new(&["build"]),
+        if let Some(library) = document.filter(|_| first) {
+            rustdoc::clear(&self.deps(), library);
+        }
+        let select = ["-p".to_owned(), job.spec.clone()];
+        let own = pending.dir.join("Cargo.toml");
+        let build = match &job.root {
+            Some(root) => Invocation {
+                manifest: &root.manifest,
+                args: &select,
+                ..Invocation::new(&["build"], &own)
+            },
+            None => Invocation::new(&["build"], &own),
         };
-        let mut build = self.cargo(&pending, &Invocation { document, ..build });
-        if build == Verdict::Built
+        let ran = self.cargo(
+            &Invocation { document: document.is_some(), ..build },
+            &pending.patches,
+            &|t| self.strip(t, &pending),
+        );
+        let mut verdict = ran.verdict;
+        if verdict == Verdict::Built
             && let Some(changed) = modified(archive, &pending.dir)
         {
             // cargo refuses the upload too: "Source directory was modified by build.rs".
-            build = Verdict::Failed(vec![format!(
+            verdict = Verdict::Failed(vec![format!(
                 "the build changed the crate's own folder (a build script writing its output beside the sources, not in OUT_DIR): {changed}"
             )]);
         }
-        if build != Verdict::Built {
+        if verdict != Verdict::Built {
             if let Some(library) = document {
                 // rustdoc may have started before a later step failed: not left running.
-                let _ = rustdoc::outcome(&self.deps(), library);
+                rustdoc::settle(&self.deps(), library);
             }
-            let verification = Verification { build, ..Verification::NOT_RUN };
+            let verification = Verification { build: verdict, ..Verification::NOT_RUN };
             self.keep(&pending.key, &verification);
             return Started::done(verification);
         }
-        Started(State::Documenting(self, pending))
+        let stem = document.and_then(|_| library_stem(&ran.stdout, &own, &self.deps()));
+        Started(State::Documenting(self, pending, stem))
+    }
+
+    /// One cargo call for the crates of a group (its verdict is not theirs: each crate's
+    /// own build follows), their libraries documented as they compile; whether it ran.
+    fn build_together(&self, jobs: &[&Job]) -> bool {
+        let crates: Vec<(&str, &Path)> =
+            jobs.iter().map(|job| (job.name(), job.pending.dir.as_path())).collect();
+        let folder = format!("group-{}", jobs[0].pending.folder);
+        let Ok(Some(manifest)) = root::write_group(&self.roots.join(folder), &crates) else {
+            return false;
+        };
+        for library in jobs.iter().filter_map(|job| job.pending.library.as_deref()) {
+            rustdoc::clear(&self.deps(), library);
+        }
+        let mut args = vec!["--keep-going".to_owned()];
+        for job in jobs {
+            args.extend(["-p".to_owned(), job.spec.clone()]);
+        }
+        let patches: BTreeSet<&String> = jobs.iter().flat_map(|job| &job.pending.patches).collect();
+        let patches: Vec<String> = patches.into_iter().cloned().collect();
+        let build =
+            Invocation { args: &args, document: true, ..Invocation::new(&["build"], &manifest) };
+        self.cargo(&build, &patches, &|text| text.to_owned());
+        true
+    }
+
+    /// What each package in the crate's build is compiled with (`cargo tree`), for
+    /// grouping; `None` when it cannot be told (the crate is then built alone). Kept in
+    /// the cache by what decides it (the manifests and locks, not the sources).
+    fn features(&self, job: &Job) -> Option<group::Features> {
+        let root = job.root.as_ref()?;
+        let mut hasher = Sha256::new();
+        hasher.update(format!("features\n{}\n{}\n", self.cargo_version, self.offline));
+        hasher.update(std::fs::read(&root.manifest).unwrap_or_default());
+        // The lock's versions (not the checksums, which change with a member's sources).
+        let lock = std::fs::read_to_string(root.manifest.with_file_name("Cargo.lock"));
+        for line in lock.unwrap_or_default().lines().filter(|l| !l.starts_with("checksum")) {
+            hasher.update(line);
+        }
+        for patch in &job.pending.patches {
+            hasher.update(patch);
+        }
+        for dir in std::iter::once(&job.pending.dir).chain(job.members.values()) {
+            hasher.update(std::fs::read(dir.join("Cargo.toml")).unwrap_or_default());
+        }
+        let key = crate::package::archive::hex(&hasher.finalize());
+        if let Some(kept) = self.verdicts.get(&key) {
+            return Some(group::features(&String::from_utf8_lossy(&kept)));
+        }
+        let args = ["-e", "normal,build", "--prefix", "none", "--format", "{p}|{f}", "-p"]
+            .map(str::to_owned);
+        let args: Vec<String> = args.into_iter().chain([job.spec.clone()]).collect();
+        let tree =
+            Invocation { args: &args, json: false, ..Invocation::new(&["tree"], &root.manifest) };
+        let ran = self.cargo(&tree, &job.pending.patches, &|text| text.to_owned());
+        (ran.verdict == Verdict::Built).then(|| {
+            self.verdicts.replace(&key, ran.stdout.as_bytes());
+            group::features(&ran.stdout)
+        })
     }
 
     /// The documentation's verdict of a crate that built: what rustdoc said while it built,
     /// or a documentation build now.
-    fn document(&self, pending: Pending) -> Verification {
+    fn document(&self, pending: Pending, stem: Option<PathBuf>) -> Verification {
         let Pending { docs, library, .. } = &pending;
         let flags = !docs.rustflags.is_empty() || !docs.rustdocflags.is_empty();
+        let strip = |text: &str| self.strip(text, &pending);
+        let own = pending.dir.join("Cargo.toml");
         let outcome = match library {
-            Some(library) if docs.is_default() => rustdoc::outcome(&self.deps(), library),
+            Some(_) if docs.is_default() => stem.as_deref().and_then(rustdoc::outcome),
             // docs.rs's features: the library built with them (only what they change
             // compiles), then documented.
             Some(library) if !flags => {
+                rustdoc::clear(&self.deps(), library);
                 let with_features = Invocation {
                     args: &docs.cargo_args,
-                    document: Some(library),
-                    ..Invocation::new(&["build", "--lib"])
+                    document: true,
+                    ..Invocation::new(&["build", "--lib"], &own)
                 };
-                self.cargo(&pending, &with_features);
-                rustdoc::outcome(&self.deps(), library)
+                let ran = self.cargo(&with_features, &pending.patches, &strip);
+                library_stem(&ran.stdout, &own, &self.deps()).as_deref().and_then(rustdoc::outcome)
             }
             // docs.rs's cfgs reach every compiler call: everything compiles again, and
             // `cargo doc` does it in check mode, the cheaper.
             _ => None,
         };
-        let strip = |text: &str| self.strip(text, &pending);
         let doc = outcome.map(|outcome| rustdoc_verdict(&outcome, &strip)).unwrap_or_else(|| {
             let cargo_doc = Invocation {
                 args: &docs.cargo_args,
                 rustflags: &docs.rustflags,
                 rustdocflags: &docs.rustdocflags,
-                ..Invocation::new(&["doc", "--no-deps"])
+                ..Invocation::new(&["doc", "--no-deps"], &own)
             };
-            self.cargo(&pending, &cargo_doc)
+            self.cargo(&cargo_doc, &pending.patches, &strip).verdict
         });
         let verification =
             Verification { build: Verdict::Built, doc, doc_skipped: docs.left_out.clone() };
@@ -324,19 +455,28 @@ impl<'a> Verifier<'a> {
         crate::package::archive::hex(&hasher.finalize())
     }
 
-    /// Runs `cargo <command>` on the unpacked crate; the errors it printed, when it failed.
-    /// With `document`, the wrapper documents the library as it compiles it (see
+    /// Runs `cargo <command>`, members patched in with `patches`; the errors it printed
+    /// (as `strip` shows them), when it failed. With `document`, the wrapper documents the
+    /// libraries of the build's primary packages as it compiles them (see
     /// [`rustdoc::outcome`]).
-    fn cargo(&self, pending: &Pending, invocation: &Invocation) -> Verdict {
-        let Invocation { command, manifest, args, rustflags, rustdocflags, document } = *invocation;
-        let Pending { dir, patches, .. } = pending;
-        let strip = |text: &str| self.strip(text, pending);
+    fn cargo(
+        &self,
+        invocation: &Invocation,
+        patches: &[String],
+        strip: &dyn Fn(&str) -> String,
+    ) -> Ran {
+        let Invocation { command, manifest, args, rustflags, rustdocflags, document, json } =
+            *invocation;
+        let ran = |verdict| Ran { verdict, stdout: String::new() };
         let Ok(neutral) = tempfile::tempdir() else {
-            return Verdict::NotTried("no temporary folder".into());
+            return ran(Verdict::NotTried("no temporary folder".into()));
         };
         let mut cargo = Command::new(cargo_program());
-        cargo.args(command).args(["--message-format", "json", "--manifest-path"]);
-        cargo.arg(manifest.map_or_else(|| dir.join("Cargo.toml"), Path::to_path_buf));
+        cargo.args(command);
+        if json {
+            cargo.args(["--message-format", "json"]);
+        }
+        cargo.arg("--manifest-path").arg(manifest);
         if self.offline {
             cargo.arg("--offline");
         }
@@ -365,77 +505,119 @@ impl<'a> Verifier<'a> {
             .env_remove(rustdoc::DOCUMENT_VARIABLE);
         // Every build has the same wrapper (one compiled unit serves every build), and it
         // documents only when asked.
-        let document = document.filter(|_| self.wrapper.is_some());
         if let Some(wrapper) = &self.wrapper {
             cargo.env("RUSTC_WRAPPER", wrapper);
-            cargo.env(rustdoc::DOCUMENT_VARIABLE, if document.is_some() { "1" } else { "0" });
-        }
-        if let Some(library) = document {
-            rustdoc::clear(&self.deps(), library);
+            cargo.env(rustdoc::DOCUMENT_VARIABLE, if document { "1" } else { "0" });
         }
         let output = match cargo.output() {
             Ok(output) => output,
-            Err(e) => return Verdict::NotTried(format!("cargo could not be started: {e}")),
+            Err(e) => return ran(Verdict::NotTried(format!("cargo could not be started: {e}"))),
         };
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         if output.status.success() {
-            return Verdict::Built;
+            return Ran { verdict: Verdict::Built, stdout };
         }
         let stderr = String::from_utf8_lossy(&output.stderr);
         if stderr.contains("offline mode") || stderr.contains("failed to download") {
-            return Verdict::NotTried(
+            return ran(Verdict::NotTried(
                 "its dependencies are not all in cargo's local cache, and the build runs offline: run `cargo fetch` in the workspace, or add --online".into(),
-            );
+            ));
         }
-        let mut messages: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        let mut messages: Vec<String> = stdout
             .lines()
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
             .filter(|m| m["reason"] == "compiler-message")
-            .filter_map(|m| error(&m["message"], &strip))
+            .filter_map(|m| error(&m["message"], strip))
             .collect();
         // A build script's failure, and cargo's own refusals, are not compiler messages.
         let from_cargo = stderr
             .lines()
             .skip_while(|line| !line.starts_with("error"))
             .filter(|line| !line.starts_with("warning:"))
-            .map(&strip)
+            .map(strip)
             .collect::<Vec<_>>()
             .join("\n");
         if !from_cargo.trim().is_empty() {
             messages.push(from_cargo.trim_end().to_owned());
         }
-        failed(&messages)
+        Ran { verdict: failed(&messages), stdout }
     }
 }
 
-/// One cargo run on an unpacked crate.
+/// What a cargo call came to: its verdict, and what it printed on standard output (its
+/// JSON messages).
+struct Ran {
+    verdict: Verdict,
+    stdout: String,
+}
+
+/// One cargo call.
 #[derive(Clone, Copy)]
 struct Invocation<'a> {
     command: &'a [&'a str],
-    /// The package built from (see `root.rs`), when it is not the crate's own manifest.
-    manifest: Option<&'a Path>,
-    /// After the command (docs.rs's feature flags).
+    /// The manifest built: the crate's own, or the package it is built from (`root.rs`).
+    manifest: &'a Path,
+    /// After the command (`-p`, docs.rs's feature flags).
     args: &'a [String],
     /// Given to every compiler call, and to rustdoc (docs.rs's cfgs).
     rustflags: &'a [String],
     rustdocflags: &'a [String],
-    /// The library the wrapper documents when it compiles it (its crate name).
-    document: Option<&'a str>,
+    /// Whether the wrapper documents the primary packages' libraries as they compile.
+    document: bool,
+    /// Whether cargo's messages are JSON (`--message-format json`; not for `cargo tree`).
+    json: bool,
 }
 
 impl<'a> Invocation<'a> {
-    fn new(command: &'a [&'a str]) -> Self {
+    fn new(command: &'a [&'a str], manifest: &'a Path) -> Self {
         Invocation {
             command,
-            manifest: None,
+            manifest,
             args: &[],
             rustflags: &[],
             rustdocflags: &[],
-            document: None,
+            document: false,
+            json: true,
         }
     }
 }
 
+/// A crate prepared for `--verify`: its verdict, or its build to run.
+pub struct Prepared(Step);
+
+impl Prepared {
+    /// No verification (`--verify` not given, the crate not published).
+    pub fn not_run() -> Self {
+        Prepared(Step::Done(Verification::NOT_RUN))
+    }
+}
+
+enum Step {
+    Done(Verification),
+    Build(Box<Job>),
+}
+
+/// A crate to build.
+struct Job {
+    /// `<name>@<version>`, as `-p` selects it.
+    spec: String,
+    pending: Pending,
+    /// The package it is built from; `None`: the crate is its build's root.
+    root: Option<root::Root>,
+    /// The members it depends on.
+    needs: BTreeSet<String>,
+    /// Their unpacked folders.
+    members: BTreeMap<String, PathBuf>,
+}
+
+impl Job {
+    fn name(&self) -> &str {
+        self.spec.split('@').next().unwrap_or_default()
+    }
+}
+
 /// A crate that built, its documentation's verdict still to come.
+#[derive(Clone)]
 struct Pending {
     /// The unpacked archive, `<name>-<version>/` (its folder name).
     dir: PathBuf,
@@ -454,8 +636,9 @@ pub struct Started<'v, 'a>(State<'v, 'a>);
 
 enum State<'v, 'a> {
     Done(Verification),
-    /// Built; its documentation to wait for, or to build.
-    Documenting(&'v Verifier<'a>, Pending),
+    /// Built; its documentation to wait for (its library compiled as this stem, when the
+    /// build documented it), or to build.
+    Documenting(&'v Verifier<'a>, Pending, Option<PathBuf>),
 }
 
 impl Started<'_, '_> {
@@ -472,7 +655,7 @@ impl Started<'_, '_> {
     pub fn finish(self) -> Verification {
         match self.0 {
             State::Done(verification) => verification,
-            State::Documenting(verifier, pending) => verifier.document(pending),
+            State::Documenting(verifier, pending, stem) => verifier.document(pending, stem),
         }
     }
 }
@@ -516,6 +699,52 @@ fn rustdoc_verdict(outcome: &rustdoc::Outcome, strip: &dyn Fn(&str) -> String) -
 fn library_name(member: &Member) -> Option<String> {
     let target = member.library()?;
     target.doc.then(|| target.name.replace('-', "_"))
+}
+
+/// The compiled library of the crate whose manifest is `manifest`, without its extension
+/// (`<deps>/lib<name>-<hash>`, where the wrapper writes what rustdoc said), from the
+/// `compiler-artifact` messages of a build. A library cargo copied out of `deps` (a
+/// proc-macro built on request) is named by the file in `deps` it is a hard link of.
+fn library_stem(stdout: &str, manifest: &Path, deps: &Path) -> Option<PathBuf> {
+    const NOT_LIBRARIES: [&str; 5] = ["bin", "test", "bench", "example", "custom-build"];
+    let manifest = manifest.to_str()?;
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["manifest_path"] == manifest)
+        .filter(|m| {
+            let kinds = m["target"]["kind"].as_array().into_iter().flatten();
+            kinds.filter_map(serde_json::Value::as_str).all(|k| !NOT_LIBRARIES.contains(&k))
+        })
+        .flat_map(|m| {
+            let files = m["filenames"].as_array().cloned().unwrap_or_default();
+            files.into_iter().filter_map(|f| f.as_str().map(PathBuf::from))
+        })
+        .find_map(|file| stem_in(deps, &file))
+}
+
+/// `file`'s stem in `deps`: its own, or that of the file in `deps` it is a hard link of.
+fn stem_in(deps: &Path, file: &Path) -> Option<PathBuf> {
+    if file.parent() == Some(deps) {
+        return Some(file.with_extension(""));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uplifted = std::fs::metadata(file).ok()?;
+        let prefix = format!("{}-", file.file_stem()?.to_str()?);
+        let extension = file.extension()?;
+        std::fs::read_dir(deps).ok()?.filter_map(Result::ok).map(|e| e.path()).find_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            let linked = name.starts_with(&prefix)
+                && path.extension() == Some(extension)
+                && std::fs::metadata(&path)
+                    .is_ok_and(|m| m.ino() == uplifted.ino() && m.dev() == uplifted.dev());
+            linked.then(|| path.with_extension(""))
+        })
+    }
+    #[cfg(not(unix))]
+    None
 }
 
 /// The publishable workspace members `member` depends on, directly or through others

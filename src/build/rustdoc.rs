@@ -203,17 +203,27 @@ pub fn clear(deps: &Path, crate_name: &str) {
     }
 }
 
-/// What rustdoc said of the library `crate_name` documented during the build just run
-/// (waiting for it to finish), if it was documented.
-pub fn outcome(deps: &Path, crate_name: &str) -> Option<Outcome> {
+/// Waits for the documentation runs of `crate_name` still going (after a failed build,
+/// none is left running).
+pub fn settle(deps: &Path, crate_name: &str) {
     for lock in documented(deps, crate_name, LOCK) {
-        // Held by the runner until rustdoc is done.
-        if let Ok(lock) = std::fs::File::open(lock) {
-            let _ = lock.lock_shared();
-        }
+        wait(&lock);
     }
-    let outcome = documented(deps, crate_name, OUTCOME).into_iter().next()?;
-    serde_json::from_slice(&std::fs::read(outcome).ok()?).ok()
+}
+
+/// Holds until the runner that holds `lock` is done.
+fn wait(lock: &Path) {
+    if let Ok(lock) = std::fs::File::open(lock) {
+        let _ = lock.lock_shared();
+    }
+}
+
+/// What rustdoc said of the library compiled as `stem` (`<deps>/lib<name>-<hash>`, from
+/// cargo's own account of the build), waiting for it to finish; `None` when that library
+/// was not documented.
+pub fn outcome(stem: &Path) -> Option<Outcome> {
+    wait(&with_suffix(stem, LOCK));
+    serde_json::from_slice(&std::fs::read(with_suffix(stem, OUTCOME)).ok()?).ok()
 }
 
 /// Whether these compiler arguments compile the library of the crate being verified (not
