@@ -129,6 +129,7 @@ type Building<'s> = (Staged<'s>, crate::build::Started<'s, 's>);
 fn build_stage<'s, T, E>(
     stages: &Stages<'s>,
     staged: Vec<(T, Result<Staged<'s>, E>)>,
+    building: &dyn Fn(&[&str]),
 ) -> Vec<(T, Result<Building<'s>, E>)> {
     let mut staged = staged;
     let prepared: Vec<(&package::Archive, crate::build::Prepared)> = staged
@@ -139,7 +140,7 @@ fn build_stage<'s, T, E>(
         })
         .collect();
     let mut started = match stages.verifier {
-        Some(verifier) => verifier.build(prepared),
+        Some(verifier) => verifier.build(prepared, building),
         None => prepared.into_iter().map(|_| crate::build::Started::not_run()).collect(),
     }
     .into_iter();
@@ -219,9 +220,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
 
     let verifier = match cli.verify {
         true => Some(
-            // A build takes a while: each is announced where no progress bar shows (a CI log).
             crate::build::Verifier::new(caches.builds(), cli.online, &caches.verdicts)
-                .map(|v| v.announcing(!cli.quiet && !std::io::stderr().is_terminal()))
                 .map(|v| v.documenting_with(std::env::current_exe().ok()))
                 .map_err(|e| Error::io("a folder for --verify", e))?,
         ),
@@ -242,7 +241,18 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         let written = staged.as_ref().ok().map(|staged| staged.archive.written());
         ((member, staged), written)
     });
-    let staged = build_stage(&stages, staged);
+    // A build takes a while: each is shown on the progress bar, or announced where none
+    // shows (a CI log).
+    let announce = !cli.quiet && !std::io::stderr().is_terminal();
+    let building = |crates: &[&str]| {
+        let archives = if crates.len() == 1 { "its archive" } else { "their archives" };
+        let crates = escape_terminal(&crates.join(", "));
+        progress.set_message(format!("building {crates}"));
+        if announce {
+            eprintln!("{:>9} {crates} from {archives}", "building");
+        }
+    };
+    let staged = build_stage(&stages, staged, &building);
     // The checks, once each crate's verification is finished (its documentation done).
     let mut results: Vec<Packaged> = staged
         .into_par_iter()

@@ -12,12 +12,12 @@
 //! kept in the cache. Each crate is built as a dependency of a package of the tool's own
 //! (`root.rs`), so that its dependents' builds find it compiled too.
 //!
-//! Crates of one wave of the publish plan are verified side by side, but cargo holds a
-//! lock on the target folder for the whole of a build, so their compiles take turns; what
-//! overlaps is cargo's set-up, and each crate's documentation (rustdoc runs beside the
-//! compiler and the next crates' builds, [`Started::finish`] waits for it).
-//! (One cargo call for several crates would unify their features, which cargo's own
-//! verification does not; separate target folders compile the shared dependencies twice.)
+//! cargo holds a lock on the target folder for the whole of a build, so builds take turns.
+//! Crates whose builds compile alike are first built in one cargo call (`group.rs`), which
+//! keeps both cores busy where one crate's build alone does not; each crate's own build
+//! then gives its verdict (one call unifies features, which cargo's own verification of a
+//! crate does not). Each crate's documentation runs beside its compiler and the next
+//! builds ([`Started::finish`] waits for it).
 //!
 //! The documentation is built by rustdoc on the libraries the build compiled (`rustdoc.rs`),
 //! not by `cargo doc`, which would compile every dependency once more; `cargo doc` remains
@@ -89,8 +89,6 @@ pub struct Verifier<'a> {
     /// Members unpacked so far: name → (folder, fingerprint).
     unpacked: Mutex<BTreeMap<String, (PathBuf, String)>>,
     cargo_version: String,
-    /// Whether each build is announced on standard error.
-    announce: bool,
     /// This tool's binary, cargo's compiler wrapper for the documentation pass.
     wrapper: Option<PathBuf>,
     /// Holds the folders when there is no cache folder.
@@ -127,16 +125,9 @@ impl<'a> Verifier<'a> {
             verdicts,
             unpacked: Mutex::new(BTreeMap::new()),
             cargo_version,
-            announce: false,
             wrapper: None,
             _scratch: scratch,
         })
-    }
-
-    /// Announces each build that runs (not the verdicts kept) on standard error.
-    pub fn announcing(mut self, announce: bool) -> Self {
-        self.announce = announce;
-        self
     }
 
     /// Documents each library with rustdoc on what its build compiled, `wrapper` (this
@@ -203,20 +194,33 @@ impl<'a> Verifier<'a> {
         let library = library_name(member);
         let pending = Pending { dir, folder, patches, docs, library, key };
         let spec = format!("{name}@{version}");
+        let crate_version = format!("{name} {version}");
         let members = members
             .into_iter()
             .filter(|(other, _)| other != name)
             .map(|(other, (dir, _))| (other, dir))
             .collect();
-        Prepared(Step::Build(Box::new(Job { spec, pending, root, needs: needed, members })))
+        Prepared(Step::Build(Box::new(Job {
+            spec,
+            crate_version,
+            pending,
+            root,
+            needs: needed,
+            members,
+        })))
     }
 
     /// Builds the crates prepared (in the publish plan's order), and returns each one's
     /// verification under way, in the same order. Crates whose builds would compile every
     /// package they share alike (their dependencies' features, their profiles) are first
     /// built together, in one cargo call (see `group.rs`); each crate's own build then
-    /// gives its verdict, finding compiled what the two have in common.
-    pub fn build<'v>(&'v self, crates: Vec<(&Archive, Prepared)>) -> Vec<Started<'v, 'a>> {
+    /// gives its verdict, finding compiled what the two have in common. `building` is told
+    /// the crates (`name version`) each compile is for, as it starts.
+    pub fn build<'v>(
+        &'v self,
+        crates: Vec<(&Archive, Prepared)>,
+        building: &dyn Fn(&[&str]),
+    ) -> Vec<Started<'v, 'a>> {
         let jobs: Vec<(&Archive, &Job)> = crates
             .iter()
             .filter_map(|(archive, prepared)| match &prepared.0 {
@@ -243,6 +247,8 @@ impl<'a> Verifier<'a> {
         verdicts.resize_with(jobs.len(), || None);
         for group in group::plan(&candidates) {
             let members: Vec<&Job> = group.iter().map(|&i| jobs[i].1).collect();
+            let specs: Vec<&str> = members.iter().map(|job| job.crate_version.as_str()).collect();
+            building(&specs);
             let together = members.len() > 1 && self.build_together(&members);
             for &i in &group {
                 let (archive, job) = jobs[i];
@@ -263,10 +269,6 @@ impl<'a> Verifier<'a> {
     /// no build before it (of its group) documented it this run.
     fn build_one<'v>(&'v self, archive: &Archive, job: &Job, first: bool) -> Started<'v, 'a> {
         let pending = job.pending.clone();
-        if self.announce {
-            let crate_version = crate::format::escape_terminal(&job.spec.replacen('@', " ", 1));
-            eprintln!("{:>9} {crate_version} from its archive", "building");
-        }
         // Documented while it builds when docs.rs asks for nothing the build does not do.
         let document = pending.library.as_deref().filter(|_| pending.docs.is_default());
         if let Some(library) = document.filter(|_| first) {
@@ -601,6 +603,8 @@ enum Step {
 struct Job {
     /// `<name>@<version>`, as `-p` selects it.
     spec: String,
+    /// `<name> <version>`, as shown.
+    crate_version: String,
     pending: Pending,
     /// The package it is built from; `None`: the crate is its build's root.
     root: Option<root::Root>,
