@@ -7,8 +7,10 @@
 # added to one crate's source (CHANGE, a file of the workspace; the generated workspace's
 # `scan/src/lib.rs`, which `app` depends on), as after a commit.
 #
+# RUNS times (default 1) each, ours and cargo's in turn; each figure is the median.
+#
 #   cargo build --release
-#   benches/verify.sh [path/to/Cargo.toml]
+#   RUNS=5 benches/verify.sh [path/to/Cargo.toml]
 #   CHANGE=tokio-util/src/lib.rs benches/verify.sh path/to/tokio/Cargo.toml
 set -euo pipefail
 
@@ -51,20 +53,36 @@ else
     manifest=$ws/Cargo.toml
     CHANGE=${CHANGE:-scan/src/lib.rs}
 fi
-change() { [ -n "${CHANGE:-}" ] && printf '\npub fn changed() {}\n' >>"$(dirname "$manifest")/$CHANGE"; }
+runs=${RUNS:-1}
+change() { [ -n "${CHANGE:-}" ] && printf '\npub fn changed_%s() {}\n' "$1" >>"$(dirname "$manifest")/$CHANGE"; }
 
 seconds() { local start; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)"; }
 
 ours() { (cd "$scratch" && "$tool" --manifest-path "$manifest" --out "$scratch/site" --cache-dir "$scratch/cache" --verify -q); }
 cargos() { (cd "$scratch" && CARGO_TARGET_DIR="$scratch/cargo-target" cargo package --workspace --allow-dirty --offline -q --manifest-path "$manifest"); }
 
-cold_ours=$(seconds ours); warm_ours=$(seconds ours)
-cold_cargo=$(seconds cargos); warm_cargo=$(seconds cargos)
-changed_ours=-; changed_cargo=-
-if change; then changed_ours=$(seconds ours); changed_cargo=$(seconds cargos); fi
+declare -A times
+for run in $(seq "$runs"); do
+    rm -rf "$scratch/cache" "$scratch/cargo-target" "$scratch/site"
+    times[cold_ours]+=" $(seconds ours)"; times[warm_ours]+=" $(seconds ours)"
+    times[cold_cargo]+=" $(seconds cargos)"; times[warm_cargo]+=" $(seconds cargos)"
+    if change "$run"; then
+        times[changed_ours]+=" $(seconds ours)"; times[changed_cargo]+=" $(seconds cargos)"
+    fi
+done
+median() { # the median of the figures in times[$1], or -
+    local sorted
+    read -ra sorted <<<"$(tr ' ' '\n' <<<"${times[$1]:-}" | sed '/^$/d' | sort -n | tr '\n' ' ')"
+    [ ${#sorted[@]} -eq 0 ] && echo - && return
+    echo "${sorted[$(((${#sorted[@]} - 1) / 2))]}"
+}
 row() { printf '%-34s %8s %8s %8s\n' "$@"; }
 ratio() { [ "$2" = - ] && echo - || printf '%.2fx' "$(echo "$1 / $2" | bc -l)"; }
 s() { [ "$1" = - ] && echo - || echo "$1s"; }
+for figure in cold warm changed; do
+    declare "${figure}_ours=$(median "${figure}_ours")" "${figure}_cargo=$(median "${figure}_cargo")"
+done
+echo "medians of $runs run(s)"
 row "" cold warm changed
 row "cargo readiness --verify" "$(s "$cold_ours")" "$(s "$warm_ours")" "$(s "$changed_ours")"
 row "cargo package --workspace" "$(s "$cold_cargo")" "$(s "$warm_cargo")" "$(s "$changed_cargo")"
