@@ -27,10 +27,12 @@
 //! This runs the crate's build script and proc-macros, as `cargo publish` does: code from
 //! the checkout. It is off by default.
 
+mod cargo;
 mod docs_rs;
 mod group;
 mod root;
 mod rustdoc;
+mod unpack;
 
 pub use rustdoc::wrapper_main;
 
@@ -44,9 +46,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cache::BlobStore;
-use crate::package::{Archive, Content};
+use crate::package::Archive;
 use crate::workspace::{Member, Workspace, cargo_program};
+use cargo::{Invocation, error, failed};
 use docs_rs::DocsRsSettings;
+use unpack::{modified, unpack};
 
 /// Lines of compiler output kept per failure.
 const MAX_LINES: usize = 60;
@@ -307,7 +311,8 @@ impl<'a> Verifier<'a> {
             self.keep(&pending.key, &verification);
             return Started::done(verification);
         }
-        let stem = document.and_then(|_| library_stem(&ran.stdout, &own, &self.deps()));
+        let stem =
+            document.and_then(|_| rustdoc::compiled_library(&ran.stdout, &own, &self.deps()));
         Started(State::Documenting(self, pending, stem))
     }
 
@@ -389,7 +394,9 @@ impl<'a> Verifier<'a> {
                     ..Invocation::new(&["build", "--lib"], &own)
                 };
                 let ran = self.cargo(&with_features, &pending.patches, &strip);
-                library_stem(&ran.stdout, &own, &self.deps()).as_deref().and_then(rustdoc::outcome)
+                rustdoc::compiled_library(&ran.stdout, &own, &self.deps())
+                    .as_deref()
+                    .and_then(rustdoc::outcome)
             }
             // docs.rs's cfgs reach every compiler call: everything compiles again, and
             // `cargo doc` does it in check mode, the cheaper.
@@ -455,132 +462,6 @@ impl<'a> Verifier<'a> {
         }
         hasher.update(member.package.metadata.to_string());
         crate::package::archive::hex(&hasher.finalize())
-    }
-
-    /// Runs `cargo <command>`, members patched in with `patches`; the errors it printed
-    /// (as `strip` shows them), when it failed. With `document`, the wrapper documents the
-    /// libraries of the build's primary packages as it compiles them (see
-    /// [`rustdoc::outcome`]).
-    fn cargo(
-        &self,
-        invocation: &Invocation,
-        patches: &[String],
-        strip: &dyn Fn(&str) -> String,
-    ) -> Ran {
-        let Invocation { command, manifest, args, rustflags, rustdocflags, document, json } =
-            *invocation;
-        let ran = |verdict| Ran { verdict, stdout: String::new() };
-        let Ok(neutral) = tempfile::tempdir() else {
-            return ran(Verdict::NotTried("no temporary folder".into()));
-        };
-        let mut cargo = Command::new(cargo_program());
-        cargo.args(command);
-        if json {
-            cargo.args(["--message-format", "json"]);
-        }
-        cargo.arg("--manifest-path").arg(manifest);
-        if self.offline {
-            cargo.arg("--offline");
-        }
-        for patch in patches {
-            cargo.arg("--config").arg(patch);
-        }
-        // Without debug information (no verdict depends on it, and it is a sixth of a cold
-        // build) and without incremental state, for every package but a build's root: the
-        // crate itself (a dependency of its package, see `root.rs`), the members patched in
-        // (path dependencies, which cargo would compile incrementally; in cargo's own
-        // verification they come from its local registry), and the others.
-        for setting in ["debug=0", "incremental=false"] {
-            cargo.arg("--config").arg(format!("profile.dev.package.\"*\".{setting}"));
-        }
-        cargo
-            .args(args)
-            .current_dir(neutral.path())
-            .env("CARGO_TARGET_DIR", &self.target)
-            .env("DOCS_RS", "1")
-            .env("CARGO_ENCODED_RUSTFLAGS", rustflags.join("\x1f"))
-            .env("CARGO_ENCODED_RUSTDOCFLAGS", rustdocflags.join("\x1f"))
-            .env_remove("RUST_BACKTRACE")
-            .env_remove("RUSTFLAGS")
-            .env_remove("RUSTDOCFLAGS")
-            .env_remove("RUSTC_WORKSPACE_WRAPPER")
-            .env_remove(rustdoc::DOCUMENT_VARIABLE);
-        // Every build has the same wrapper (one compiled unit serves every build), and it
-        // documents only when asked.
-        if let Some(wrapper) = &self.wrapper {
-            cargo.env("RUSTC_WRAPPER", wrapper);
-            cargo.env(rustdoc::DOCUMENT_VARIABLE, if document { "1" } else { "0" });
-        }
-        let output = match cargo.output() {
-            Ok(output) => output,
-            Err(e) => return ran(Verdict::NotTried(format!("cargo could not be started: {e}"))),
-        };
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        if output.status.success() {
-            return Ran { verdict: Verdict::Built, stdout };
-        }
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        if stderr.contains("offline mode") || stderr.contains("failed to download") {
-            return ran(Verdict::NotTried(
-                "its dependencies are not all in cargo's local cache, and the build runs offline: run `cargo fetch` in the workspace, or add --online".into(),
-            ));
-        }
-        let mut messages: Vec<String> = stdout
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-message")
-            .filter_map(|m| error(&m["message"], strip))
-            .collect();
-        // A build script's failure, and cargo's own refusals, are not compiler messages.
-        let from_cargo = stderr
-            .lines()
-            .skip_while(|line| !line.starts_with("error"))
-            .filter(|line| !line.starts_with("warning:"))
-            .map(strip)
-            .collect::<Vec<_>>()
-            .join("\n");
-        if !from_cargo.trim().is_empty() {
-            messages.push(from_cargo.trim_end().to_owned());
-        }
-        Ran { verdict: failed(&messages), stdout }
-    }
-}
-
-/// What a cargo call came to: its verdict, and what it printed on standard output (its
-/// JSON messages).
-struct Ran {
-    verdict: Verdict,
-    stdout: String,
-}
-
-/// One cargo call.
-#[derive(Clone, Copy)]
-struct Invocation<'a> {
-    command: &'a [&'a str],
-    /// The manifest built: the crate's own, or the package it is built from (`root.rs`).
-    manifest: &'a Path,
-    /// After the command (`-p`, docs.rs's feature flags).
-    args: &'a [String],
-    /// Given to every compiler call, and to rustdoc (docs.rs's cfgs).
-    rustflags: &'a [String],
-    rustdocflags: &'a [String],
-    /// Whether the wrapper documents the primary packages' libraries as they compile.
-    document: bool,
-    /// Whether cargo's messages are JSON (`--message-format json`; not for `cargo tree`).
-    json: bool,
-}
-
-impl<'a> Invocation<'a> {
-    fn new(command: &'a [&'a str], manifest: &'a Path) -> Self {
-        Invocation {
-            command,
-            manifest,
-            args: &[],
-            rustflags: &[],
-            rustdocflags: &[],
-            document: false,
-            json: true,
-        }
     }
 }
 
@@ -664,23 +545,6 @@ impl Started<'_, '_> {
     }
 }
 
-/// A compiler diagnostic (JSON) as shown, when it is an error.
-fn error(diagnostic: &serde_json::Value, strip: &dyn Fn(&str) -> String) -> Option<String> {
-    let rendered = diagnostic["rendered"].as_str().filter(|_| diagnostic["level"] == "error")?;
-    Some(strip(rendered.trim_end()))
-}
-
-/// A failure with these messages, cut to [`MAX_LINES`] lines.
-fn failed(messages: &[String]) -> Verdict {
-    let mut lines: Vec<String> = messages.join("\n").lines().map(str::to_owned).collect();
-    if lines.len() > MAX_LINES {
-        let more = lines.len() - MAX_LINES;
-        lines.truncate(MAX_LINES);
-        lines.push(format!("… {more} more lines"));
-    }
-    Verdict::Failed(vec![lines.join("\n")])
-}
-
 /// The documentation build's verdict from what rustdoc said (a line that is no diagnostic,
 /// a crash, is kept as written).
 fn rustdoc_verdict(outcome: &rustdoc::Outcome, strip: &dyn Fn(&str) -> String) -> Verdict {
@@ -705,52 +569,6 @@ fn library_name(member: &Member) -> Option<String> {
     target.doc.then(|| target.name.replace('-', "_"))
 }
 
-/// The compiled library of the crate whose manifest is `manifest`, without its extension
-/// (`<deps>/lib<name>-<hash>`, where the wrapper writes what rustdoc said), from the
-/// `compiler-artifact` messages of a build. A library cargo copied out of `deps` (a
-/// proc-macro built on request) is named by the file in `deps` it is a hard link of.
-fn library_stem(stdout: &str, manifest: &Path, deps: &Path) -> Option<PathBuf> {
-    const NOT_LIBRARIES: [&str; 5] = ["bin", "test", "bench", "example", "custom-build"];
-    let manifest = manifest.to_str()?;
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["manifest_path"] == manifest)
-        .filter(|m| {
-            let kinds = m["target"]["kind"].as_array().into_iter().flatten();
-            kinds.filter_map(serde_json::Value::as_str).all(|k| !NOT_LIBRARIES.contains(&k))
-        })
-        .flat_map(|m| {
-            let files = m["filenames"].as_array().cloned().unwrap_or_default();
-            files.into_iter().filter_map(|f| f.as_str().map(PathBuf::from))
-        })
-        .find_map(|file| stem_in(deps, &file))
-}
-
-/// `file`'s stem in `deps`: its own, or that of the file in `deps` it is a hard link of.
-fn stem_in(deps: &Path, file: &Path) -> Option<PathBuf> {
-    if file.parent() == Some(deps) {
-        return Some(file.with_extension(""));
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let uplifted = std::fs::metadata(file).ok()?;
-        let prefix = format!("{}-", file.file_stem()?.to_str()?);
-        let extension = file.extension()?;
-        std::fs::read_dir(deps).ok()?.filter_map(Result::ok).map(|e| e.path()).find_map(|path| {
-            let name = path.file_name()?.to_str()?;
-            let linked = name.starts_with(&prefix)
-                && path.extension() == Some(extension)
-                && std::fs::metadata(&path)
-                    .is_ok_and(|m| m.ino() == uplifted.ino() && m.dev() == uplifted.dev());
-            linked.then(|| path.with_extension(""))
-        })
-    }
-    #[cfg(not(unix))]
-    None
-}
-
 /// The publishable workspace members `member` depends on, directly or through others
 /// (dev-dependencies too: cargo resolves them for the package it verifies).
 fn member_dependencies(workspace: &Workspace, member: &Member) -> BTreeSet<String> {
@@ -768,86 +586,4 @@ fn member_dependencies(workspace: &Workspace, member: &Member) -> BTreeSet<Strin
         }
     }
     found
-}
-
-/// The files the build added, removed or changed below `dir`, if any, as a list.
-fn modified(archive: &Archive, dir: &Path) -> Option<String> {
-    let mut expected: BTreeMap<&Path, &crate::package::ArchiveFile> =
-        archive.files.iter().map(|f| (f.path.as_path(), f)).collect();
-    let mut changes = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(relative) = entry.path().strip_prefix(dir) else { continue };
-        match expected.remove(relative) {
-            None => changes.push(format!("{} added", relative.display())),
-            Some(packaged) if !same_content(packaged, entry.path()) => {
-                changes.push(format!("{} changed", relative.display()))
-            }
-            Some(_) => {}
-        }
-    }
-    // Cargo.lock is rewritten when a member is patched in: not the build's doing.
-    expected.remove(Path::new("Cargo.lock"));
-    changes.extend(expected.keys().map(|p| format!("{} removed", p.display())));
-    changes.retain(|c| !c.starts_with("Cargo.lock "));
-    (!changes.is_empty()).then(|| changes.join(", "))
-}
-
-/// Whether the file at `path` holds exactly the packaged file's bytes.
-fn same_content(packaged: &crate::package::ArchiveFile, path: &Path) -> bool {
-    let Ok(unpacked) = std::fs::read(path) else { return false };
-    if unpacked.len() as u64 != packaged.size {
-        return false;
-    }
-    match &packaged.content {
-        Content::Bytes(bytes) => *bytes == unpacked,
-        Content::File(source) => crate::paths::open_regular(source)
-            .and_then(|file| {
-                let mut bytes = Vec::with_capacity(unpacked.len());
-                std::io::Read::read_to_end(
-                    &mut std::io::Read::take(file, packaged.size),
-                    &mut bytes,
-                )?;
-                Ok(bytes == unpacked)
-            })
-            .unwrap_or(false),
-    }
-}
-
-/// Writes the archive's files below `dir`, as cargo unpacks a `.crate` (a fresh folder).
-/// With `keep`, a folder that holds this very archive already (its fingerprint in `stamp`,
-/// every file as packaged) is left as it is.
-fn unpack(archive: &Archive, dir: &Path, stamp: &Path, keep: bool) -> std::io::Result<()> {
-    let same = || std::fs::read_to_string(stamp).is_ok_and(|kept| kept == archive.fingerprint);
-    if keep && dir.is_dir() && same() && modified(archive, dir).is_none() {
-        return Ok(());
-    }
-    let _ = std::fs::remove_file(stamp);
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
-    }
-    for file in &archive.files {
-        let path = crate::paths::join_inside(dir, &file.path)
-            .ok_or_else(|| std::io::Error::other(format!("{}: outside", file.path.display())))?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        match &file.content {
-            Content::Bytes(bytes) => std::fs::write(&path, bytes)?,
-            Content::File(source) => {
-                let mut from = crate::paths::open_regular(source)?;
-                let mut to = std::fs::File::create(&path)?;
-                std::io::copy(&mut std::io::Read::take(&mut from, file.size), &mut to)?;
-            }
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = if file.executable { 0o755 } else { 0o644 };
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))?;
-        }
-    }
-    std::fs::write(stamp, &archive.fingerprint)
 }

@@ -306,6 +306,52 @@ fn rustdoc_beside(rustc: &OsStr) -> Option<PathBuf> {
     rustdoc.is_file().then_some(rustdoc)
 }
 
+/// The compiled library of the crate whose manifest is `manifest`, without its extension
+/// (`<deps>/lib<name>-<hash>`, where the wrapper writes what rustdoc said), from the
+/// `compiler-artifact` messages of a build. A library cargo copied out of `deps` (a
+/// proc-macro built on request) is named by the file in `deps` it is a hard link of.
+pub fn compiled_library(stdout: &str, manifest: &Path, deps: &Path) -> Option<PathBuf> {
+    const NOT_LIBRARIES: [&str; 5] = ["bin", "test", "bench", "example", "custom-build"];
+    let manifest = manifest.to_str()?;
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["manifest_path"] == manifest)
+        .filter(|m| {
+            let kinds = m["target"]["kind"].as_array().into_iter().flatten();
+            kinds.filter_map(serde_json::Value::as_str).all(|k| !NOT_LIBRARIES.contains(&k))
+        })
+        .flat_map(|m| {
+            let files = m["filenames"].as_array().cloned().unwrap_or_default();
+            files.into_iter().filter_map(|f| f.as_str().map(PathBuf::from))
+        })
+        .find_map(|file| stem_in(deps, &file))
+}
+
+/// `file`'s stem in `deps`: its own, or that of the file in `deps` it is a hard link of.
+fn stem_in(deps: &Path, file: &Path) -> Option<PathBuf> {
+    if file.parent() == Some(deps) {
+        return Some(file.with_extension(""));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uplifted = std::fs::metadata(file).ok()?;
+        let prefix = format!("{}-", file.file_stem()?.to_str()?);
+        let extension = file.extension()?;
+        std::fs::read_dir(deps).ok()?.filter_map(Result::ok).map(|e| e.path()).find_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            let linked = name.starts_with(&prefix)
+                && path.extension() == Some(extension)
+                && std::fs::metadata(&path)
+                    .is_ok_and(|m| m.ino() == uplifted.ino() && m.dev() == uplifted.dev());
+            linked.then(|| path.with_extension(""))
+        })
+    }
+    #[cfg(not(unix))]
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
