@@ -49,6 +49,11 @@ const CRATES: &[(&str, bool)] = &[
     // A build script that sets, for the compiler's process (the tool's wrapper), a rustdoc
     // of its own: the wrapper must not run it.
     ("names-rustdoc", true),
+    // Depends on names-rustdoc with a feature (so it is compiled again, as a dependency),
+    // whose build script also makes that compile look like the crate verified
+    // (`CARGO_PRIMARY_PACKAGE`) to the wrapper, which wraps a dependency's compiler calls
+    // too: still no rustdoc of its own runs.
+    ("on-names-rustdoc", true),
     // A library that compiles, and a binary that does not: cargo builds binaries too.
     ("broken-bin", false),
     // A lint its manifest denies (`[lints]`), on a function never used: the crate's own
@@ -77,6 +82,7 @@ fn members_of(name: &str) -> &'static [&'static str] {
     match name {
         "uses-member" => &["plain"],
         "enables-feature" | "needs-unified-feature" => &["feature-base"],
+        "on-names-rustdoc" => &["names-rustdoc"],
         _ => &[],
     }
 }
@@ -194,6 +200,12 @@ fn workspace() -> tempfile::TempDir {
         "#![cfg_attr(docsrs, feature(doc_cfg))]\n#![deny(rustdoc::broken_intra_doc_links)]\npub fn f() {}\n#[cfg(fixture_unstable)]\n/// See [`Missing`].\npub fn unstable() {}\n",
     );
     write("bin-only/src/main.rs", "//! A tool.\nfn main() {}\n");
+    append(
+        "on-names-rustdoc/Cargo.toml",
+        "\n[dependencies]\nnames-rustdoc = { path = \"../names-rustdoc\", version = \"0.1.0\", features = [\"extra\"] }\n",
+    );
+    append("names-rustdoc/Cargo.toml", "\n[features]\nextra = []\n");
+    write("on-names-rustdoc/src/lib.rs", "pub fn g() { names_rustdoc::f() }\n");
     write("broken-bin/src/main.rs", "fn main() { missing_in_main() }\n");
     append("denies-lints/Cargo.toml", "\n[lints.rust]\ndead_code = \"deny\"\n");
     write("denies-lints/src/lib.rs", "pub fn f() {}\nfn never_used() {}\n");
@@ -209,7 +221,7 @@ fn workspace() -> tempfile::TempDir {
     write(
         "names-rustdoc/build.rs",
         &format!(
-            "fn main() {{\n    println!(\"cargo::rustc-env=RUSTDOC={}\");\n    println!(\"cargo::rustc-env=CARGO_READINESS_DOCUMENT=1\");\n}}\n",
+            "fn main() {{\n    println!(\"cargo::rustc-env=RUSTDOC={}\");\n    println!(\"cargo::rustc-env=CARGO_READINESS_DOCUMENT=1\");\n    println!(\"cargo::rustc-env=CARGO_PRIMARY_PACKAGE=1\");\n}}\n",
             evil.display()
         ),
     );
