@@ -107,7 +107,8 @@ impl<'a> Verifier<'a> {
         verdicts: &'a BlobStore,
     ) -> std::io::Result<Self> {
         let (root, scratch) = match root {
-            // Absolute, as cargo names the crates it compiles (see `library_stem`).
+            // Absolute, as cargo names the crates it compiles (see
+            // `rustdoc::compiled_library`).
             Some(root) => (std::path::absolute(root)?, None),
             None => {
                 let scratch = tempfile::tempdir()?;
@@ -197,16 +198,14 @@ impl<'a> Verifier<'a> {
         let docs = DocsRsSettings::of(&member.package.metadata);
         let library = library_name(member);
         let pending = Pending { dir, folder, patches, docs, library, key };
-        let spec = format!("{name}@{version}");
-        let crate_version = format!("{name} {version}");
         let members = members
             .into_iter()
             .filter(|(other, _)| other != name)
             .map(|(other, (dir, _))| (other, dir))
             .collect();
         Prepared(Step::Build(Box::new(Job {
-            spec,
-            crate_version,
+            name: name.to_owned(),
+            version,
             pending,
             root,
             needs: needed,
@@ -241,7 +240,7 @@ impl<'a> Verifier<'a> {
             .iter()
             .zip(&features)
             .map(|((_, job), features)| group::Candidate {
-                name: job.name(),
+                name: &job.name,
                 needs: &job.needs,
                 settings: job.root.as_ref().map(|root| root.settings.as_str()),
                 features: features.as_ref(),
@@ -251,8 +250,9 @@ impl<'a> Verifier<'a> {
         verdicts.resize_with(jobs.len(), || None);
         for group in group::plan(&candidates) {
             let members: Vec<&Job> = group.iter().map(|&i| jobs[i].1).collect();
-            let specs: Vec<&str> = members.iter().map(|job| job.crate_version.as_str()).collect();
-            building(&specs);
+            let shown: Vec<String> =
+                members.iter().map(|job| format!("{} {}", job.name, job.version)).collect();
+            building(&shown.iter().map(String::as_str).collect::<Vec<_>>());
             let together = members.len() > 1 && self.build_together(&members);
             for &i in &group {
                 let (archive, job) = jobs[i];
@@ -278,7 +278,7 @@ impl<'a> Verifier<'a> {
         if let Some(library) = document.filter(|_| first) {
             rustdoc::clear(&self.deps(), library);
         }
-        let select = ["-p".to_owned(), job.spec.clone()];
+        let select = ["-p".to_owned(), job.spec()];
         let own = pending.dir.join("Cargo.toml");
         let build = match &job.root {
             Some(root) => Invocation {
@@ -320,7 +320,7 @@ impl<'a> Verifier<'a> {
     /// own build follows), their libraries documented as they compile; whether it ran.
     fn build_together(&self, jobs: &[&Job]) -> bool {
         let crates: Vec<(&str, &Path)> =
-            jobs.iter().map(|job| (job.name(), job.pending.dir.as_path())).collect();
+            jobs.iter().map(|job| (job.name.as_str(), job.pending.dir.as_path())).collect();
         let folder = format!("group-{}", jobs[0].pending.folder);
         let Ok(Some(manifest)) = root::write_group(&self.roots.join(folder), &crates) else {
             return false;
@@ -330,7 +330,7 @@ impl<'a> Verifier<'a> {
         }
         let mut args = vec!["--keep-going".to_owned()];
         for job in jobs {
-            args.extend(["-p".to_owned(), job.spec.clone()]);
+            args.extend(["-p".to_owned(), job.spec()]);
         }
         let patches: BTreeSet<&String> = jobs.iter().flat_map(|job| &job.pending.patches).collect();
         let patches: Vec<String> = patches.into_iter().cloned().collect();
@@ -365,7 +365,7 @@ impl<'a> Verifier<'a> {
         }
         let args = ["-e", "normal,build", "--prefix", "none", "--format", "{p}|{f}", "-p"]
             .map(str::to_owned);
-        let args: Vec<String> = args.into_iter().chain([job.spec.clone()]).collect();
+        let args: Vec<String> = args.into_iter().chain([job.spec()]).collect();
         let tree =
             Invocation { args: &args, json: false, ..Invocation::new(&["tree"], &root.manifest) };
         let ran = self.cargo(&tree, &job.pending.patches, &|text| text.to_owned());
@@ -482,10 +482,8 @@ enum Step {
 
 /// A crate to build.
 struct Job {
-    /// `<name>@<version>`, as `-p` selects it.
-    spec: String,
-    /// `<name> <version>`, as shown.
-    crate_version: String,
+    name: String,
+    version: String,
     pending: Pending,
     /// The package it is built from; `None`: the crate is its build's root.
     root: Option<root::Root>,
@@ -496,8 +494,9 @@ struct Job {
 }
 
 impl Job {
-    fn name(&self) -> &str {
-        self.spec.split('@').next().unwrap_or_default()
+    /// `<name>@<version>`, as `-p` selects it.
+    fn spec(&self) -> String {
+        format!("{}@{}", self.name, self.version)
     }
 }
 
