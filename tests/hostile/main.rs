@@ -1,6 +1,13 @@
 //! A pull request is hostile input: one fixture per attack, each asserting the exact
 //! outcome: nothing the checkout names runs, nothing outside the repository is read or
 //! written, and the run always finishes.
+//!
+//! The working tree's attacks are here; the review loop's inputs (past revisions, the
+//! sign-off file, diffs, error lines) and the repository boundary each have a module.
+
+mod boundary;
+mod history;
+mod leaks;
 
 use std::fs;
 use std::path::{Path, PathBuf};

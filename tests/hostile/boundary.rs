@@ -1,0 +1,2 @@
+//! The repository boundary: member manifests, `--out` and its marker, deep trees, one
+//! crate's bad settings.

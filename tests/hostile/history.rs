@@ -1,0 +1,2 @@
+//! Past revisions are hostile data: the trees `--baseline` and a stale sign-off's `commit`
+//! make the tool read.
