@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Instant;
 
-use cargo_readiness::card::{CardTheme, draw};
+use cargo_readiness::site::card::{CardTheme, draw};
 
 fn main() {
     let theme = CardTheme::default_theme().expect("the embedded fonts parse");

@@ -15,7 +15,7 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cargo_readiness::cache::BlobStore;
+use cargo_readiness::base::cache::BlobStore;
 use cargo_readiness::package::{self, ArchiveCache, CachedArchive};
 use cargo_readiness::workspace::Workspace;
 use rayon::prelude::*;

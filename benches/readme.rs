@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use cargo_readiness::readme::{RepoLinks, render_file, syntaxes};
+use cargo_readiness::preview::readme::{RepoLinks, render_file, syntaxes};
 
 fn main() {
     let mut readme = String::new();

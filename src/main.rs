@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     }
     let cli = Cli::from_env();
     if let Some(Command::Verify(_)) = cli.command {
-        return match cargo_readiness::verify::run(&cli) {
+        return match cargo_readiness::review::verify::run(&cli) {
             Ok(code) => ExitCode::from(code as u8),
             Err(err) => fail(&err),
         };
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
                 && let Err(err) = opener::open(&outcome.index)
             {
                 let index = outcome.index.display().to_string();
-                let index = cargo_readiness::format::escape_terminal(&index);
+                let index = cargo_readiness::base::format::escape_terminal(&index);
                 eprintln!("warning: could not open {index}: {err}");
             }
             ExitCode::from(outcome.exit_code as u8)
@@ -32,6 +32,6 @@ fn main() -> ExitCode {
 /// A run that produced nothing: one line, exit code 2.
 fn fail(err: &cargo_readiness::Error) -> ExitCode {
     let message = err.to_string().replace('\n', " ");
-    eprintln!("error: {}", cargo_readiness::format::escape_terminal(&message));
+    eprintln!("error: {}", cargo_readiness::base::format::escape_terminal(&message));
     ExitCode::from(2)
 }

@@ -3,13 +3,13 @@
 
 use serde::Serialize;
 
+use crate::base::format::slash_path;
+use crate::checks::settings::{Level, Override};
 use crate::checks::{Finding, Outcome, Severity};
-use crate::config::{Level, Override};
-use crate::format::slash_path;
 use crate::package::files::ListMode;
 use crate::package::{Archive, Origin};
-use crate::plan::PublishPlan;
 use crate::workspace::Member;
+use crate::workspace::plan::PublishPlan;
 
 pub const SCHEMA: &str = "cargo-readiness/report/v1";
 
@@ -85,17 +85,17 @@ pub struct CrateReport {
     pub license: Option<String>,
     /// Added to v1: the crate's standing in `readiness-signoff.toml` (`null` for a crate
     /// that is not published).
-    pub signoff: Option<crate::signoff::SignoffReport>,
+    pub signoff: Option<crate::review::signoff::SignoffReport>,
     /// Added to v1: with `--baseline`, the comparison with the crate at that revision.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<crate::baseline::Comparison>,
+    pub baseline: Option<crate::review::baseline::Comparison>,
     /// Added to v1: with `--online`, what the registry holds of the crate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry: Option<RegistryReport>,
     /// Added to v1: with `--online`, the comparison with the previous release's `.crate`
     /// (the shape of `baseline`; `version` is the release compared with).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous_release: Option<crate::diff::Comparison>,
+    pub previous_release: Option<crate::package::diff::Comparison>,
 }
 
 /// The registry asked with `--online`.
@@ -347,7 +347,7 @@ impl From<&Finding> for CheckReport {
 
 /// Text from the checkout as every output shows it: with secrets redacted.
 fn redacted(text: &str) -> String {
-    crate::secrets::redact(text).into_owned()
+    crate::base::secrets::redact(text).into_owned()
 }
 
 impl Report {

@@ -1,7 +1,7 @@
 //! Whole-card tests: size and format, determinism, the ink boundary, themes, snapshots.
 mod common;
 
-use cargo_readiness::card::{
+use cargo_readiness::site::card::{
     CONTENT, CardData, CardError, CardTheme, FOOTER, HEADER, HEADER_INK, HEIGHT, Verdict, WIDTH,
     draw,
 };

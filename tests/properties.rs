@@ -3,8 +3,9 @@
 //! through. Case counts are small so CI stays fast; `PROPTEST_CASES=10000 cargo test
 //! --test properties` searches harder.
 
-use cargo_readiness::readme::{self, RepoLinks};
-use cargo_readiness::{manifest, secrets};
+use cargo_readiness::base::secrets;
+use cargo_readiness::preview::readme::{self, RepoLinks};
+use cargo_readiness::workspace::manifest;
 use proptest::prelude::*;
 
 /// Markdown built from the constructs that nest, link, and embed HTML, in any order.

@@ -1,7 +1,7 @@
 //! Any bytes as a Cargo.toml: parsing and reading the workspace keys never panic.
 #![no_main]
 
-use cargo_readiness::manifest;
+use cargo_readiness::workspace::manifest;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! Any bytes as a README: rendering never panics, and gives the same HTML twice.
 #![no_main]
 
-use cargo_readiness::readme::{RepoLinks, render_file};
+use cargo_readiness::preview::readme::{RepoLinks, render_file};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

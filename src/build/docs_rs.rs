@@ -26,7 +26,8 @@ pub struct DocsRsSettings {
 impl DocsRsSettings {
     /// The settings of the table in a package's `metadata` (`package.metadata`).
     pub fn of(metadata: &serde_json::Value) -> Self {
-        let Some(table) = crate::manifest::docs_rs(metadata).and_then(|t| t.as_object()) else {
+        let Some(table) = crate::workspace::manifest::docs_rs(metadata).and_then(|t| t.as_object())
+        else {
             return Self::default();
         };
         let mut settings = Self::default();

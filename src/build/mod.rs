@@ -45,7 +45,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::cache::BlobStore;
+use crate::base::cache::BlobStore;
 use crate::package::Archive;
 use crate::workspace::{Member, Workspace, cargo_program};
 use cargo::{Invocation, error, failed};
@@ -443,7 +443,7 @@ impl<'a> Verifier<'a> {
             .replace(&self.target.display().to_string(), "target");
         let text = THREAD.replace_all(&text, "thread '$1'");
         // The compiler quotes source lines: a secret on one never reaches the page.
-        crate::secrets::redact(&text).into_owned()
+        crate::base::secrets::redact(&text).into_owned()
     }
 
     fn key(

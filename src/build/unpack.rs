@@ -39,7 +39,7 @@ fn same_content(packaged: &crate::package::ArchiveFile, path: &Path) -> bool {
     }
     match &packaged.content {
         Content::Bytes(bytes) => *bytes == unpacked,
-        Content::File(source) => crate::paths::open_regular(source)
+        Content::File(source) => crate::base::paths::open_regular(source)
             .and_then(|file| {
                 let mut bytes = Vec::with_capacity(unpacked.len());
                 std::io::Read::read_to_end(
@@ -70,7 +70,7 @@ pub(super) fn unpack(
         std::fs::remove_dir_all(dir)?;
     }
     for file in &archive.files {
-        let path = crate::paths::join_inside(dir, &file.path)
+        let path = crate::base::paths::join_inside(dir, &file.path)
             .ok_or_else(|| std::io::Error::other(format!("{}: outside", file.path.display())))?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -78,7 +78,7 @@ pub(super) fn unpack(
         match &file.content {
             Content::Bytes(bytes) => std::fs::write(&path, bytes)?,
             Content::File(source) => {
-                let mut from = crate::paths::open_regular(source)?;
+                let mut from = crate::base::paths::open_regular(source)?;
                 let mut to = std::fs::File::create(&path)?;
                 std::io::copy(&mut std::io::Read::take(&mut from, file.size), &mut to)?;
             }

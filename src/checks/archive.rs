@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::{Outcome, Subject};
-use crate::format::{human_size, plural, slash_path};
+use crate::base::format::{human_size, plural, slash_path};
 use crate::package::MAX_CRATE_SIZE;
 use crate::package::upload::MAX_METADATA_SIZE;
 
@@ -141,7 +141,7 @@ pub fn unpacked_too_large(s: &Subject) -> Outcome {
 
 pub fn upload_metadata_too_large(s: &Subject) -> Outcome {
     let size = s.archive.upload_metadata_size;
-    if s.readme.is_some_and(|r| r.size > crate::readme::MAX_README) {
+    if s.readme.is_some_and(|r| r.size > crate::preview::readme::MAX_README) {
         return Outcome::Pass(
             "The README alone is over 1 MiB (see readme-too-large); the rest of the metadata is small.".into(),
         );

@@ -3,7 +3,7 @@
 use cargo_metadata::{Dependency, DependencyKind};
 
 use super::{Outcome, Subject};
-use crate::format::plural;
+use crate::base::format::plural;
 
 const MAX_DEPENDENCIES: usize = 500;
 

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::{Outcome, Subject};
-use crate::format::plural;
+use crate::base::format::plural;
 
 /// The target triples rustc knows.
 const TARGETS_TXT: &str = include_str!("../../data/rustc-targets.txt");
@@ -71,7 +71,7 @@ fn targets() -> &'static BTreeSet<&'static str> {
 
 /// The crate's docs.rs table, if any.
 fn table<'a>(s: &Subject<'a>) -> Option<&'a Value> {
-    crate::manifest::docs_rs(&s.member.package.metadata)
+    crate::workspace::manifest::docs_rs(&s.member.package.metadata)
 }
 
 /// The strings of `key`, when it holds an array of strings.

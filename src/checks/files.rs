@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{Outcome, Subject};
-use crate::format::{human_size, plural, slash_path};
+use crate::base::format::{human_size, plural, slash_path};
 use crate::package::{ArchiveFile, Origin, archive::compressed_size_of};
 
 /// Characters cargo refuses in a packaged file's name.

@@ -474,17 +474,19 @@ pub fn version_prerelease(s: &Subject) -> Outcome {
 
 pub fn readme_too_large(s: &Subject) -> Outcome {
     match s.readme {
-        Some(readme) if readme.size > crate::readme::MAX_README => Outcome::fail(
+        Some(readme) if readme.size > crate::preview::readme::MAX_README => Outcome::fail(
             format!(
                 "{} is {}; crates.io takes the README in its 1 MiB upload metadata and refuses more.",
                 readme.file,
-                crate::format::human_size(readme.size)
+                crate::base::format::human_size(readme.size)
             ),
             "Shorten the README (move long material to the documentation or the repository), or point readme at a shorter file.",
         ),
-        Some(readme) => {
-            Outcome::Pass(format!("{} is {}.", readme.file, crate::format::human_size(readme.size)))
-        }
+        Some(readme) => Outcome::Pass(format!(
+            "{} is {}.",
+            readme.file,
+            crate::base::format::human_size(readme.size)
+        )),
         None => Outcome::Pass("There is no README to measure.".into()),
     }
 }
@@ -513,8 +515,8 @@ pub fn readme_links_broken(s: &Subject) -> Outcome {
     Outcome::fail(
         format!(
             "{} of the README will not work on crates.io: {}.",
-            crate::format::plural(broken.len(), "relative link or image"),
-            crate::readme::describe(broken)
+            crate::base::format::plural(broken.len(), "relative link or image"),
+            crate::preview::readme::describe(broken)
         ),
         "Set repository to the GitHub, GitLab or Bitbucket URL (crates.io rewrites relative links against it), make sure the targets are committed, or use absolute URLs.",
     )

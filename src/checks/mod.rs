@@ -2,6 +2,8 @@
 //! id, group, default severity, title and upstream link; each check is a plain function
 //! from what the earlier stages found to an [`Outcome`]. Checks never render.
 
+pub mod settings;
+
 mod archive;
 mod categories;
 mod dependencies;
@@ -13,10 +15,10 @@ mod workspace;
 
 use serde::Serialize;
 
-use crate::config::{Level, Limits, Override, Settings};
+use crate::checks::settings::{Level, Limits, Override, Settings};
 use crate::package::Archive;
-use crate::plan::PublishPlan;
 use crate::preview::ReadmePreview;
+use crate::workspace::plan::PublishPlan;
 use crate::workspace::{Member, Workspace};
 
 /// How bad a failing check is.

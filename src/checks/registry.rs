@@ -4,7 +4,7 @@
 use cargo_metadata::{Dependency, DependencyKind};
 
 use super::{Outcome, Subject};
-use crate::format::plural;
+use crate::base::format::plural;
 use crate::package::Content;
 use crate::registry::index::{self, Published};
 use crate::registry::{Facts, published_dependencies};

@@ -10,8 +10,8 @@ use flate2::{Compression, GzBuilder};
 use sha2::{Digest, Sha256};
 
 use super::{ArchiveFile, Content, Origin};
-use crate::error::Error;
-use crate::format::slash_path;
+use crate::base::error::Error;
+use crate::base::format::slash_path;
 
 /// cargo's fixed modification time for archive entries (since 1.93).
 const MTIME: u64 = 1_153_704_088;
@@ -33,7 +33,8 @@ pub fn digest(content: &Content) -> Result<Digested, Error> {
             sha256: Sha256::digest(bytes).into(),
         }),
         Content::File(path) => {
-            let mut file = crate::paths::open_regular(path).map_err(|e| Error::io(path, e))?;
+            let mut file =
+                crate::base::paths::open_regular(path).map_err(|e| Error::io(path, e))?;
             let executable = is_executable(&file);
             let mut hasher = Sha256::new();
             let mut buffer = vec![0; 64 * 1024];
@@ -93,7 +94,7 @@ pub fn fingerprint(files: &[ArchiveFile], lock: LockInFingerprint) -> String {
 /// signing off must not change what is signed off.
 pub fn fingerprinted(file: &ArchiveFile, lock: LockInFingerprint) -> Option<[u8; 32]> {
     match (file.path.to_str(), lock) {
-        (Some(crate::signoff::FILE), _) => None,
+        (Some(crate::review::signoff::FILE), _) => None,
         _ if file.origin != Origin::Generated => Some(file.sha256),
         (Some(".cargo_vcs_info.json"), _) => None,
         (Some("Cargo.lock"), LockInFingerprint::Covered { digest }) => Some(digest),
@@ -165,7 +166,8 @@ pub fn write(
             Content::File(path) => {
                 // As cargo does: the file's metadata in tar's deterministic mode (mode 0644
                 // or 0755, uid and gid 0, device fields, the fixed mtime).
-                let opened = crate::paths::open_regular(path).map_err(|e| Error::io(path, e))?;
+                let opened =
+                    crate::base::paths::open_regular(path).map_err(|e| Error::io(path, e))?;
                 let metadata = opened.metadata().map_err(|e| Error::io(path, e))?;
                 header.set_metadata_in_mode(&metadata, tar::HeaderMode::Deterministic);
                 // The size was taken when digesting; never write more than the header says.
@@ -192,7 +194,7 @@ fn source_path(file: &ArchiveFile) -> &Path {
 pub fn compressed_size_of(path: &Path) -> io::Result<u64> {
     let mut counter = Counter(0);
     let mut encoder = flate2::write::DeflateEncoder::new(&mut counter, Compression::best());
-    io::copy(&mut crate::paths::open_regular(path)?, &mut encoder)?;
+    io::copy(&mut crate::base::paths::open_regular(path)?, &mut encoder)?;
     encoder.finish()?;
     Ok(counter.0)
 }

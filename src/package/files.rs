@@ -121,7 +121,10 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ListError + '_ {
 }
 
 fn git_error(path: &Path, error: impl std::fmt::Display) -> ListError {
-    ListError::Git { path: path.to_path_buf(), message: crate::error::one_line(&error.to_string()) }
+    ListError::Git {
+        path: path.to_path_buf(),
+        message: crate::base::error::one_line(&error.to_string()),
+    }
 }
 
 /// Lists the archive's files as `cargo package --list` would.
@@ -195,7 +198,7 @@ fn finish(
         !(at_root && (name == "Cargo.lock" || name.eq_ignore_ascii_case("Cargo.toml")))
     });
     for configured in [input.readme, input.license_file].into_iter().flatten() {
-        let path = crate::paths::normalize(&root.join(configured));
+        let path = crate::base::paths::normalize(&root.join(configured));
         if !path.is_file() {
             continue; // the readme-not-found / license-file-not-found checks report it
         }
@@ -370,7 +373,7 @@ fn walk(
             Err(err) if err.loop_ancestor().is_some() => {
                 warnings.push(format!(
                     "symbolic link loop skipped: {}",
-                    crate::error::one_line(&err.to_string())
+                    crate::base::error::one_line(&err.to_string())
                 ));
             }
             Err(err) => match err.path().map(Path::to_path_buf) {
@@ -635,7 +638,7 @@ impl Repo {
         }
         Some(VcsInfo {
             sha1: self.shared.head_commit?.to_string(),
-            path_in_vcs: crate::format::slash_path(rel),
+            path_in_vcs: crate::base::format::slash_path(rel),
             dirty,
         })
     }

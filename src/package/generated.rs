@@ -1,11 +1,11 @@
 //! The files cargo writes into every `.crate` besides the normalized `Cargo.toml` (which
-//! [`crate::manifest`] builds): `Cargo.lock` and `.cargo_vcs_info.json`. Where their exact
+//! [`crate::workspace::manifest`] builds): `Cargo.lock` and `.cargo_vcs_info.json`. Where their exact
 //! bytes cannot be known here, they are close estimates, and say so.
 
 use std::collections::BTreeMap;
 
 use super::files::VcsInfo;
-use crate::lockfile::{self, MemberCrate};
+use crate::package::lockfile::{self, MemberCrate};
 use crate::workspace::{Member, Workspace};
 
 /// The packaged `Cargo.lock`, and why it is an estimate when it is one.

@@ -1,6 +1,9 @@
 //! The package stage: what `cargo package` would put into the `.crate`, how big the
 //! compressed archive is, and the content fingerprint a reviewer signs off on.
 
+pub mod diff;
+pub mod lockfile;
+
 pub mod archive;
 pub mod files;
 pub mod generated;
@@ -13,9 +16,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::error::Error;
-use crate::lockfile::MemberCrate;
-use crate::manifest;
+use crate::base::error::Error;
+use crate::package::lockfile::MemberCrate;
+use crate::workspace::manifest;
 use crate::workspace::{Member, Workspace};
 use files::{FileSource, Generated, ListInput, ListMode};
 
@@ -180,7 +183,7 @@ fn upload_metadata_size(member: &Member, files: &[ArchiveFile]) -> Result<u64, E
         return Ok(upload::metadata_size(member, None) + size);
     }
     let mut bytes = Vec::with_capacity(*size as usize);
-    crate::paths::open_regular(path)
+    crate::base::paths::open_regular(path)
         .and_then(|f| f.take(*size).read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     Ok(upload::metadata_size(member, Some(&String::from_utf8_lossy(&bytes))))
@@ -281,7 +284,7 @@ pub fn package(
     let mut outside = Vec::new();
     let mut estimates = Vec::new();
     let packaged: Vec<PathBuf> = listing.files.iter().map(|f| f.path.clone()).collect();
-    let mut resolver = crate::paths::Resolver::new(&workspace.confinement);
+    let mut resolver = crate::base::paths::Resolver::new(&workspace.confinement);
     let has_binaries = member.has_binaries();
     let mut lock_digest = None;
     for file in listing.files {

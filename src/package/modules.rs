@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
 
 use super::{ArchiveFile, Content};
-use crate::error::Error;
+use crate::base::error::Error;
 
 /// Source files larger than this are not read.
 const MAX_SOURCE: u64 = 4 * 1024 * 1024;
@@ -53,7 +53,7 @@ pub fn compile_inputs(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<Module
         inputs.push(CompileInput {
             source: "Cargo.toml".into(),
             line: 0,
-            code: format!("target root {}", crate::format::slash_path(root)),
+            code: format!("target root {}", crate::base::format::slash_path(root)),
             resolved: Some(root.clone()),
         });
         queue.push((root.clone(), module_dir));
@@ -100,7 +100,7 @@ fn read_source(file: Option<&ArchiveFile>) -> Result<Option<String>, Error> {
         return Ok(None);
     }
     let mut bytes = Vec::with_capacity(*size as usize);
-    crate::paths::open_regular(path)
+    crate::base::paths::open_regular(path)
         .and_then(|f| f.take(MAX_SOURCE).read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
@@ -184,7 +184,7 @@ impl Walker<'_> {
                                 let attributed: Vec<PathBuf> = paths
                                     .iter()
                                     .filter_map(|(p, _)| {
-                                        crate::paths::relative_inside(&base.join(p))
+                                        crate::base::paths::relative_inside(&base.join(p))
                                     })
                                     .collect();
                                 let conditional = paths.iter().all(|(_, conditional)| *conditional);
@@ -196,7 +196,9 @@ impl Walker<'_> {
                                         [format!("{name}.rs"), format!("{name}/mod.rs")]
                                             .iter()
                                             .filter_map(|c| {
-                                                crate::paths::relative_inside(&module_dir.join(c))
+                                                crate::base::paths::relative_inside(
+                                                    &module_dir.join(c),
+                                                )
                                             }),
                                     );
                                 }
@@ -252,8 +254,10 @@ impl Walker<'_> {
                         && let Some((written, base)) = include_argument(args.stream())
                     {
                         let resolved = match base {
-                            Base::Source => crate::paths::relative_inside(&file_dir.join(&written)),
-                            Base::ManifestDir => crate::paths::relative_inside(Path::new(
+                            Base::Source => {
+                                crate::base::paths::relative_inside(&file_dir.join(&written))
+                            }
+                            Base::ManifestDir => crate::base::paths::relative_inside(Path::new(
                                 written.trim_start_matches('/'),
                             )),
                         };
@@ -422,7 +426,9 @@ mod tests {
         let found = walker
             .found
             .iter()
-            .map(|i| (i.code.clone(), i.resolved.as_ref().map(|p| crate::format::slash_path(p))))
+            .map(|i| {
+                (i.code.clone(), i.resolved.as_ref().map(|p| crate::base::format::slash_path(p)))
+            })
             .collect();
         let modules = walker
             .modules
@@ -430,7 +436,7 @@ mod tests {
             .map(|m| {
                 (
                     m.code.clone(),
-                    m.candidates.iter().map(|p| crate::format::slash_path(p)).collect(),
+                    m.candidates.iter().map(|p| crate::base::format::slash_path(p)).collect(),
                 )
             })
             .collect();

@@ -1,5 +1,5 @@
 //! Reads the packaged files' contents once more for what the checks need to know about
-//! them: secrets (through [`crate::secrets`], every file whatever its size), and (through
+//! them: secrets (through [`crate::base::secrets`], every file whatever its size), and (through
 //! [`super::modules`]) the files Rust sources pull in at compile time.
 
 use std::io::Read;
@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 pub use super::modules::CompileInput;
 use super::{ArchiveFile, Content};
-use crate::error::Error;
-use crate::secrets;
+use crate::base::error::Error;
+use crate::base::secrets;
 
 /// Rust sources larger than this are not searched for includes or counted.
 pub const MAX_SCANNED: u64 = 4 * 1024 * 1024;
@@ -41,7 +41,7 @@ pub struct SecretHit {
 }
 
 /// Scans every packaged file, the generated ones too: names and contents, whatever their
-/// size or encoding (see [`crate::secrets::scan`]).
+/// size or encoding (see [`crate::base::secrets::scan`]).
 pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Error> {
     let modules = super::modules::compile_inputs(files, roots)?;
     let mut facts = ContentFacts {
@@ -63,8 +63,8 @@ pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Er
             Content::Bytes(bytes) => secrets::scan(bytes.as_slice()),
             // Rust sources are read whole (they are small) to count their lines too.
             Content::File(disk) if is_rust && file.size <= MAX_SCANNED => {
-                let bytes =
-                    crate::paths::read_bounded(disk, file.size).map_err(|e| Error::io(disk, e))?;
+                let bytes = crate::base::paths::read_bounded(disk, file.size)
+                    .map_err(|e| Error::io(disk, e))?;
                 facts.rust_lines += String::from_utf8_lossy(&bytes)
                     .lines()
                     .map(str::trim)
@@ -72,9 +72,8 @@ pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Er
                     .count() as u64;
                 secrets::scan(bytes.as_slice())
             }
-            Content::File(disk) => {
-                crate::paths::open_regular(disk).and_then(|f| secrets::scan(f.take(file.size)))
-            }
+            Content::File(disk) => crate::base::paths::open_regular(disk)
+                .and_then(|f| secrets::scan(f.take(file.size))),
         };
         let found = found.map_err(|e| Error::io(&file.path, e))?;
         facts.secrets.extend(found.into_iter().map(|h| hit(h.line, h.kind)));

@@ -1,6 +1,6 @@
 //! A published `.crate`, read back: each file's size and digest as the fingerprint takes
 //! them, its manifest, and its packaged lock, so that it compares with the archive about to
-//! be published ([`crate::diff`]) and its fingerprint with a sign-off.
+//! be published ([`crate::package::diff`]) and its fingerprint with a sign-off.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use crate::diff::Side;
 use crate::package::archive::{self, LockInFingerprint};
+use crate::package::diff::Side;
 use crate::package::{ArchiveFile, Content, Origin};
 
 /// crates.io's limit on an unpacked crate; a download past it is refused, not read.
@@ -111,7 +111,7 @@ impl PublishedCrate {
             .unwrap_or(true);
         autobins
             && self.files.iter().any(|f| {
-                let path = crate::format::slash_path(&f.path);
+                let path = crate::base::format::slash_path(&f.path);
                 path == "src/main.rs" || path.starts_with("src/bin/")
             })
     }

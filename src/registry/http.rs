@@ -19,7 +19,7 @@ use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use url::Url;
 
 use super::source::Source;
-use crate::cache::BlobStore;
+use crate::base::cache::BlobStore;
 
 /// Requests in flight at once.
 pub const CONCURRENCY: usize = 8;
@@ -329,7 +329,7 @@ fn describe(error: &ureq::Error) -> String {
         ureq::Error::HostNotFound => "the host name does not resolve".into(),
         ureq::Error::Io(e) => e.to_string(),
         ureq::Error::BodyExceedsLimit(limit) => format!("the response is over {limit} bytes"),
-        other => crate::error::one_line(&other.to_string()),
+        other => crate::base::error::one_line(&other.to_string()),
     }
 }
 

@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use cargo_metadata::Dependency;
 use url::Url;
 
-use crate::cache::BlobStore;
-use crate::diff::{ArchiveDiff, Comparison, Side, Status};
+use crate::base::cache::BlobStore;
+use crate::package::diff::{ArchiveDiff, Comparison, Side, Status};
 use crate::workspace::{Member, Workspace};
 use download::PublishedCrate;
 use http::{Body, Client, Freshness};

@@ -92,7 +92,7 @@ impl Estimate {
     /// `Publishing 2 new crates and 12 new versions waits about 10 minutes on crates.io's
     /// rate limits.`
     pub fn sentence(&self) -> String {
-        use crate::format::plural;
+        use crate::base::format::plural;
         let what = match (self.new_crates, self.new_versions) {
             (0, 0) => return "Nothing in the plan is left to publish.".to_owned(),
             (crates, 0) => plural(crates, "new crate"),

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::error::Error;
+use crate::base::error::Error;
 
 /// crates.io's sparse index.
 pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
@@ -81,7 +81,7 @@ impl CargoEnv {
             };
             let table = text.parse::<toml::Table>().map_err(|e| Error::CargoConfig {
                 path: path.clone(),
-                message: crate::error::one_line(&e.to_string()),
+                message: crate::base::error::one_line(&e.to_string()),
             })?;
             return Ok(Some((path, table)));
         }
@@ -183,7 +183,7 @@ impl Source {
         token: Option<String>,
     ) -> Result<Source, Error> {
         let problem = |message: &str| Error::Registry {
-            flag: format!("{flag} {}", crate::format::escape_terminal(text)),
+            flag: format!("{flag} {}", crate::base::format::escape_terminal(text)),
             message: message.into(),
         };
         let bare = text.trim_end_matches('/');

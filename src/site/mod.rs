@@ -2,6 +2,8 @@
 //! Tera templates, and returns the site's files. Nothing here reads the project's files or
 //! writes anything.
 
+pub mod card;
+
 pub mod guide;
 pub mod review;
 pub mod summary;
@@ -12,16 +14,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::card;
+use crate::base::error::Error;
+use crate::base::format::{human_size, plural};
+use crate::base::memo::{self, RenderMemo};
 use crate::checks::Severity;
-use crate::config::Level;
-use crate::error::Error;
-use crate::format::{human_size, plural};
-use crate::memo::{self, RenderMemo};
+use crate::checks::settings::Level;
 use crate::package::{MAX_CRATE_SIZE, Origin};
-use crate::plan::PublishPlan;
 use crate::preview::CratePreview;
 use crate::report::{CheckReport, CrateReport, Report, Status, Verdict};
+use crate::workspace::plan::PublishPlan;
 use review::Against;
 use theme::Theme;
 use view::*;
@@ -42,7 +43,7 @@ pub struct SiteInput<'a> {
     /// Each crate's previews, by name.
     pub previews: &'a BTreeMap<String, CratePreview>,
     /// The commit the checkout is at, with its date: the sign-off table names them.
-    pub head: Option<&'a crate::signoff::Head>,
+    pub head: Option<&'a crate::review::signoff::Head>,
     /// Pages and cards rendered by earlier runs.
     pub memo: &'a dyn RenderMemo,
     /// Whether `--out` still holds, at a path, the file an earlier run rendered from a memo
@@ -136,7 +137,10 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
     for (name, bytes) in &theme.assets {
         files.insert(format!("assets/{name}"), bytes.clone());
     }
-    files.insert("assets/highlight.css".into(), crate::readme::highlight_css().into_bytes());
+    files.insert(
+        "assets/highlight.css".into(),
+        crate::preview::readme::highlight_css().into_bytes(),
+    );
     Ok(Site { files, kept, keys, fresh })
 }
 

@@ -2,10 +2,10 @@
 //! to paste) and what changed since the baseline or the previous release. Shared by the
 //! crate page and the summary.
 
-use crate::diff::{Comparison, Status as ChangeStatus};
-use crate::format::{plural, short_hash, signed_size};
+use crate::base::format::{plural, short_hash, signed_size};
+use crate::package::diff::{Comparison, Status as ChangeStatus};
 use crate::report::{CrateReport, RegistryReport};
-use crate::signoff::{self, Head, Status};
+use crate::review::signoff::{self, Head, Status};
 
 use super::view::{ChangedFile, ChangesView, ManifestDiffRow, SignoffView};
 
@@ -120,7 +120,7 @@ pub fn changes_view(comparison: &Comparison, against: Against) -> ChangesView {
                 key: c.key.clone(),
                 before: c.before.clone().unwrap_or_default(),
                 after: c.after.clone().unwrap_or_default(),
-                breaking: c.kind == crate::diff::ChangeKind::FeatureRemoved,
+                breaking: c.kind == crate::package::diff::ChangeKind::FeatureRemoved,
             })
             .collect(),
     }

@@ -4,9 +4,9 @@
 //! It stays under GitHub's comment limit: past it, findings and then crates are cut, with
 //! a link to the full report.
 
+use crate::base::format::{human_size, signed_size};
 use crate::checks::Severity;
-use crate::diff::{Comparison, Status};
-use crate::format::{human_size, signed_size};
+use crate::package::diff::{Comparison, Status};
 use crate::report::{CrateReport, RegistryStatus};
 
 use super::review::{self, Against};
@@ -118,19 +118,19 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         name: krate.name.clone(),
         version: krate.version.clone(),
         verdict: krate.verdict.as_str().to_owned(),
-        fingerprint: crate::format::short_hash(&krate.fingerprint),
+        fingerprint: crate::base::format::short_hash(&krate.fingerprint),
         compressed_size: human_size(krate.archive.compressed_size),
         change,
         release_change,
         breaking,
         signoff: match &krate.signoff {
             None => String::new(),
-            Some(s) if s.status == crate::signoff::Status::Signed => format!(
+            Some(s) if s.status == crate::review::signoff::Status::Signed => format!(
                 "signed off by {} on {}",
                 s.reviewer.as_deref().unwrap_or("?"),
                 s.date.as_deref().unwrap_or("?")
             ),
-            Some(s) if s.status == crate::signoff::Status::Stale => format!(
+            Some(s) if s.status == crate::review::signoff::Status::Stale => format!(
                 "stale: changed since the sign-off by {}",
                 s.reviewer.as_deref().unwrap_or("?")
             ),

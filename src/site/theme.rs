@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
-use crate::card::{CardColors, CardTheme};
+use crate::site::card::{CardColors, CardTheme};
 
-use crate::error::{Error, one_line};
+use crate::base::error::{Error, one_line};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -44,13 +44,13 @@ impl Theme {
         if let Some(dir) = overrides {
             // A theme may come from the checkout too: its files must stay inside its folder
             // (a link to /proc/self/environ is refused), and each is read up to a bound.
-            let jail = crate::paths::Confinement::new(dir);
+            let jail = crate::base::paths::Confinement::new(dir);
             for (name, path) in theme_files(dir)? {
                 let real = jail.regular_file(dir, &path).map_err(|refused| Error::Theme {
                     path: path.clone(),
                     message: refused.to_string(),
                 })?;
-                let bytes = crate::paths::read_bounded(&real, MAX_THEME_FILE)
+                let bytes = crate::base::paths::read_bounded(&real, MAX_THEME_FILE)
                     .map_err(|e| Error::io(&path, e))?;
                 files.insert(name, bytes);
             }
@@ -116,7 +116,7 @@ impl Theme {
                     tera::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                Ok(tera::Value::String(crate::format::escape_markdown(&text)))
+                Ok(tera::Value::String(crate::base::format::escape_markdown(&text)))
             },
         );
         // Code as highlighted, escaped HTML: `{{ text | highlight(lang="toml") | safe }}`.
@@ -125,11 +125,11 @@ impl Theme {
             |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
                 let text = value.as_str().ok_or("highlight takes text")?;
                 let lang = args.get("lang").and_then(tera::Value::as_str).unwrap_or("");
-                Ok(tera::Value::String(crate::readme::highlight(lang, text)))
+                Ok(tera::Value::String(crate::preview::readme::highlight(lang, text)))
             },
         );
         tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(crate::format::escape_html);
+        tera.set_escape_fn(crate::base::format::escape_html);
         tera.add_raw_templates(templates).map_err(|e| Error::Template {
             name: overrides.map_or("default theme".into(), |d| d.display().to_string()),
             message: tera_message(&e),
@@ -249,8 +249,10 @@ fn theme_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
             })?;
             if entry.file_type().is_file() {
                 let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
-                files
-                    .push((format!("{sub}/{}", crate::format::slash_path(rel)), entry.into_path()));
+                files.push((
+                    format!("{sub}/{}", crate::base::format::slash_path(rel)),
+                    entry.into_path(),
+                ));
             }
         }
     }

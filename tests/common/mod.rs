@@ -1,7 +1,7 @@
 //! Sample cards shared by the tests, the snapshots and the benchmark.
 #![allow(dead_code)]
 
-use cargo_readiness::card::{CardData, Verdict};
+use cargo_readiness::site::card::{CardData, Verdict};
 
 pub fn base() -> CardData {
     CardData {

@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::base::error::Error;
 use crate::report::SCHEMA;
 use crate::site::SiteFiles;
 
@@ -51,9 +51,9 @@ pub fn validate(out: &Path, workspace_root: &Path, force: bool) -> Result<Target
     let problem =
         |problem: &str| Error::OutputPath { path: out.to_path_buf(), problem: problem.into() };
     let absolute = std::path::absolute(out).map_err(|e| Error::io(out, e))?;
-    let absolute = crate::paths::normalize(&absolute);
+    let absolute = crate::base::paths::normalize(&absolute);
     let root = fs::canonicalize(workspace_root).unwrap_or_else(|_| workspace_root.to_path_buf());
-    let resolved = crate::paths::resolve_existing_prefix(&absolute);
+    let resolved = crate::base::paths::resolve_existing_prefix(&absolute);
     if root.starts_with(&resolved) {
         return Err(problem("is the workspace root or contains it; choose a folder of its own"));
     }
@@ -81,14 +81,15 @@ fn previous_site(dir: &Path) -> Result<Option<BTreeSet<String>>, Error> {
     if fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.next().is_none() {
         return Ok(Some(BTreeSet::new()));
     }
-    if let Ok(bytes) = crate::paths::read_bounded(&dir.join(MARKER), 64 * 1024 * 1024) {
+    if let Ok(bytes) = crate::base::paths::read_bounded(&dir.join(MARKER), 64 * 1024 * 1024) {
         let marker: Marker = serde_json::from_slice(&bytes).map_err(|e| Error::OutputPath {
             path: dir.join(MARKER),
             problem: format!("is not a marker cargo-readiness can read: {e}"),
         })?;
         return Ok(Some(marker.files));
     }
-    let Ok(report) = crate::paths::read_bounded(&dir.join("report.json"), 64 * 1024 * 1024) else {
+    let Ok(report) = crate::base::paths::read_bounded(&dir.join("report.json"), 64 * 1024 * 1024)
+    else {
         return Ok(None);
     };
     let schema = serde_json::from_slice::<serde_json::Value>(&report)
@@ -132,7 +133,7 @@ pub fn write(target: &Target, files: &SiteFiles, kept: &BTreeSet<String>) -> Res
     )?;
     // A site path below `base`, never outside it.
     let below = |base: &Path, rel: &str| {
-        crate::paths::join_inside(base, Path::new(rel)).ok_or_else(|| Error::OutputPath {
+        crate::base::paths::join_inside(base, Path::new(rel)).ok_or_else(|| Error::OutputPath {
             path: out.join(rel),
             problem: "leaves the output folder".into(),
         })
@@ -199,7 +200,7 @@ fn keep_foreign_files(
             Error::io(&path, e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk")))
         })?;
         let Ok(rel) = entry.path().strip_prefix(out) else { continue };
-        let key = crate::format::slash_path(rel);
+        let key = crate::base::format::slash_path(rel);
         let kept = staging.join(rel);
         if entry.file_type().is_dir() {
             continue;
@@ -264,7 +265,7 @@ impl Ledger {
     /// The ledger kept at `path` (in the cache folder); empty when there is none or it
     /// cannot be read.
     pub fn load(path: Option<&Path>) -> Ledger {
-        path.and_then(|p| crate::paths::read_bounded(p, MAX_LEDGER).ok())
+        path.and_then(|p| crate::base::paths::read_bounded(p, MAX_LEDGER).ok())
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default()
     }
@@ -273,7 +274,7 @@ impl Ledger {
     /// untouched since.
     pub fn unchanged(&self, target: &Target, rel: &str, key: &str) -> bool {
         let Some(written) = self.files.get(rel).filter(|w| w.key == key) else { return false };
-        let Some(path) = crate::paths::join_inside(&target.path, Path::new(rel)) else {
+        let Some(path) = crate::base::paths::join_inside(&target.path, Path::new(rel)) else {
             return false;
         };
         target.owned.contains(rel) && Written::of(&path, key).as_ref() == Some(written)
@@ -284,7 +285,7 @@ impl Ledger {
         let files = keys
             .iter()
             .filter_map(|(rel, key)| {
-                let path = crate::paths::join_inside(out, Path::new(rel))?;
+                let path = crate::base::paths::join_inside(out, Path::new(rel))?;
                 Some((rel.clone(), Written::of(&path, key)?))
             })
             .collect();
@@ -295,7 +296,7 @@ impl Ledger {
     /// write every file.
     pub fn save(&self, path: &Path) {
         if let Ok(bytes) = serde_json::to_vec(self) {
-            let _ = crate::cache::replace_file(path, &bytes);
+            let _ = crate::base::cache::replace_file(path, &bytes);
         }
     }
 }
@@ -337,7 +338,7 @@ fn relative_files(dir: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter(|e| !e.file_type().is_dir())
-        .filter_map(|e| e.path().strip_prefix(dir).ok().map(crate::format::slash_path))
+        .filter_map(|e| e.path().strip_prefix(dir).ok().map(crate::base::format::slash_path))
         .collect()
 }
 

@@ -18,8 +18,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::paths::Confinement;
+use crate::base::error::Error;
+use crate::base::paths::Confinement;
 
 /// The file's name, at the workspace root.
 pub const FILE: &str = "readiness-signoff.toml";
@@ -109,7 +109,8 @@ impl Signoffs {
                 message: format!("{size} bytes; a sign-off file over 4 MiB is not read"),
             });
         }
-        let bytes = crate::paths::read_bounded(&real, MAX_SIZE).map_err(|e| Error::io(&path, e))?;
+        let bytes =
+            crate::base::paths::read_bounded(&real, MAX_SIZE).map_err(|e| Error::io(&path, e))?;
         let text = String::from_utf8(bytes).map_err(|_| Error::Signoff {
             path: path.clone(),
             line: None,
@@ -123,7 +124,7 @@ impl Signoffs {
         let error = |span: Option<std::ops::Range<usize>>, message: String| Error::Signoff {
             path: path.to_path_buf(),
             line: span.map(|s| line_of(text, s.start)),
-            message: crate::error::one_line(&message),
+            message: crate::base::error::one_line(&message),
         };
         let content: FileContent =
             toml::from_str(text).map_err(|e| error(e.span(), e.message().to_owned()))?;
@@ -168,7 +169,7 @@ impl Signoffs {
         };
         other_versions.sort_by(|a, b| compare_versions(a, b));
         other_versions.dedup();
-        let shown = |text: &str| crate::secrets::redact(text).into_owned();
+        let shown = |text: &str| crate::base::secrets::redact(text).into_owned();
         SignoffReport {
             status,
             reviewer: entry.map(|e| shown(&e.reviewer)),

@@ -1,7 +1,7 @@
 //! Each crate compared with itself at a git revision: `--baseline REV|auto` (what changed
 //! since the last release) and `verify` (what changed since the signed-off commit). The
-//! revision is checked out from git's objects into a throwaway folder ([`crate::revision`])
-//! and packaged by the same stages as the work tree; [`crate::diff`] compares the two.
+//! revision is checked out from git's objects into a throwaway folder ([`crate::review::revision`])
+//! and packaged by the same stages as the work tree; [`crate::package::diff`] compares the two.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -9,11 +9,11 @@ use std::path::Path;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::cache::Caches;
-use crate::diff::{ArchiveDiff, Side};
-pub use crate::diff::{Comparison, Status};
-use crate::error::Error;
-use crate::revision::{self, Checkout};
+use crate::base::cache::Caches;
+use crate::base::error::Error;
+use crate::package::diff::{ArchiveDiff, Side};
+pub use crate::package::diff::{Comparison, Status};
+use crate::review::revision::{self, Checkout};
 use crate::workspace::Workspace;
 
 /// `--baseline`.
@@ -188,7 +188,7 @@ fn compare_at(
                     }
                 };
             // Packaged again on the next run unless kept, as the work tree's archives are.
-            caches.archives.store(&crate::cache::archive_entries(vec![(
+            caches.archives.store(&crate::base::cache::archive_entries(vec![(
                 archive.cache_key.clone(),
                 archive.to_cached(),
             )]));

@@ -2,19 +2,21 @@
 //! manifest cargo will publish beside the one written. Built per crate in the parallel
 //! stage, from what the package stage found; the site renders them.
 
+pub mod readme;
+
 use std::cell::RefCell;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::memo::RenderMemo;
+use crate::base::error::Error;
+use crate::base::memo::RenderMemo;
 use crate::package::generated::{self, ManifestChange};
 
-use crate::format::slash_path;
+use crate::base::format::slash_path;
 use crate::package::{Archive, Content};
-use crate::readme::{self, RenderedReadme, RepoLinks};
 use crate::workspace::Member;
+use readme::{RenderedReadme, RepoLinks};
 
 /// Everything a crate's page previews.
 #[derive(Debug, Clone, Default)]
@@ -61,7 +63,7 @@ pub struct Built {
 /// earlier run rendered the same text with the same links.
 pub fn build(member: &Member, archive: &Archive, memo: &dyn RenderMemo) -> Result<Built, Error> {
     let manifest_path = member.package.manifest_path.as_std_path();
-    let original = crate::paths::read_bounded(manifest_path, MAX_MANIFEST_PREVIEW as u64 + 1)
+    let original = crate::base::paths::read_bounded(manifest_path, MAX_MANIFEST_PREVIEW as u64 + 1)
         .map_err(|e| Error::io(manifest_path, e))?;
     let original = preview_text(&String::from_utf8_lossy(&original));
     let published = archive
@@ -83,7 +85,7 @@ pub fn build(member: &Member, archive: &Archive, memo: &dyn RenderMemo) -> Resul
 
 /// A manifest as the preview shows it: redacted, and cut at [`MAX_MANIFEST_PREVIEW`].
 fn preview_text(text: &str) -> String {
-    let redacted = crate::secrets::redact(text);
+    let redacted = crate::base::secrets::redact(text);
     if redacted.len() <= MAX_MANIFEST_PREVIEW {
         return redacted.into_owned();
     }
@@ -110,11 +112,12 @@ fn readme(
         return Ok(None);
     };
     let Content::File(path) = &file.content else { return Ok(None) };
-    let name = crate::secrets::redact(&slash_path(&file.path)).into_owned();
+    let name = crate::base::secrets::redact(&slash_path(&file.path)).into_owned();
     if file.size > readme::MAX_README {
         return Ok(Some(ReadmePreview { file: name, size: file.size, rendered: None, utf8: true }));
     }
-    let bytes = crate::paths::read_bounded(path, file.size).map_err(|e| Error::io(path, e))?;
+    let bytes =
+        crate::base::paths::read_bounded(path, file.size).map_err(|e| Error::io(path, e))?;
     let Ok(text) = String::from_utf8(bytes) else {
         return Ok(Some(ReadmePreview {
             file: name,
@@ -134,7 +137,7 @@ fn readme(
         repository: member.package.repository.as_deref(),
         path_in_repo: path_in_repo.unwrap_or(""),
     };
-    let text = crate::secrets::redact(&text);
+    let text = crate::base::secrets::redact(&text);
     let rendered = memoized_render(&name, &text, &links, &exists, memo, fresh);
     Ok(Some(ReadmePreview { file: name, size: file.size, rendered: Some(rendered), utf8: true }))
 }
@@ -166,7 +169,7 @@ fn memoized_render(
 ) -> RenderedReadme {
     let input =
         ReadmeInput { file, text, repository: links.repository, path_in_repo: links.path_in_repo };
-    let key = crate::memo::key("readme", "", &input);
+    let key = crate::base::memo::key("readme", "", &input);
     let remembered = memo.get(&key).and_then(|b| serde_json::from_slice::<MemoizedReadme>(&b).ok());
     if let Some(remembered) = remembered
         && remembered.lookups.iter().all(|(path, answer)| exists(path) == *answer)

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use crate::memo::RenderMemo;
+use crate::base::memo::RenderMemo;
 use crate::package::{ArchiveCache, CachedArchive};
 
 /// The cache folder: the flag, the environment, or the user's cache folder; `None` when
@@ -44,7 +44,7 @@ pub struct Caches {
     pub verdicts: BlobStore,
     /// Where the ledgers of output folders are kept (see [`crate::output::Ledger`]).
     sites: Option<PathBuf>,
-    /// Where past revisions are checked out for the time of a run (see [`crate::revision`]).
+    /// Where past revisions are checked out for the time of a run (see [`crate::review::revision`]).
     checkouts: Option<PathBuf>,
     /// Where `--verify` unpacks archives and keeps its target folder.
     builds: Option<PathBuf>,

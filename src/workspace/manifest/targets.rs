@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use cargo_util_schemas::manifest::{PathValue, TomlPackageBuild, TomlTarget};
 
 use super::ManifestError;
-use crate::paths::{Confinement, Resolver};
+use crate::base::paths::{Confinement, Resolver};
 
 /// The package root, probed as cargo probes it (`exists`, `read_dir`), through the
 /// repository's confinement: a link that leads outside the repository or into `.git/` is

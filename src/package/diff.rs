@@ -36,7 +36,7 @@ impl Side {
         let files = files
             .iter()
             .filter_map(|f| {
-                Some((crate::format::slash_path(&f.path), (f.size, fingerprinted(f, lock)?)))
+                Some((crate::base::format::slash_path(&f.path), (f.size, fingerprinted(f, lock)?)))
             })
             .collect();
         Side { files, compressed_size, manifest }
@@ -237,7 +237,7 @@ impl ArchiveDiff {
     /// Every file that differs, by path: `added`, `removed` or `modified`, with its size
     /// (`before → after` when modified).
     pub fn file_rows(&self) -> Vec<FileRow<'_>> {
-        let sized = |size| crate::format::human_size(size);
+        let sized = |size| crate::base::format::human_size(size);
         let mut rows: Vec<FileRow> = self
             .files_added
             .iter()

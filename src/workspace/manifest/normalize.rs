@@ -11,7 +11,7 @@ use cargo_util_schemas::manifest::{
 
 use super::targets::{self, Discovery, PackageDir};
 use super::{ManifestError, WorkspaceManifest};
-use crate::paths;
+use crate::base::paths;
 
 type Dependencies = BTreeMap<PackageName, InheritableDependency>;
 

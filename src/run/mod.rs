@@ -10,20 +10,22 @@ use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::base::error::Error;
+use crate::base::format::{escape_terminal, human_size, plural};
+use crate::checks::settings::Settings;
 use crate::checks::{self, Subject, WorkspaceSubject};
 use crate::cli::{Cli, ColorWhen, MessageFormat};
-use crate::config::Settings;
-use crate::error::Error;
-use crate::format::{escape_terminal, human_size, plural};
-use crate::lockfile::MemberCrate;
 use crate::package::CachedArchive;
+use crate::package::lockfile::MemberCrate;
 use crate::preview::CratePreview;
 use crate::registry::{Facts, State};
 use crate::report::{CrateReport, Report, Verdict};
-use crate::signoff::Signoffs;
+use crate::review::baseline;
+use crate::review::signoff::Signoffs;
 use crate::site::{self, SiteInput, theme::Theme};
+use crate::workspace::plan;
 use crate::workspace::{Member, Workspace};
-use crate::{baseline, output, package, plan, preview, registry};
+use crate::{output, package, preview, registry};
 use std::collections::BTreeMap;
 
 /// What a finished run produced.
@@ -48,7 +50,7 @@ struct Packaged {
     /// A README rendered anew, to keep in the render memo.
     rendered: Option<(String, Vec<u8>)>,
     /// With `--baseline`: what is compared with the revision.
-    side: Option<crate::diff::Side>,
+    side: Option<crate::package::diff::Side>,
 }
 
 /// Runs one crate's stages; an error or a panic in them becomes the reason the crate
@@ -76,7 +78,7 @@ fn not_checked(
 ) -> Packaged {
     // The site holds no absolute path: the checkout's own paths are shown from its root.
     let root = format!("{}/", workspace.root.display());
-    let reason = crate::secrets::redact(&reason.replace(&root, "")).into_owned();
+    let reason = crate::base::secrets::redact(&reason.replace(&root, "")).into_owned();
     let archive = package::Archive::unchecked(&reason);
     let findings = checks::not_checked(member.name(), &reason, settings);
     Packaged {
@@ -94,7 +96,7 @@ struct Stages<'a> {
     cli: &'a Cli,
     workspace: &'a Workspace,
     settings: &'a Settings,
-    caches: &'a crate::cache::Caches,
+    caches: &'a crate::base::cache::Caches,
     registry: &'a Facts,
     /// With `--verify`.
     verifier: Option<&'a crate::build::Verifier<'a>>,
@@ -182,14 +184,15 @@ fn check_stage(stages: &Stages, (staged, verification): Building) -> Result<Pack
     let cached = Some((archive.cache_key.clone(), archive.to_cached()));
     // Only what is published is compared with the baseline and the previous release.
     let compared = cli.baseline.is_some() || registry.state == State::Online;
-    let side = (compared && member.publish).then(|| crate::diff::Side::of(&archive));
+    let side = (compared && member.publish).then(|| crate::package::diff::Side::of(&archive));
     Ok(Packaged { cached, report, emitted, preview, rendered, side })
 }
 
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let started = Instant::now();
-    let caches =
-        crate::cache::Caches::open(crate::cache::root(cli.cache_dir.as_deref()).as_deref());
+    let caches = crate::base::cache::Caches::open(
+        crate::base::cache::root(cli.cache_dir.as_deref()).as_deref(),
+    );
     let workspace = Workspace::load(cli.manifest_path.as_deref(), &caches.declarations)?;
     let selected = workspace.select(&cli.packages, &cli.exclude)?;
     let out = cli.out.clone().unwrap_or_else(|| workspace.target_dir.join("readiness"));
@@ -313,7 +316,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let mut report = Report::new(crates, &plan, &workspace_findings);
     report.workspace.registry = crate::report::RegistryStatus::of(&facts);
     report.workspace.publish_time = publish_time(&facts, &report);
-    let head = crate::signoff::head(workspace.confinement.root());
+    let head = crate::review::signoff::head(workspace.confinement.root());
     let ledger_path = caches.ledger(&out.path);
     let ledger = output::Ledger::load(ledger_path.as_deref());
     let site = site::render(
@@ -321,7 +324,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         &SiteInput {
             report: &report,
             plan: &plan,
-            workspace_name: &crate::secrets::redact(&workspace.name()),
+            workspace_name: &crate::base::secrets::redact(&workspace.name()),
             base_url: base_url.as_deref(),
             emit_crate: cli.emit_crate,
             head: head.as_ref(),
@@ -339,7 +342,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         output::Ledger::record(&out.path, &site.keys).save(&path);
     }
     // Only new entries are written: an archive already cached was read from there.
-    caches.archives.store(&crate::cache::archive_entries(cached));
+    caches.archives.store(&crate::base::cache::archive_entries(cached));
     rendered.extend(site.fresh);
     caches.render.store(&rendered);
     caches.registry.sweep();
@@ -431,8 +434,8 @@ fn publish_time(facts: &Facts, report: &Report) -> Option<registry::rate_limit::
 fn compare_with(
     workspace: &Workspace,
     spec: &baseline::Spec,
-    sides: Vec<(String, crate::diff::Side)>,
-    caches: &crate::cache::Caches,
+    sides: Vec<(String, crate::package::diff::Side)>,
+    caches: &crate::base::cache::Caches,
 ) -> Result<BTreeMap<String, baseline::Comparison>, Error> {
     let versions: Vec<(&str, &semver::Version)> = sides
         .iter()
@@ -518,7 +521,7 @@ fn append_step_summary(path: &std::path::Path, summary: &str) -> Result<(), Erro
 /// to preview a site served locally), ending with `/`.
 fn normalize_base_url(text: &str) -> Result<String, Error> {
     let problem = |problem: &str| Error::BaseUrl {
-        url: crate::format::escape_terminal(text),
+        url: crate::base::format::escape_terminal(text),
         problem: problem.into(),
     };
     if text.contains(|c: char| c.is_whitespace() || c.is_control()) {

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use cargo_metadata::{DependencyKind, Package};
 
-use crate::index_cache::{IndexCache, Known};
+use crate::workspace::index_cache::{IndexCache, Known};
 
 const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
 

@@ -1,19 +1,23 @@
 //! The workspace stage: loads the members with `cargo metadata --no-deps` (no network) and
 //! reads what `cargo metadata` does not report (`include`, `exclude`) from the manifests.
 
+pub mod index_cache;
+pub mod manifest;
+pub mod plan;
+
 use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
 use cargo_util_schemas::manifest::TomlManifest;
 
-use crate::cache::BlobStore;
-use crate::error::{Error, one_line};
-use crate::format::slash_path;
-use crate::index_cache::IndexCache;
-use crate::lockfile::{Declarations, Lock};
-use crate::manifest::{self, WorkspaceManifest};
+use crate::base::cache::BlobStore;
+use crate::base::error::{Error, one_line};
+use crate::base::format::slash_path;
+use crate::base::paths::Confinement;
 use crate::package::files::GitRepos;
-use crate::paths::Confinement;
+use crate::package::lockfile::{Declarations, Lock};
+use crate::workspace::index_cache::IndexCache;
+use manifest::WorkspaceManifest;
 
 /// A loaded workspace.
 #[derive(Debug)]
@@ -332,7 +336,7 @@ fn committed_lock(confinement: &Confinement, root: &Path) -> Option<String> {
     /// Far above any real lock file (wasmtime's is under 200 KiB).
     const MAX_LOCK: u64 = 64 << 20;
     let path = confinement.regular_file(root, Path::new("Cargo.lock")).ok()?;
-    let bytes = crate::paths::read_bounded(&path, MAX_LOCK + 1).ok()?;
+    let bytes = crate::base::paths::read_bounded(&path, MAX_LOCK + 1).ok()?;
     (bytes.len() as u64 <= MAX_LOCK).then(|| String::from_utf8(bytes).ok()).flatten()
 }
 
@@ -367,7 +371,7 @@ fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
     // Every path is joined below the copy only when it stays there lexically: a target
     // path such as `../../victim.rs` must never make us write outside it.
     let inside_copy =
-        |path: &Path| crate::paths::join_inside(copy.path(), path.strip_prefix(root).ok()?);
+        |path: &Path| crate::base::paths::join_inside(copy.path(), path.strip_prefix(root).ok()?);
     for manifest in manifests {
         let target = inside_copy(&manifest)?;
         std::fs::create_dir_all(target.parent()?).ok()?;

@@ -121,7 +121,7 @@ pub(super) fn prepare(
 /// A readme or license file path as it stands in the archive: relative to the package
 /// root, or just its name when cargo copies it in from outside.
 fn inside_package(file: &str, dir: &PackageDir<'_>) -> String {
-    let absolute = crate::paths::normalize(&dir.root().join(file));
+    let absolute = crate::base::paths::normalize(&dir.root().join(file));
     match absolute.strip_prefix(dir.root()) {
         Ok(inside) => inside.to_string_lossy().into_owned(),
         Err(_) => Path::new(file)

@@ -14,7 +14,7 @@ use std::path::{Component, Path, PathBuf};
 
 use gix::bstr::ByteSlice;
 
-use crate::error::Error;
+use crate::base::error::Error;
 
 /// A revision checked out into a temporary folder (removed when dropped).
 pub struct Checkout {
@@ -30,7 +30,7 @@ impl Checkout {
 
 /// The repository whose work tree holds `dir`.
 fn open(dir: &Path) -> Result<gix::Repository, String> {
-    gix::discover(dir).map_err(|e| crate::error::one_line(&e.to_string()))
+    gix::discover(dir).map_err(|e| crate::base::error::one_line(&e.to_string()))
 }
 
 /// Resolves `rev` in the repository around `dir` to a commit id (full hex).
@@ -56,7 +56,7 @@ fn commit_of(repo: &gix::Repository, rev: &str) -> Result<gix::ObjectId, String>
 }
 
 fn one_line(error: &dyn std::fmt::Display) -> String {
-    crate::error::one_line(&error.to_string())
+    crate::base::error::one_line(&error.to_string())
 }
 
 /// Writes the tree of `rev` (of the repository around `repository`) into a new folder
@@ -144,7 +144,7 @@ fn safe_relative(path: &gix::bstr::BStr) -> Option<PathBuf> {
 fn write_link(root: &Path, rel: &Path, target: &[u8]) -> io::Result<()> {
     let Ok(target) = gix::path::from_byte_slice(target) else { return Ok(()) };
     let folder = rel.parent().unwrap_or(Path::new(""));
-    if target.is_absolute() || crate::paths::relative_inside(&folder.join(target)).is_none() {
+    if target.is_absolute() || crate::base::paths::relative_inside(&folder.join(target)).is_none() {
         return Ok(());
     }
     #[cfg(unix)]

@@ -76,7 +76,7 @@ impl IndexCache {
             _ => dir.join(&name[..2]).join(&name[2..4]).join(name),
         };
         // An index entry is a few KiB per version; 64 MiB bounds any real one.
-        match crate::paths::read_bounded(&path, 64 << 20) {
+        match crate::base::paths::read_bounded(&path, 64 << 20) {
             Ok(bytes) => Known::Versions(parse(&bytes)),
             Err(_) => Known::Unknown,
         }

@@ -9,11 +9,11 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
+use crate::base::error::Error;
+use crate::base::format::{escape_terminal, plural, short_hash};
 use crate::cli::Cli;
-use crate::diff::{ArchiveDiff, Side};
-use crate::error::Error;
-use crate::format::{escape_terminal, plural, short_hash};
 use crate::package::Archive;
+use crate::package::diff::{ArchiveDiff, Side};
 use crate::registry::{Lookup, Registry};
 
 use super::{Packaged, package_selected, stream};

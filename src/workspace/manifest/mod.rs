@@ -57,7 +57,7 @@ pub fn docs_rs(metadata: &serde_json::Value) -> Option<&serde_json::Value> {
 }
 
 pub fn parse(text: &str) -> Result<TomlManifest, ManifestError> {
-    toml09::from_str(text).map_err(|e| ManifestError(crate::error::one_line(&e.to_string())))
+    toml09::from_str(text).map_err(|e| ManifestError(crate::base::error::one_line(&e.to_string())))
 }
 
 /// The resolver a workspace (or a package built on its own) uses.

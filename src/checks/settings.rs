@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::error::Error;
 use crate::checks;
-use crate::error::Error;
 use crate::workspace::Workspace;
 
 /// A check's level as configured.

@@ -11,14 +11,14 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::baseline::{self, Comparison};
-use crate::cache::Caches;
+use crate::base::cache::Caches;
+use crate::base::error::Error;
+use crate::base::format::{escape_terminal, plural, short_hash};
 use crate::cli::{Cli, ColorWhen, Command, VerifyArgs};
-use crate::diff::ArchiveDiff;
-use crate::error::Error;
-use crate::format::{escape_terminal, plural, short_hash};
 use crate::package::Archive;
-use crate::signoff::{SignoffReport, Signoffs, Status};
+use crate::package::diff::ArchiveDiff;
+use crate::review::baseline::{self, Comparison};
+use crate::review::signoff::{SignoffReport, Signoffs, Status};
 use crate::workspace::Workspace;
 
 /// One crate's standing.
@@ -63,7 +63,7 @@ struct Packaged {
 }
 
 fn package_selected(cli: &Cli) -> Result<Packaged, Error> {
-    let caches = Caches::open(crate::cache::root(cli.cache_dir.as_deref()).as_deref());
+    let caches = Caches::open(crate::base::cache::root(cli.cache_dir.as_deref()).as_deref());
     let workspace = Workspace::load(cli.manifest_path.as_deref(), &caches.declarations)?;
     let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
     let selected: Vec<_> =
@@ -98,7 +98,7 @@ pub fn verdicts(cli: &Cli) -> Result<Vec<Verdict>, Error> {
             match &signoff.commit {
                 Some(commit) => requests.push(baseline::Request {
                     name: name.clone(),
-                    now: crate::diff::Side::of(archive),
+                    now: crate::package::diff::Side::of(archive),
                     rev: Some(commit.clone()),
                 }),
                 None => {
@@ -200,7 +200,7 @@ pub fn write_verdicts(out: &mut impl Write, verdicts: &[Verdict]) -> std::io::Re
         "{:>9} {signed} of {} signed off ({})",
         "verify",
         plural(verdicts.len(), "crate"),
-        crate::signoff::FILE
+        crate::review::signoff::FILE
     )
 }
 
