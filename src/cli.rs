@@ -70,11 +70,11 @@ pub struct Cli {
     #[arg(long, value_name = "REV", help_heading = "Comparison")]
     pub baseline: Option<String>,
 
-    /// Build each publishable crate from its packaged archive, as cargo publish does, and
-    /// its documentation with the docs.rs settings stable cargo honours (runs build scripts
+    /// Also build each publishable crate from its packaged archive, as cargo publish does,
+    /// and document it with the docs.rs settings stable cargo honours (runs build scripts
     /// and proc-macros: off by default)
     #[arg(long, help_heading = "Comparison")]
-    pub verify: bool,
+    pub build: bool,
 
     /// Ask the registry what it already holds: published versions, yanked dependencies, the
     /// previous release's .crate to compare with (off by default: every run is offline)

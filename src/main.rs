@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use cargo_readiness::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    // Cargo's compiler wrapper in a `--verify` build (the documentation pass).
+    // Cargo's compiler wrapper in a `--build` build (the documentation pass).
     if let Some(code) = cargo_readiness::build::wrapper_main() {
         std::process::exit(code);
     }

@@ -342,7 +342,7 @@ fn every_check_has_a_fixture() {
         "crate-too-large",
         "crate-unpacked-too-large",
         "rust-version-invalid",
-        // Build checks need --verify: tests/verify.rs holds them against cargo's own.
+        // Build checks need --build: tests/build.rs holds them against cargo's own.
         "build-fails",
         "doc-build-fails",
         // Registry checks need a registry: tests/online.rs runs each one against a

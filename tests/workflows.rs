@@ -1,8 +1,9 @@
 //! The CI workflows of the guide (`content/ci.md`) and the composite action (`action.yml`)
 //! are valid YAML, and every `cargo readiness …` command line in them is one the CLI
-//! accepts.
+//! accepts; and the build check is called `--build` everywhere, `verify` being the sign-off
+//! check's word alone.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cargo_readiness::cli::Cli;
 use clap::{CommandFactory, Parser};
@@ -132,4 +133,48 @@ fn the_action_is_composite_and_passes_only_flags_the_cli_has() {
             "inputs must reach scripts through env, not be pasted in: {line}"
         );
     }
+}
+
+/// Every text file of the repository, by its path from the root, but the tests' (which spell
+/// what the CLI must refuse) and what git ignores (`target/`).
+fn repository_texts() -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .filter_entry(move |entry| {
+            let path = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            !matches!(path.to_str(), Some(".git" | "tests" | "target"))
+        })
+        .build()
+        .map(|entry| entry.unwrap().into_path())
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            Some((path.strip_prefix(root).unwrap().to_path_buf(), text))
+        })
+        .collect()
+}
+
+/// One word, one meaning (issue 25): the build check is `--build`, and `verify` is the
+/// sign-off subcommand alone. The old flag is refused (no alias), named nowhere outside the
+/// tests, and the build check's code (`src/build/`, comments aside, which may speak of
+/// cargo's own verification) names nothing after verification.
+#[test]
+fn the_build_check_is_build_and_verify_is_the_sign_off_check_alone() {
+    assert!(Cli::try_parse_from(["cargo-readiness", "--build"]).unwrap().build);
+    let old = Cli::try_parse_from(["cargo-readiness", "--verify"]).unwrap_err();
+    assert_eq!(old.kind(), clap::error::ErrorKind::UnknownArgument);
+
+    let texts = repository_texts();
+    assert!(texts.iter().any(|(path, _)| path == Path::new("src/build/mod.rs")));
+    let mut found = Vec::new();
+    for (path, text) in &texts {
+        let build_code = path.starts_with("src/build");
+        for (number, line) in text.lines().enumerate() {
+            let code = build_code && !line.trim_start().starts_with("//");
+            if line.contains("--verify") || (code && line.to_lowercase().contains("verif")) {
+                found.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "the build check is `--build`, not verify: {found:#?}");
 }

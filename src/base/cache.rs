@@ -40,13 +40,13 @@ pub struct Caches {
     pub comparisons: BlobStore,
     /// The registry's answers (`--online`), by URL.
     pub registry: BlobStore,
-    /// Build verdicts (`--verify`), by archive, members and toolchain.
+    /// Build verdicts (`--build`), by archive, members and toolchain.
     pub verdicts: BlobStore,
     /// Where the ledgers of output folders are kept (see [`crate::output::Ledger`]).
     sites: Option<PathBuf>,
     /// Where past revisions are checked out for the time of a run (see [`crate::review::revision`]).
     checkouts: Option<PathBuf>,
-    /// Where `--verify` unpacks archives and keeps its target folder.
+    /// Where `--build` unpacks archives and keeps its target folder.
     builds: Option<PathBuf>,
 }
 
@@ -76,7 +76,7 @@ impl Caches {
         self.checkouts.as_deref()
     }
 
-    /// The folder `--verify` builds in (a temporary one when there is no cache).
+    /// The folder `--build` builds in (a temporary one when there is no cache).
     pub fn builds(&self) -> Option<&Path> {
         self.builds.as_deref()
     }

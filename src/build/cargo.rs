@@ -1,14 +1,14 @@
-//! One cargo call of `--verify`, from a neutral folder, with the tool's settings and
-//! environment, and what it came to: its verdict, with the compiler's errors as the page
-//! shows them.
+//! One cargo call of the build check (`--build`), from a neutral folder, with the tool's
+//! settings and environment, and what it came to: its verdict, with the compiler's errors as
+//! the page shows them.
 
 use std::path::Path;
 use std::process::Command;
 
-use super::{MAX_LINES, Verdict, Verifier, rustdoc};
+use super::{Builder, MAX_LINES, Verdict, rustdoc};
 use crate::workspace::cargo_program;
 
-impl Verifier<'_> {
+impl Builder<'_> {
     /// Runs `cargo <command>`, members patched in with `patches`; the errors it printed
     /// (as `strip` shows them), when it failed. With `document`, the wrapper documents the
     /// libraries of the build's primary packages as it compiles them (see

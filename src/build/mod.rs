@@ -1,6 +1,6 @@
-//! `--verify`: each publishable crate built from its packaged archive, the way `cargo
-//! publish` verifies a crate before uploading it, with cargo as the build engine; and its
-//! documentation built with the docs.rs settings a stable toolchain can honour.
+//! The build check (`--build`): each publishable crate built from its packaged archive, the
+//! way `cargo publish` verifies a crate before uploading it, with cargo as the build engine;
+//! and its documentation built with the docs.rs settings a stable toolchain can honour.
 //!
 //! The archive's files are written to a folder of the tool's cache (as cargo unpacks the
 //! `.crate`), and `cargo build` runs on it from a neutral folder. Workspace members it
@@ -58,7 +58,7 @@ const MAX_LINES: usize = 60;
 /// What a build said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
-    /// `--verify` was not given (or the crate is not published).
+    /// `--build` was not given (or the crate is not published).
     NotRun,
     Built,
     /// The compiler's errors, paths inside the archive (`<name>-<version>/src/lib.rs:3:5`).
@@ -69,20 +69,20 @@ pub enum Verdict {
 
 /// A crate's build and documentation build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verification {
+pub struct BuildOutcome {
     pub build: Verdict,
     pub doc: Verdict,
     /// The docs.rs settings the documentation build did not apply.
     pub doc_skipped: Vec<String>,
 }
 
-impl Verification {
-    pub const NOT_RUN: Verification =
-        Verification { build: Verdict::NotRun, doc: Verdict::NotRun, doc_skipped: Vec::new() };
+impl BuildOutcome {
+    pub const NOT_RUN: BuildOutcome =
+        BuildOutcome { build: Verdict::NotRun, doc: Verdict::NotRun, doc_skipped: Vec::new() };
 }
 
 /// Builds crates from their archives, in the publish plan's order.
-pub struct Verifier<'a> {
+pub struct Builder<'a> {
     /// Unpacked archives, `<name>-<version>/`.
     sources: PathBuf,
     /// The packages each crate is built from, `<name>-<version>/` (see `root.rs`).
@@ -99,7 +99,7 @@ pub struct Verifier<'a> {
     _scratch: Option<tempfile::TempDir>,
 }
 
-impl<'a> Verifier<'a> {
+impl<'a> Builder<'a> {
     /// Keeps its folders below `root` (the cache's), or in a temporary folder.
     pub fn new(
         root: Option<&Path>,
@@ -122,7 +122,7 @@ impl<'a> Verifier<'a> {
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             .unwrap_or_default();
-        Ok(Verifier {
+        Ok(Builder {
             sources: root.join("sources"),
             roots: root.join("roots"),
             target: root.join("target"),
@@ -143,7 +143,7 @@ impl<'a> Verifier<'a> {
     }
 
     /// Unpacks `archive`, and takes the verdict kept for the same archive, members and
-    /// toolchain, or readies its build (see [`Verifier::build`]).
+    /// toolchain, or readies its build (see [`Builder::build`]).
     pub fn prepare(&self, workspace: &Workspace, member: &Member, archive: &Archive) -> Prepared {
         let name = member.name();
         let version = member.package.version.to_string();
@@ -161,16 +161,16 @@ impl<'a> Verifier<'a> {
                 .collect()
         };
         let key = self.key(name, archive, &members, member);
-        let kept: Option<Verification> =
+        let kept: Option<BuildOutcome> =
             self.verdicts.get(&key).and_then(|b| serde_json::from_slice(&b).ok());
         // A crate whose verdict is kept keeps its folder as it is, so the builds of crates
         // that depend on it find it unchanged; one to build is unpacked afresh, so that
         // cargo compiles (and documents) it.
         let stamp = self.sources.join(format!("{folder}.fingerprint"));
         let not_tried = |why: String| {
-            Prepared(Step::Done(Verification {
+            Prepared(Step::Done(BuildOutcome {
                 build: Verdict::NotTried(why),
-                ..Verification::NOT_RUN
+                ..BuildOutcome::NOT_RUN
             }))
         };
         if let Err(e) = unpack(archive, &dir, &stamp, kept.is_some()) {
@@ -214,7 +214,7 @@ impl<'a> Verifier<'a> {
     }
 
     /// Builds the crates prepared (in the publish plan's order), and returns each one's
-    /// verification under way, in the same order. Crates whose builds would compile every
+    /// build under way, in the same order. Crates whose builds would compile every
     /// package they share alike (their dependencies' features, their profiles) are first
     /// built together, in one cargo call (see `group.rs`); each crate's own build then
     /// gives its verdict, finding compiled what the two have in common. `building` is told
@@ -263,7 +263,7 @@ impl<'a> Verifier<'a> {
         crates
             .into_iter()
             .map(|(_, prepared)| match prepared.0 {
-                Step::Done(verification) => Started::done(verification),
+                Step::Done(outcome) => Started::done(outcome),
                 Step::Build(_) => verdicts.next().expect("one verdict per job"),
             })
             .collect()
@@ -307,9 +307,9 @@ impl<'a> Verifier<'a> {
                 // rustdoc may have started before a later step failed: not left running.
                 rustdoc::settle(&self.deps(), library);
             }
-            let verification = Verification { build: verdict, ..Verification::NOT_RUN };
-            self.keep(&pending.key, &verification);
-            return Started::done(verification);
+            let outcome = BuildOutcome { build: verdict, ..BuildOutcome::NOT_RUN };
+            self.keep(&pending.key, &outcome);
+            return Started::done(outcome);
         }
         let stem =
             document.and_then(|_| rustdoc::compiled_library(&ran.stdout, &own, &self.deps()));
@@ -377,7 +377,7 @@ impl<'a> Verifier<'a> {
 
     /// The documentation's verdict of a crate that built: what rustdoc said while it built,
     /// or a documentation build now.
-    fn document(&self, pending: Pending, stem: Option<PathBuf>) -> Verification {
+    fn document(&self, pending: Pending, stem: Option<PathBuf>) -> BuildOutcome {
         let Pending { docs, library, .. } = &pending;
         let flags = !docs.rustflags.is_empty() || !docs.rustdocflags.is_empty();
         let strip = |text: &str| self.strip(text, &pending);
@@ -411,16 +411,15 @@ impl<'a> Verifier<'a> {
             };
             self.cargo(&cargo_doc, &pending.patches, &strip).verdict
         });
-        let verification =
-            Verification { build: Verdict::Built, doc, doc_skipped: docs.left_out.clone() };
-        self.keep(&pending.key, &verification);
-        verification
+        let built = BuildOutcome { build: Verdict::Built, doc, doc_skipped: docs.left_out.clone() };
+        self.keep(&pending.key, &built);
+        built
     }
 
     /// Keeps a verdict for the next run (not one that could not be tried here).
-    fn keep(&self, key: &str, verification: &Verification) {
-        if !matches!(verification.build, Verdict::NotTried(_)) {
-            self.verdicts.replace(key, &serde_json::to_vec(verification).expect("serializes"));
+    fn keep(&self, key: &str, outcome: &BuildOutcome) {
+        if !matches!(outcome.build, Verdict::NotTried(_)) {
+            self.verdicts.replace(key, &serde_json::to_vec(outcome).expect("serializes"));
         }
     }
 
@@ -465,18 +464,18 @@ impl<'a> Verifier<'a> {
     }
 }
 
-/// A crate prepared for `--verify`: its verdict, or its build to run.
+/// A crate prepared for `--build`: its verdict, or its build to run.
 pub struct Prepared(Step);
 
 impl Prepared {
-    /// No verification (`--verify` not given, the crate not published).
+    /// No build (`--build` not given, the crate not published).
     pub fn not_run() -> Self {
-        Prepared(Step::Done(Verification::NOT_RUN))
+        Prepared(Step::Done(BuildOutcome::NOT_RUN))
     }
 }
 
 enum Step {
-    Done(Verification),
+    Done(BuildOutcome),
     Build(Box<Job>),
 }
 
@@ -515,31 +514,31 @@ struct Pending {
     key: String,
 }
 
-/// A verification under way.
+/// A build under way.
 pub struct Started<'v, 'a>(State<'v, 'a>);
 
 enum State<'v, 'a> {
-    Done(Verification),
+    Done(BuildOutcome),
     /// Built; its documentation to wait for (its library compiled as this stem, when the
     /// build documented it), or to build.
-    Documenting(&'v Verifier<'a>, Pending, Option<PathBuf>),
+    Documenting(&'v Builder<'a>, Pending, Option<PathBuf>),
 }
 
 impl Started<'_, '_> {
-    fn done(verification: Verification) -> Self {
-        Started(State::Done(verification))
+    fn done(outcome: BuildOutcome) -> Self {
+        Started(State::Done(outcome))
     }
 
-    /// No verification (`--verify` not given, the crate not published).
+    /// No build (`--build` not given, the crate not published).
     pub fn not_run() -> Self {
-        Started::done(Verification::NOT_RUN)
+        Started::done(BuildOutcome::NOT_RUN)
     }
 
     /// The whole verdict, once the documentation is done (waiting for it, or building it).
-    pub fn finish(self) -> Verification {
+    pub fn finish(self) -> BuildOutcome {
         match self.0 {
-            State::Done(verification) => verification,
-            State::Documenting(verifier, pending, stem) => verifier.document(pending, stem),
+            State::Done(outcome) => outcome,
+            State::Documenting(builder, pending, stem) => builder.document(pending, stem),
         }
     }
 }

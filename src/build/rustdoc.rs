@@ -1,10 +1,10 @@
-//! The documentation pass of `--verify`, run on what the build just compiled.
+//! The documentation pass of the build check (`--build`), run on what the build just compiled.
 //!
 //! `cargo doc` compiles every dependency a second time (in check mode) only for rustdoc to
 //! read their metadata, although the build before it has just compiled them all. So the
 //! build runs with this tool's own binary as cargo's `RUSTC_WRAPPER`, which cargo puts
 //! before every compiler call; it becomes the compiler (`exec`), and for the library of the
-//! build's primary package (the crate verified, never its dependencies) it first starts
+//! build's primary package (the crate built, never its dependencies) it first starts
 //! rustdoc, beside the compiler, with the inputs `cargo doc` would give: the crate's
 //! arguments (edition, features and the build script's cfgs, the `--extern` paths of the
 //! dependencies just built) and environment (`CARGO_PKG_*`, `OUT_DIR`, the build script's
@@ -24,7 +24,7 @@ use std::process::{Command, Stdio};
 
 use serde::{Deserialize, Serialize};
 
-/// Set on the cargo processes of `--verify`, so the binary is a wrapper only there: `1`
+/// Set on the cargo processes of `--build`, so the binary is a wrapper only there: `1`
 /// when the library is to be documented, `0` when not.
 pub const DOCUMENT_VARIABLE: &str = "CARGO_READINESS_DOCUMENT";
 
@@ -44,7 +44,7 @@ pub struct Outcome {
     pub stderr: String,
 }
 
-/// When this process is the compiler wrapper of a `--verify` build (or the rustdoc run it
+/// When this process is the compiler wrapper of a `--build` build (or the rustdoc run it
 /// starts): does that job and returns the exit code. `None` otherwise.
 pub fn wrapper_main() -> Option<i32> {
     let document = std::env::var_os(DOCUMENT_VARIABLE)? == "1";
@@ -226,7 +226,7 @@ pub fn outcome(stem: &Path) -> Option<Outcome> {
     serde_json::from_slice(&std::fs::read(with_suffix(stem, OUTCOME)).ok()?).ok()
 }
 
-/// Whether these compiler arguments compile the library of the crate being verified (not
+/// Whether these compiler arguments compile the library of the crate being built (not
 /// its build script, binaries or tests, not cargo's probes of the compiler).
 fn documents(args: &[OsString]) -> bool {
     let crate_types: Vec<&str> = values(args, "--crate-type").collect();

@@ -250,9 +250,9 @@ pub fn build_script_excluded(s: &Subject) -> Outcome {
 
 pub fn build_fails(s: &Subject) -> Outcome {
     use crate::build::Verdict;
-    match &s.verification.build {
+    match &s.build_outcome.build {
         Verdict::NotRun => Outcome::NotChecked(
-            "run with --verify to build the crate from its archive, as cargo publish does".into(),
+            "run with --build to build the crate from its archive, as cargo publish does".into(),
         ),
         Verdict::NotTried(why) => Outcome::NotChecked(why.clone()),
         Verdict::Built => Outcome::Pass(

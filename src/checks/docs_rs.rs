@@ -234,16 +234,16 @@ pub fn args_not_split(s: &Subject) -> Outcome {
 
 pub fn doc_build_fails(s: &Subject) -> Outcome {
     use crate::build::Verdict;
-    let skipped = match s.verification.doc_skipped.as_slice() {
+    let skipped = match s.build_outcome.doc_skipped.as_slice() {
         [] => String::new(),
         keys => format!(
             " (not applied here: {}, which need docs.rs's nightly toolchain or its targets)",
             keys.join(", ")
         ),
     };
-    match &s.verification.doc {
-        Verdict::NotRun if s.verification.build == Verdict::NotRun => Outcome::NotChecked(
-            "run with --verify to build the documentation with the docs.rs settings".into(),
+    match &s.build_outcome.doc {
+        Verdict::NotRun if s.build_outcome.build == Verdict::NotRun => Outcome::NotChecked(
+            "run with --build to build the documentation with the docs.rs settings".into(),
         ),
         Verdict::NotRun => Outcome::NotChecked("the crate itself does not build".into()),
         Verdict::NotTried(why) => Outcome::NotChecked(why.clone()),

@@ -99,8 +99,8 @@ pub struct Subject<'a> {
     pub readme: Option<&'a ReadmePreview>,
     /// What the registry holds (`--online`), or why that is not known.
     pub registry: &'a crate::registry::Facts,
-    /// The crate built from its archive (`--verify`).
-    pub verification: &'a crate::build::Verification,
+    /// The crate built from its archive (`--build`).
+    pub build_outcome: &'a crate::build::BuildOutcome,
 }
 
 /// What a workspace check looks at.

@@ -98,35 +98,35 @@ struct Stages<'a> {
     settings: &'a Settings,
     caches: &'a crate::base::cache::Caches,
     registry: &'a Facts,
-    /// With `--verify`.
-    verifier: Option<&'a crate::build::Verifier<'a>>,
+    /// With `--build`.
+    builder: Option<&'a crate::build::Builder<'a>>,
 }
 
-/// A crate packaged (with `--verify`, unpacked for its build): its checks still to run.
+/// A crate packaged (with `--build`, unpacked for its build): its checks still to run.
 struct Staged<'s> {
     member: &'s Member,
     archive: package::Archive,
-    verification: crate::build::Prepared,
+    build: crate::build::Prepared,
 }
 
-/// The package stage for one crate, and with `--verify` its archive unpacked.
+/// The package stage for one crate, and with `--build` its archive unpacked.
 fn package_stage<'s>(
     stages: &Stages<'s>,
     member: &'s Member,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Staged<'s>, Error> {
     let archive = package::package(stages.workspace, member, &stages.caches.archives, checksums)?;
-    let verification = match stages.verifier.filter(|_| member.publish) {
-        Some(verifier) => verifier.prepare(stages.workspace, member, &archive),
+    let build = match stages.builder.filter(|_| member.publish) {
+        Some(builder) => builder.prepare(stages.workspace, member, &archive),
         None => crate::build::Prepared::not_run(),
     };
-    Ok(Staged { member, archive, verification })
+    Ok(Staged { member, archive, build })
 }
 
-/// A crate packaged, its verification under way.
+/// A crate packaged, its build under way.
 type Building<'s> = (Staged<'s>, crate::build::Started<'s, 's>);
 
-/// With `--verify`, the builds of the crates packaged, in the plan's order (their
+/// With `--build`, the builds of the crates packaged, in the plan's order (their
 /// documentation goes on beside the next builds, and the checks).
 fn build_stage<'s, T, E>(
     stages: &Stages<'s>,
@@ -137,12 +137,12 @@ fn build_stage<'s, T, E>(
     let prepared: Vec<(&package::Archive, crate::build::Prepared)> = staged
         .iter_mut()
         .filter_map(|(_, staged)| staged.as_mut().ok())
-        .map(|Staged { archive, verification, .. }| {
-            (&*archive, std::mem::replace(verification, crate::build::Prepared::not_run()))
+        .map(|Staged { archive, build, .. }| {
+            (&*archive, std::mem::replace(build, crate::build::Prepared::not_run()))
         })
         .collect();
-    let mut started = match stages.verifier {
-        Some(verifier) => verifier.build(prepared, building),
+    let mut started = match stages.builder {
+        Some(builder) => builder.build(prepared, building),
         None => prepared.into_iter().map(|_| crate::build::Started::not_run()).collect(),
     }
     .into_iter();
@@ -156,10 +156,10 @@ fn build_stage<'s, T, E>(
 }
 
 /// The checks stage for one packaged crate.
-fn check_stage(stages: &Stages, (staged, verification): Building) -> Result<Packaged, Error> {
+fn check_stage(stages: &Stages, (staged, build): Building) -> Result<Packaged, Error> {
     let Stages { cli, workspace, settings, caches, registry, .. } = *stages;
     let Staged { member, archive, .. } = staged;
-    let verification = verification.finish();
+    let build_outcome = build.finish();
     let limits = settings.limits(member.name());
     let preview::Built { preview, fresh: rendered } =
         preview::build(member, &archive, &caches.render)?;
@@ -170,7 +170,7 @@ fn check_stage(stages: &Stages, (staged, verification): Building) -> Result<Pack
         limits: &limits,
         readme: preview.readme.as_ref(),
         registry,
-        verification: &verification,
+        build_outcome: &build_outcome,
     };
     let findings = checks::run_crate(&subject, settings);
     let report = CrateReport::new(member, &archive, &findings);
@@ -221,11 +221,11 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let asked = started.elapsed();
     let looked_up = registry.as_ref().map_or(0, registry::Registry::requests);
 
-    let verifier = match cli.verify {
+    let builder = match cli.build {
         true => Some(
-            crate::build::Verifier::new(caches.builds(), cli.online, &caches.verdicts)
+            crate::build::Builder::new(caches.builds(), cli.online, &caches.verdicts)
                 .map(|v| v.documenting_with(std::env::current_exe().ok()))
-                .map_err(|e| Error::io("a folder for --verify", e))?,
+                .map_err(|e| Error::io("a folder for --build", e))?,
         ),
         false => None,
     };
@@ -235,7 +235,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         settings: &settings,
         caches: &caches,
         registry: &facts,
-        verifier: verifier.as_ref(),
+        builder: builder.as_ref(),
     };
     let progress = progress_bar(cli, selected.len());
     let staged = in_waves(&workspace, &selected, |member, checksums| {
@@ -256,7 +256,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         }
     };
     let staged = build_stage(&stages, staged, &building);
-    // The checks, once each crate's verification is finished (its documentation done).
+    // The checks, once each crate's build is finished (its documentation done).
     let mut results: Vec<Packaged> = staged
         .into_par_iter()
         .map(|(member, staged)| {
@@ -548,7 +548,7 @@ fn progress_bar(cli: &Cli, len: usize) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template(match cli.verify {
+        ProgressStyle::with_template(match cli.build {
             true => "{spinner} packaging and building {pos}/{len} {wide_msg}",
             false => "{spinner} packaging {pos}/{len} {wide_msg}",
         })

@@ -1,6 +1,7 @@
-//! `--verify` (issue 14): each publishable crate built from its packaged archive, held
-//! against cargo's own verification (`cargo package`, which builds the packaged crate) on
-//! the same fixtures: a crate cargo rejects is blocked, one it accepts is not.
+//! The build check, `--build` (issue 14): each publishable crate built from its packaged
+//! archive, held against cargo's own verification (`cargo package`, which builds the
+//! packaged crate) on the same fixtures: a crate cargo rejects is blocked, one it accepts is
+//! not.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ const PACKAGE: &str = "edition = \"2021\"\ndescription = \"A fixture\"\nlicense 
 const CRATES: &[(&str, bool)] = &[
     // Builds.
     ("plain", true),
-    // Depends on `plain`, a member not on crates.io: verified against plain's archive.
+    // Depends on `plain`, a member not on crates.io: built against plain's archive.
     ("uses-member", true),
     // A build script that reads a file outside the package.
     ("reads-outside", false),
@@ -50,7 +51,7 @@ const CRATES: &[(&str, bool)] = &[
     // of its own: the wrapper must not run it.
     ("names-rustdoc", true),
     // Depends on names-rustdoc with a feature (so it is compiled again, as a dependency),
-    // whose build script also makes that compile look like the crate verified
+    // whose build script also makes that compile look like the crate built
     // (`CARGO_PRIMARY_PACKAGE`) to the wrapper, which wraps a dependency's compiler calls
     // too: still no rustdoc of its own runs.
     ("on-names-rustdoc", true),
@@ -294,7 +295,7 @@ fn cargo_documents(target: &Path, name: &str) -> bool {
 }
 
 #[test]
-fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
+fn the_build_check_blocks_exactly_what_cargo_publish_would_refuse() {
     let dir = workspace();
     // Every fixture but those that do not compile anywhere compiles in the workspace: each
     // other failure below is one of publishing.
@@ -322,7 +323,7 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
     );
     // Building it touched the checkout (writes-sources' build script): restore it.
     let _ = fs::remove_file(dir.path().join("ws/writes-sources/generated.rs"));
-    let (code, report, stdout) = readiness(dir.path(), &["--verify", "-v"]);
+    let (code, report, stdout) = readiness(dir.path(), &["--build", "-v"]);
     assert_eq!(code, 1, "some crates are blocked");
     assert!(!dir.path().join("evil-ran").exists(), "the wrapper ran the build script's rustdoc");
     let target = dir.path().join("cargo-target");
@@ -415,21 +416,24 @@ fn verify_blocks_exactly_what_cargo_publish_would_refuse() {
 }
 
 #[test]
-fn verify_is_off_by_default_and_a_rerun_reuses_the_verdicts() {
+fn the_build_check_is_off_by_default_and_a_rerun_reuses_the_verdicts() {
     let dir = workspace();
     let (_, report, _) = readiness(dir.path(), &[]);
-    let (status_now, message) = status(&report, "plain", "build-fails");
-    assert_eq!(status_now, "not-checked");
-    assert!(message.contains("--verify"), "{message}");
-    assert!(!dir.path().join("cache/v1/builds").exists(), "nothing is built without --verify");
+    // Each build check's message names the flag that runs it.
+    for id in ["build-fails", "doc-build-fails"] {
+        let (status_now, message) = status(&report, "plain", id);
+        assert_eq!(status_now, "not-checked");
+        assert!(message.contains("run with --build "), "{id}: {message}");
+    }
+    assert!(!dir.path().join("cache/v1/builds").exists(), "nothing is built without --build");
 
-    let (_, first, _) = readiness(dir.path(), &["--verify"]);
+    let (_, first, _) = readiness(dir.path(), &["--build"]);
     let sources: PathBuf = dir.path().join("cache/v1/builds/target");
     assert!(sources.exists());
     fs::remove_dir_all(&sources).unwrap();
     // Unchanged archives, members and toolchain: the kept verdicts, no build (the target
     // folder stays gone).
-    let (_, second, _) = readiness(dir.path(), &["--verify"]);
+    let (_, second, _) = readiness(dir.path(), &["--build"]);
     assert!(!sources.exists(), "a re-run with nothing changed builds nothing");
     assert_eq!(first["crates"], second["crates"]);
 }

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# `--verify` against `cargo package --workspace` (which builds each packaged crate to verify
-# it) on the same workspace: by default a generated one of six crates over dependencies
-# this repository already uses (serde, serde_json, regex, toml, memchr, so they are in
-# cargo's cache and both run offline), or any workspace given. Cold: empty target folders
-# and cache. Warm: run again with nothing changed. Changed: run again after a line is
+# The build check (`--build`) against `cargo package --workspace` (which builds each packaged
+# crate to verify it) on the same workspace: by default a generated one of six crates over
+# dependencies this repository already uses (serde, serde_json, regex, toml, memchr, so they
+# are in cargo's cache and both run offline), or any workspace given. Cold: empty target
+# folders and cache. Warm: run again with nothing changed. Changed: run again after a line is
 # added to one crate's source (CHANGE, a file of the workspace; the generated workspace's
 # `scan/src/lib.rs`, which `app` depends on), as after a commit.
 #
 # RUNS times (default 1) each, ours and cargo's in turn; each figure is the median.
 #
 #   cargo build --release
-#   RUNS=5 benches/verify.sh [path/to/Cargo.toml]
-#   CHANGE=tokio-util/src/lib.rs benches/verify.sh path/to/tokio/Cargo.toml
+#   RUNS=5 benches/build.sh [path/to/Cargo.toml]
+#   CHANGE=tokio-util/src/lib.rs benches/build.sh path/to/tokio/Cargo.toml
 set -euo pipefail
 
 tool=$(realpath "${TOOL:-$(dirname "$0")/../target/release/cargo-readiness}")
@@ -58,7 +58,7 @@ change() { [ -n "${CHANGE:-}" ] && printf '\npub fn changed_%s() {}\n' "$1" >>"$
 
 seconds() { local start; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)"; }
 
-ours() { (cd "$scratch" && "$tool" --manifest-path "$manifest" --out "$scratch/site" --cache-dir "$scratch/cache" --verify -q); }
+ours() { (cd "$scratch" && "$tool" --manifest-path "$manifest" --out "$scratch/site" --cache-dir "$scratch/cache" --build -q); }
 cargos() { (cd "$scratch" && CARGO_TARGET_DIR="$scratch/cargo-target" cargo package --workspace --allow-dirty --offline -q --manifest-path "$manifest"); }
 
 declare -A times
@@ -84,7 +84,7 @@ for figure in cold warm changed; do
 done
 echo "medians of $runs run(s)"
 row "" cold warm changed
-row "cargo readiness --verify" "$(s "$cold_ours")" "$(s "$warm_ours")" "$(s "$changed_ours")"
+row "cargo readiness --build" "$(s "$cold_ours")" "$(s "$warm_ours")" "$(s "$changed_ours")"
 row "cargo package --workspace" "$(s "$cold_cargo")" "$(s "$warm_cargo")" "$(s "$changed_cargo")"
 row "cargo / ours" "$(ratio "$cold_cargo" "$cold_ours")" "$(ratio "$warm_cargo" "$warm_ours")" \
     "$(ratio "$changed_cargo" "$changed_ours")"
