@@ -15,7 +15,6 @@ use std::sync::Mutex;
 use sha2::{Digest, Sha256};
 
 use crate::base::memo::RenderMemo;
-use crate::package::{ArchiveCache, CachedArchive};
 
 /// The cache folder: the flag, the environment, or the user's cache folder; `None` when
 /// none is known (then nothing is cached).
@@ -84,8 +83,7 @@ impl Caches {
     /// Where the ledger of the output folder `out` (absolute) is kept: a file named by a
     /// hash of its path.
     pub fn ledger(&self, out: &Path) -> Option<PathBuf> {
-        let name =
-            crate::package::archive::hex(&Sha256::digest(out.as_os_str().as_encoded_bytes()));
+        let name = crate::base::format::hex(&Sha256::digest(out.as_os_str().as_encoded_bytes()));
         Some(self.sites.as_ref()?.join(format!("{name}.json")))
     }
 }
@@ -178,20 +176,6 @@ impl BlobStore {
             }
         }
     }
-}
-
-impl ArchiveCache for BlobStore {
-    fn get(&self, key: &str) -> Option<CachedArchive> {
-        serde_json::from_slice(&BlobStore::get(self, key)?).ok()
-    }
-}
-
-/// What this run learned about its archives, as entries of the archive store.
-pub fn archive_entries(fresh: Vec<(String, CachedArchive)>) -> Vec<(String, Vec<u8>)> {
-    fresh
-        .into_iter()
-        .filter_map(|(key, cached)| Some((key, serde_json::to_vec(&cached).ok()?)))
-        .collect()
 }
 
 impl RenderMemo for BlobStore {

@@ -4,8 +4,6 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::package::files::ListError;
-
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{}: no such file", .0.display())]
@@ -27,8 +25,9 @@ pub enum Error {
     OutputPath { path: PathBuf, problem: String },
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: io::Error },
+    /// A package's files could not be listed; the message names the path.
     #[error("{0}")]
-    List(#[from] ListError),
+    List(String),
     #[error("{}: {table}: {message}", .path.display())]
     Config { path: PathBuf, table: String, message: String },
     /// A manifest cargo's own model refuses, or whose published form cannot be written.

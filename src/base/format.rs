@@ -138,3 +138,12 @@ mod tests {
         assert_eq!(plural(2, "blocker"), "2 blockers");
     }
 }
+
+/// `bytes` in lower-case hexadecimal (digests, cache keys).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}

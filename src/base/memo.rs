@@ -32,7 +32,7 @@ pub fn key(what: &str, theme: &str, view: &impl Serialize) -> String {
     // A view that cannot be serialized cannot be rendered either: an empty key part only
     // makes the memo miss, and rendering reports the error.
     let _ = serde_json::to_writer(HashWriter(&mut hasher), view);
-    crate::package::archive::hex(&hasher.finalize())
+    crate::base::format::hex(&hasher.finalize())
 }
 
 struct HashWriter<'a>(&'a mut Sha256);

@@ -359,7 +359,7 @@ impl<'a> Builder<'a> {
         for dir in std::iter::once(&job.pending.dir).chain(job.members.values()) {
             hasher.update(std::fs::read(dir.join("Cargo.toml")).unwrap_or_default());
         }
-        let key = crate::package::archive::hex(&hasher.finalize());
+        let key = crate::base::format::hex(&hasher.finalize());
         if let Some(kept) = self.verdicts.get(&key) {
             return Some(group::features(&String::from_utf8_lossy(&kept)));
         }
@@ -460,7 +460,7 @@ impl<'a> Builder<'a> {
             hasher.update(format!("\n{other} {fingerprint}"));
         }
         hasher.update(member.package.metadata.to_string());
-        crate::package::archive::hex(&hasher.finalize())
+        crate::base::format::hex(&hasher.finalize())
     }
 }
 

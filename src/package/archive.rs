@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ArchiveFile, Content, Origin};
 use crate::base::error::Error;
-use crate::base::format::slash_path;
+use crate::base::format::{hex, slash_path};
 
 /// cargo's fixed modification time for archive entries (since 1.93).
 const MTIME: u64 = 1_153_704_088;
@@ -89,12 +89,15 @@ pub fn fingerprint(files: &[ArchiveFile], lock: LockInFingerprint) -> String {
     format!("sha256:{}", hex(&hasher.finalize()))
 }
 
+/// The sign-off file ([`crate::review::signoff`]), which the fingerprint leaves out.
+pub const SIGNOFF_FILE: &str = "readiness-signoff.toml";
+
 /// The content digest the fingerprint takes for `file`, or `None` when it does not cover
 /// it. The sign-off file is left out where a package at the workspace root would ship it:
 /// signing off must not change what is signed off.
 pub fn fingerprinted(file: &ArchiveFile, lock: LockInFingerprint) -> Option<[u8; 32]> {
     match (file.path.to_str(), lock) {
-        (Some(crate::review::signoff::FILE), _) => None,
+        (Some(SIGNOFF_FILE), _) => None,
         _ if file.origin != Origin::Generated => Some(file.sha256),
         (Some(".cargo_vcs_info.json"), _) => None,
         (Some("Cargo.lock"), LockInFingerprint::Covered { digest }) => Some(digest),
@@ -208,14 +211,6 @@ fn is_executable(file: &File) -> bool {
 #[cfg(not(unix))]
 fn is_executable(_: &File) -> bool {
     false
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// A sink that counts and hashes what passes through it.

@@ -50,7 +50,7 @@ impl Side {
             hasher.update(sha);
         }
         hasher.update(format!("\n{}\n{}", self.compressed_size, self.manifest).as_bytes());
-        crate::package::archive::hex(&hasher.finalize())
+        crate::base::format::hex(&hasher.finalize())
     }
 }
 

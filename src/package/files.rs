@@ -13,11 +13,11 @@
 //! as cargo does), drop sub-packages and the root `target/`, then add what cargo adds:
 //! the readme and license file, and the files it generates.
 
+use crate::workspace::git::{GitRepos, Repo};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use gix::bstr::{BString, ByteSlice};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -114,6 +114,12 @@ pub enum ListError {
     Pattern { manifest: PathBuf, field: &'static str, pattern: String, message: String },
     #[error("{}: git repository: {message}", .path.display())]
     Git { path: PathBuf, message: String },
+}
+
+impl From<ListError> for crate::Error {
+    fn from(error: ListError) -> Self {
+        crate::Error::List(error.to_string())
+    }
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ListError + '_ {
@@ -398,65 +404,6 @@ fn walk(
     Ok(())
 }
 
-/// The git repositories the listings read, each opened once per run: its index and the
-/// blobs of its `HEAD` are read once and shared by every crate's listing (reading them per
-/// crate made a workspace of many crates quadratic).
-#[derive(Default)]
-pub struct GitRepos {
-    /// By work tree (canonical); `None` for a folder whose `.git` cannot be opened.
-    opened: Mutex<BTreeMap<PathBuf, Option<Arc<GitSnapshot>>>>,
-}
-
-/// What a run reads of one repository.
-struct GitSnapshot {
-    repo: gix::ThreadSafeRepository,
-    /// The work tree, canonical.
-    workdir: PathBuf,
-    index: gix::worktree::Index,
-    /// Every non-tree entry of `HEAD`'s tree by path; `None` when `HEAD` is not a commit.
-    head: Option<HashMap<BString, gix::ObjectId>>,
-    head_commit: Option<gix::ObjectId>,
-}
-
-impl std::fmt::Debug for GitRepos {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
-        f.debug_list().entries(opened.keys()).finish()
-    }
-}
-
-impl GitRepos {
-    /// The repository whose work tree contains `dir`: the nearest folder above it with a
-    /// `.git`, as git discovers it.
-    fn discover(&self, dir: &Path) -> Option<Repo> {
-        let workdir = dir.ancestors().find(|d| d.join(".git").exists())?;
-        self.open(workdir).filter(|r| dir.starts_with(&r.shared.workdir))
-    }
-
-    /// The repository whose work tree is `workdir`.
-    fn open(&self, workdir: &Path) -> Option<Repo> {
-        let key = fs::canonicalize(workdir).ok()?;
-        let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
-        let shared = opened.entry(key).or_insert_with_key(|key| GitSnapshot::read(key)).clone()?;
-        drop(opened);
-        Some(Repo { repo: shared.repo.to_thread_local(), shared })
-    }
-}
-
-impl GitSnapshot {
-    fn read(workdir: &Path) -> Option<Arc<GitSnapshot>> {
-        let repo = gix::open(workdir).ok()?;
-        let workdir = fs::canonicalize(repo.workdir()?).ok()?;
-        let index = repo.index_or_empty().ok()?;
-        let head_commit = repo.head_commit().ok().map(|c| c.id);
-        let head = repo.head_tree().ok().and_then(|tree| tree.traverse().breadthfirst.files().ok());
-        let head = head.map(|entries| {
-            entries.into_iter().filter(|e| !e.mode.is_tree()).map(|e| (e.filepath, e.oid)).collect()
-        });
-        Some(Arc::new(GitSnapshot { index, repo: repo.into_sync(), workdir, head, head_commit }))
-    }
-}
-
 /// Where a listing collects what it finds.
 struct Listed<'a> {
     files: &'a mut Vec<PathBuf>,
@@ -465,27 +412,7 @@ struct Listed<'a> {
     warnings: &'a mut Vec<String>,
 }
 
-/// A repository opened for one listing.
-struct Repo {
-    repo: gix::Repository,
-    shared: Arc<GitSnapshot>,
-}
-
 impl Repo {
-    fn relative<'p>(&self, path: &'p Path) -> Option<&'p Path> {
-        path.strip_prefix(&self.shared.workdir).ok()
-    }
-
-    /// Whether the index tracks `path` (absolute).
-    fn tracks(&self, path: &Path) -> bool {
-        let Some(rel) = self.relative(path) else { return false };
-        let Ok(rel) = gix::path::into_bstr(rel).map(|p| p.into_owned()) else { return false };
-        self.shared
-            .index
-            .entry_by_path(gix::path::to_unix_separators_on_windows(rel).as_bstr())
-            .is_some()
-    }
-
     /// Pushes the files below `dir` that git mode packages: tracked files, and untracked
     /// files git does not ignore. Records which of them differ from `HEAD`.
     fn list(

@@ -32,7 +32,7 @@ pub fn lockfile(
 ) -> PackagedLock {
     let format = lock_format(member.rust_version.as_deref());
     let version = &member.package.version;
-    let empty = lockfile::Lock::default();
+    let empty = crate::workspace::lock::Lock::default();
     let lock = workspace.lock.as_ref().unwrap_or(&empty);
     let packaged = lockfile::packaged(
         lock,

@@ -10,6 +10,9 @@ pub mod generated;
 pub mod modules;
 pub mod scan;
 pub mod upload;
+mod waves;
+
+pub use waves::in_waves;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -230,6 +233,20 @@ pub trait ArchiveCache: Sync {
     fn get(&self, key: &str) -> Option<CachedArchive>;
 }
 
+impl ArchiveCache for crate::base::cache::BlobStore {
+    fn get(&self, key: &str) -> Option<CachedArchive> {
+        serde_json::from_slice(&crate::base::cache::BlobStore::get(self, key)?).ok()
+    }
+}
+
+/// What this run learned about its archives, as entries of the archive store.
+pub fn archive_entries(fresh: Vec<(String, CachedArchive)>) -> Vec<(String, Vec<u8>)> {
+    fresh
+        .into_iter()
+        .filter_map(|(key, cached)| Some((key, serde_json::to_vec(&cached).ok()?)))
+        .collect()
+}
+
 /// The digest the fingerprint takes for a packaged lock: the lock written with each
 /// member's fingerprint where its `.crate` checksum goes (see
 /// [`archive::LockInFingerprint::Covered`]).
@@ -360,7 +377,7 @@ pub fn package(
             let streamed = archive::stream(name, &version, &files)?;
             CachedArchive {
                 compressed_size: streamed.compressed_size,
-                crate_sha256: archive::hex(&streamed.sha256),
+                crate_sha256: crate::base::format::hex(&streamed.sha256),
                 facts: scan::scan(&files, &roots)?,
             }
         }

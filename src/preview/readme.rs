@@ -259,7 +259,7 @@ fn render_markdown(
         | Options::ENABLE_DEFINITION_LIST;
     // Code blocks are highlighted after sanitizing (the sanitizer keeps no classes): each is
     // replaced by a placeholder that names this README's own hash, so no README can forge one.
-    let nonce = crate::package::archive::hex(&Sha256::digest(text.as_bytes()))[..16].to_owned();
+    let nonce = crate::base::format::hex(&Sha256::digest(text.as_bytes()))[..16].to_owned();
     let mut blocks: Vec<String> = Vec::new();
     let mut broken = Vec::new();
     let mut kept: Vec<bool> = Vec::new();

@@ -149,7 +149,7 @@ impl<'a> Client<'a> {
 
     /// GETs `url`, from the cache when it is fresh; at most `limit` bytes.
     pub fn get(&self, url: &Url, freshness: Freshness, limit: u64) -> Result<Body, String> {
-        let key = crate::package::archive::hex(&Sha256::digest(format!("GET {url}")));
+        let key = crate::base::format::hex(&Sha256::digest(format!("GET {url}")));
         let cached = self.store.get(&key).and_then(|bytes| split(&bytes));
         if let Some((stored, body)) = &cached
             && freshness != Freshness::Current

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::base::error::Error;
+use crate::cli::Cli;
 
 /// crates.io's sparse index.
 pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
@@ -217,6 +218,25 @@ impl Source {
     pub fn same_origin(&self, url: &Url) -> bool {
         url.origin() == self.index.origin()
     }
+}
+
+/// The registry to ask when `asking` (`--online`, `verify --published`); `--registry` and
+/// `--index` mean nothing otherwise, and say so.
+pub fn for_cli(cli: &Cli, asking: bool) -> Result<Option<Source>, Error> {
+    if !asking {
+        if let Some((flag, _)) = [("--registry", &cli.registry), ("--index", &cli.index)]
+            .into_iter()
+            .find(|(_, value)| value.is_some())
+        {
+            return Err(Error::Registry {
+                flag: flag.into(),
+                message: "only used with --online (or verify --published)".into(),
+            });
+        }
+        return Ok(None);
+    }
+    let env = CargoEnv::current();
+    Source::resolve(cli.registry.as_deref(), cli.index.as_deref(), &env).map(Some)
 }
 
 #[cfg(test)]

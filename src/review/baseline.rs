@@ -134,7 +134,7 @@ fn cache_key(commit: &str, request: &Request) -> String {
     let mut hasher = Sha256::new();
     hasher.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
     hasher.update(format!("{commit}\n{}\n{}\n", request.name, request.now.digest()));
-    crate::package::archive::hex(&hasher.finalize())
+    crate::base::format::hex(&hasher.finalize())
 }
 
 /// The requested crates compared at one checkout.
@@ -188,7 +188,7 @@ fn compare_at(
                     }
                 };
             // Packaged again on the next run unless kept, as the work tree's archives are.
-            caches.archives.store(&crate::base::cache::archive_entries(vec![(
+            caches.archives.store(&crate::package::archive_entries(vec![(
                 archive.cache_key.clone(),
                 archive.to_cached(),
             )]));

@@ -22,7 +22,7 @@ use crate::base::error::Error;
 use crate::base::paths::Confinement;
 
 /// The file's name, at the workspace root.
-pub const FILE: &str = "readiness-signoff.toml";
+pub const FILE: &str = crate::package::archive::SIGNOFF_FILE;
 
 /// Sign-off files are small; a bigger one is refused rather than read.
 const MAX_SIZE: u64 = 4 * 1024 * 1024;

@@ -203,7 +203,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let settings = Settings::load(&workspace)?;
     let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
     let baseline = cli.baseline.as_deref().map(baseline::Spec::parse);
-    let source = registry_source(cli, cli.online)?;
+    let source = registry::source::for_cli(cli, cli.online)?;
     let loaded = started.elapsed();
     let (registry, facts) = match source {
         Some(source) => registry::ask(source, &caches.registry, &workspace, &selected),
@@ -238,7 +238,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         builder: builder.as_ref(),
     };
     let progress = progress_bar(cli, selected.len());
-    let staged = in_waves(&workspace, &selected, |member, checksums| {
+    let staged = package::in_waves(&workspace, &selected, |member, checksums| {
         progress.set_message(member.name().to_owned());
         let staged = guarded(|| package_stage(&stages, member, checksums));
         let written = staged.as_ref().ok().map(|staged| staged.archive.written());
@@ -342,7 +342,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         output::Ledger::record(&out.path, &site.keys).save(&path);
     }
     // Only new entries are written: an archive already cached was read from there.
-    caches.archives.store(&crate::base::cache::archive_entries(cached));
+    caches.archives.store(&crate::package::archive_entries(cached));
     rendered.extend(site.fresh);
     caches.render.store(&rendered);
     caches.registry.sweep();
@@ -386,25 +386,6 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         );
     }
     Ok(outcome)
-}
-
-/// The registry to ask when `asking` (`--online`, `verify --published`); `--registry` and
-/// `--index` mean nothing otherwise, and say so.
-pub(crate) fn registry_source(cli: &Cli, asking: bool) -> Result<Option<registry::Source>, Error> {
-    if !asking {
-        if let Some((flag, _)) = [("--registry", &cli.registry), ("--index", &cli.index)]
-            .into_iter()
-            .find(|(_, value)| value.is_some())
-        {
-            return Err(Error::Registry {
-                flag: flag.into(),
-                message: "only used with --online (or verify --published)".into(),
-            });
-        }
-        return Ok(None);
-    }
-    let env = registry::source::CargoEnv::current();
-    registry::Source::resolve(cli.registry.as_deref(), cli.index.as_deref(), &env).map(Some)
 }
 
 /// How long crates.io's rate limits make publishing the plan (crates.io, online only):
@@ -452,51 +433,6 @@ fn compare_with(
         })
         .collect();
     baseline::compare(workspace, requests, caches)
-}
-
-/// Runs `stage` on every selected member and returns what it made, in no particular order.
-/// A member's packaged lock lists the other members it reaches, with the checksums of their
-/// `.crate` files: those are packaged first, in waves (`stage` returns the checksum of the
-/// `.crate` it packaged, when known).
-pub(crate) fn in_waves<'m, T: Send>(
-    workspace: &Workspace,
-    selected: &[&'m Member],
-    stage: impl Fn(&'m Member, &BTreeMap<String, MemberCrate>) -> (T, Option<MemberCrate>) + Sync,
-) -> Vec<T> {
-    let needs: BTreeMap<&str, Vec<String>> = selected
-        .iter()
-        .map(|m| (m.name(), package::generated::lock_members(workspace, m)))
-        .collect();
-    let mut checksums: BTreeMap<String, MemberCrate> = BTreeMap::new();
-    let mut pending: Vec<&'m Member> = selected.to_vec();
-    let mut results: Vec<T> = Vec::with_capacity(selected.len());
-    while !pending.is_empty() {
-        let selected_names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
-        let ready = |m: &Member| {
-            needs[m.name()].iter().all(|n| !selected_names.contains(&n.as_str()) || n == m.name())
-        };
-        let (mut wave, rest): (Vec<&'m Member>, Vec<&'m Member>) =
-            pending.iter().copied().partition(|m| ready(m));
-        if wave.is_empty() {
-            // A cycle through dev-dependencies: its checksums stay unknown.
-            wave = rest.clone();
-        }
-        let done: Vec<(String, T, Option<MemberCrate>)> = wave
-            .par_iter()
-            .map(|member| {
-                let (made, written) = stage(member, &checksums);
-                (member.name().to_owned(), made, written)
-            })
-            .collect();
-        for (name, made, written) in done {
-            if let Some(written) = written {
-                checksums.insert(name, written);
-            }
-            results.push(made);
-        }
-        pending = if wave.len() == pending.len() { Vec::new() } else { rest };
-    }
-    results
 }
 
 /// `--step-summary`: appends the summary to the file GitHub Actions names in

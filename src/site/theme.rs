@@ -64,7 +64,7 @@ impl Theme {
                 hasher.update((bytes.len() as u64).to_le_bytes());
                 hasher.update(bytes);
             }
-            crate::package::archive::hex(&hasher.finalize())
+            crate::base::format::hex(&hasher.finalize())
         };
         let mut templates = Vec::new();
         let mut assets = BTreeMap::new();

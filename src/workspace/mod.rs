@@ -1,7 +1,9 @@
 //! The workspace stage: loads the members with `cargo metadata --no-deps` (no network) and
 //! reads what `cargo metadata` does not report (`include`, `exclude`) from the manifests.
 
+pub mod git;
 pub mod index_cache;
+pub mod lock;
 pub mod manifest;
 pub mod plan;
 
@@ -14,9 +16,9 @@ use crate::base::cache::BlobStore;
 use crate::base::error::{Error, one_line};
 use crate::base::format::slash_path;
 use crate::base::paths::Confinement;
-use crate::package::files::GitRepos;
-use crate::package::lockfile::{Declarations, Lock};
 use crate::workspace::index_cache::IndexCache;
+use git::GitRepos;
+use lock::{Declarations, Lock};
 use manifest::WorkspaceManifest;
 
 /// A loaded workspace.

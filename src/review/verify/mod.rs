@@ -45,7 +45,7 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
     if let Some(Command::Verify(VerifyArgs { published: true })) = cli.command {
         return published::run(cli);
     }
-    crate::run::registry_source(cli, false)?;
+    crate::registry::source::for_cli(cli, false)?;
     let verdicts = verdicts(cli)?;
     if !cli.quiet {
         let _ = write_verdicts(&mut stream(cli), &verdicts);
@@ -68,7 +68,7 @@ fn package_selected(cli: &Cli) -> Result<Packaged, Error> {
     let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
     let selected: Vec<_> =
         workspace.select(&cli.packages, &cli.exclude)?.into_iter().filter(|m| m.publish).collect();
-    let archives = crate::run::in_waves(&workspace, &selected, |member, checksums| {
+    let archives = crate::package::in_waves(&workspace, &selected, |member, checksums| {
         match crate::package::package(&workspace, member, &caches.archives, checksums) {
             Ok(archive) => {
                 let written = archive.written();

@@ -65,7 +65,7 @@ pub fn run(cli: &Cli) -> Result<i32, Error> {
 
 /// Every selected publishable crate against the registry, by name; and the registry's name.
 pub fn verdicts(cli: &Cli) -> Result<(String, Vec<PublishedVerdict>), Error> {
-    let source = crate::run::registry_source(cli, true)?.expect("asked for");
+    let source = crate::registry::source::for_cli(cli, true)?.expect("asked for");
     let Packaged { workspace, signoffs, caches, archives } = package_selected(cli)?;
     let registry = Registry::connect(source.clone(), &caches.registry)
         .map_err(|why| Error::Registry {
@@ -123,7 +123,7 @@ fn served(
     signed: &[String],
 ) -> Served {
     let checkout_signed = signed.contains(&archive.fingerprint);
-    let checksum = format!("sha256:{}", crate::package::archive::hex(&release.checksum));
+    let checksum = format!("sha256:{}", crate::base::format::hex(&release.checksum));
     if archive.exact && checkout_signed && archive.checksum.as_deref() == Some(&checksum) {
         return Served::SameChecksum { checksum };
     }
