@@ -29,6 +29,7 @@ pub mod report;
 pub mod revision;
 pub mod run;
 pub mod secrets;
+pub mod shown;
 pub mod signoff;
 pub mod site;
 pub mod verify;

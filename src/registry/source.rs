@@ -183,7 +183,10 @@ impl Source {
         token: Option<String>,
     ) -> Result<Source, Error> {
         let problem = |message: &str| Error::Registry {
-            flag: format!("{flag} {}", crate::format::escape_terminal(text)),
+            flag: format!(
+                "{flag} {}",
+                crate::format::escape_terminal(&crate::shown::Shown::new(text))
+            ),
             message: message.into(),
         };
         let bare = text.trim_end_matches('/');
