@@ -1,5 +1,7 @@
 use std::process::ExitCode;
 
+use cargo_readiness::base::format::escape_terminal;
+use cargo_readiness::base::shown::Shown;
 use cargo_readiness::cli::{Cli, Command};
 
 fn main() -> ExitCode {
@@ -19,9 +21,8 @@ fn main() -> ExitCode {
             if cli.open
                 && let Err(err) = opener::open(&outcome.index)
             {
-                let index = outcome.index.display().to_string();
-                let index = cargo_readiness::base::format::escape_terminal(&index);
-                eprintln!("warning: could not open {index}: {err}");
+                let warning = format!("could not open {}: {err}", outcome.index.display());
+                eprintln!("warning: {}", escape_terminal(&Shown::new(warning)));
             }
             ExitCode::from(outcome.exit_code as u8)
         }
@@ -29,9 +30,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// A run that produced nothing: one line, exit code 2.
+/// A run that produced nothing: one line, exit code 2. The message may quote cargo, a
+/// manifest or a setting, and so a secret: it is printed as [`Shown`].
 fn fail(err: &cargo_readiness::Error) -> ExitCode {
-    let message = err.to_string().replace('\n', " ");
-    eprintln!("error: {}", cargo_readiness::base::format::escape_terminal(&message));
+    let message = Shown::new(err.to_string().replace('\n', " "));
+    eprintln!("error: {}", escape_terminal(&message));
     ExitCode::from(2)
 }

@@ -1,9 +1,13 @@
 //! `report.json`, contract v1 (DESIGN.md): the machine-readable result of a run, and the
-//! data every later stage (site, summary, terminal) reads from.
+//! data every later stage (site, summary, terminal) reads from. Every text in it that comes
+//! from the checkout, the registry or the settings (names, versions, paths, messages) is a
+//! [`Shown`]: redacted, its hidden characters visible, in `report.json` as in every view
+//! made from it. A `String` here is a hash, a path of the site, or the tool's own words.
 
 use serde::Serialize;
 
 use crate::base::format::slash_path;
+use crate::base::shown::Shown;
 use crate::checks::settings::{Level, Override};
 use crate::checks::{Finding, Outcome, Severity};
 use crate::package::files::ListMode;
@@ -30,7 +34,7 @@ pub struct Tool {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkspaceReport {
-    pub publish_order: Vec<String>,
+    pub publish_order: Vec<Shown>,
     pub checks: Vec<CheckReport>,
     /// Added to v1: with `--online`, the registry asked and whether it answered.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,10 +67,14 @@ impl Verdict {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CrateReport {
-    pub name: String,
-    pub version: String,
+    /// The name as cargo knows it, to look the crate up by (the plan, the sign-offs, the
+    /// registry): never shown, `name` is.
+    #[serde(skip)]
+    key: String,
+    pub name: Shown,
+    pub version: Shown,
     /// Relative to the workspace root.
-    pub manifest_path: String,
+    pub manifest_path: Shown,
     pub publish: bool,
     pub verdict: Verdict,
     pub fingerprint: String,
@@ -77,12 +85,12 @@ pub struct CrateReport {
     /// The crate's preview card (1200×630 PNG), relative to the site root.
     pub card: Option<String>,
     /// The manifest's description (added to v1; empty when unset).
-    pub description: String,
+    pub description: Shown,
     /// `[package]` keys inherited from `[workspace.package]` (added to v1).
-    pub inherited: Vec<String>,
+    pub inherited: Vec<Shown>,
     /// The manifest's keywords and license (added to v1; shown on the preview card).
-    pub keywords: Vec<String>,
-    pub license: Option<String>,
+    pub keywords: Vec<Shown>,
+    pub license: Option<Shown>,
     /// Added to v1: the crate's standing in `readiness-signoff.toml` (`null` for a crate
     /// that is not published).
     pub signoff: Option<crate::review::signoff::SignoffReport>,
@@ -102,14 +110,14 @@ pub struct CrateReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegistryStatus {
     /// `crates.io`, or the registry's name.
-    pub name: String,
+    pub name: Shown,
     /// The index URL.
-    pub index: String,
+    pub index: Shown,
     /// Whether it answered; when it did not, every registry check is `not-checked`.
     pub reachable: bool,
     /// Why it could not be reached.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Shown>,
 }
 
 impl RegistryStatus {
@@ -119,11 +127,11 @@ impl RegistryStatus {
         let reason = match &facts.state {
             State::Off => return None,
             State::Online => None,
-            State::Unreachable(why) => Some(why.clone()),
+            State::Unreachable(why) => Some(Shown::new(why)),
         };
         Some(RegistryStatus {
-            name: facts.registry.clone(),
-            index: facts.source.index.to_string(),
+            name: Shown::new(&facts.registry),
+            index: Shown::new(facts.source.index.as_str()),
             reachable: reason.is_none(),
             reason,
         })
@@ -134,12 +142,12 @@ impl RegistryStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegistryReport {
     /// `crates.io`, or the registry's name.
-    pub name: String,
+    pub name: Shown,
     /// Versions published, yanked ones included (0: not published yet).
     pub releases: usize,
     pub yanked: usize,
     /// The highest version published.
-    pub latest: Option<String>,
+    pub latest: Option<Shown>,
 }
 
 impl RegistryReport {
@@ -147,10 +155,10 @@ impl RegistryReport {
     pub fn of(facts: &crate::registry::Facts, name: &str) -> Option<RegistryReport> {
         let published = facts.lookup(name).ok()?;
         Some(RegistryReport {
-            name: facts.registry.clone(),
+            name: Shown::new(&facts.registry),
             releases: published.map_or(0, |p| p.releases.len()),
             yanked: published.map_or(0, |p| p.yanked()),
-            latest: published.and_then(|p| p.highest()).map(|r| r.version.to_string()),
+            latest: published.and_then(|p| p.highest()).map(|r| Shown::new(r.version.to_string())),
         })
     }
 }
@@ -167,18 +175,18 @@ pub struct ArchiveReport {
     /// Whether the whole `.crate` is byte for byte what cargo writes.
     pub exact: bool,
     /// Added to v1: why it is not exact (which generated file is estimated, and why).
-    pub estimates: Vec<String>,
+    pub estimates: Vec<Shown>,
     /// Added to v1: lines of code of the packaged Rust sources (neither blank nor `//` only).
     pub rust_lines: u64,
     /// Added to v1: how cargo selects the files, `git` (index and ignore rules) or `walk`.
     pub selection: &'static str,
     /// Added to v1: what cargo would warn about while packaging.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Shown>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FileReport {
-    pub path: String,
+    pub path: Shown,
     pub size: u64,
     pub origin: Origin,
 }
@@ -188,8 +196,8 @@ pub struct CheckReport {
     pub id: &'static str,
     pub severity: Severity,
     pub status: Status,
-    pub message: String,
-    pub help: String,
+    pub message: Shown,
+    pub help: Shown,
     /// The guide section, relative to the site root.
     pub guide: String,
     pub docs: &'static str,
@@ -197,11 +205,25 @@ pub struct CheckReport {
     pub title: &'static str,
     pub group: &'static str,
     /// Added to v1: the archive paths a failing check is about.
-    pub files: Vec<String>,
+    pub files: Vec<Shown>,
     /// Added to v1: set when `[*.metadata.readiness]` changed this check's level; an
     /// allowed check (`level: "allow"`) never counts toward the verdict.
     #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
-    pub overridden: Option<Override>,
+    pub overridden: Option<LevelOverride>,
+}
+
+/// A configured level and where it was set (a manifest's path, from the checkout).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelOverride {
+    pub level: Level,
+    /// e.g. `[package.metadata.readiness] in crates/a/Cargo.toml`.
+    pub source: Shown,
+}
+
+impl From<&Override> for LevelOverride {
+    fn from(o: &Override) -> Self {
+        LevelOverride { level: o.level, source: Shown::new(&o.source) }
+    }
 }
 
 impl CheckReport {
@@ -233,10 +255,11 @@ pub struct Tally {
 impl CrateReport {
     pub fn new(member: &Member, archive: &Archive, findings: &[Finding]) -> Self {
         let checks: Vec<CheckReport> = findings.iter().map(CheckReport::from).collect();
-        let name = member.name().to_owned();
+        let name = Shown::new(member.name());
         let mut report = CrateReport {
-            version: member.package.version.to_string(),
-            manifest_path: redacted(&member.manifest_rel),
+            key: member.name().to_owned(),
+            version: Shown::new(member.package.version.to_string()),
+            manifest_path: Shown::new(&member.manifest_rel),
             publish: member.publish,
             verdict: Verdict::Ready,
             fingerprint: archive.fingerprint.clone(),
@@ -245,7 +268,7 @@ impl CrateReport {
                     .files
                     .iter()
                     .map(|f| FileReport {
-                        path: redacted(&slash_path(&f.path)),
+                        path: Shown::new(slash_path(&f.path)),
                         size: f.size,
                         origin: f.origin,
                     })
@@ -255,21 +278,21 @@ impl CrateReport {
                 compressed_size: archive.compressed_size,
                 checksum: archive.checksum.clone(),
                 exact: archive.exact,
-                estimates: archive.estimates.clone(),
+                estimates: archive.estimates.iter().map(Shown::new).collect(),
                 rust_lines: archive.facts.rust_lines,
                 selection: match archive.mode {
                     ListMode::Git => "git",
                     ListMode::Walk => "walk",
                 },
-                warnings: archive.warnings.iter().map(|w| redacted(w)).collect(),
+                warnings: archive.warnings.iter().map(Shown::new).collect(),
             },
             checks,
-            page: format!("crates/{name}/index.html"),
+            page: format!("crates/{}/index.html", folder(&name)),
             card: None,
-            description: redacted(member.package.description.as_deref().unwrap_or_default()),
-            inherited: member.inherited.clone(),
-            keywords: member.package.keywords.iter().map(|k| redacted(k)).collect(),
-            license: member.package.license.as_deref().map(redacted),
+            description: Shown::new(member.package.description.as_deref().unwrap_or_default()),
+            inherited: member.inherited.iter().map(Shown::new).collect(),
+            keywords: member.package.keywords.iter().map(Shown::new).collect(),
+            license: member.package.license.as_deref().map(Shown::new),
             signoff: None,
             baseline: None,
             registry: None,
@@ -281,14 +304,20 @@ impl CrateReport {
         report
     }
 
+    /// The name as cargo knows it, to look the crate up by; show [`CrateReport::name`].
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
     /// The preview card's path, relative to the site root.
     pub fn card_file(&self) -> String {
-        format!("crates/{}/card.png", self.name)
+        format!("crates/{}/card.png", folder(&self.name))
     }
 
     /// Where `--emit-crate` writes the archive, relative to the site root.
     pub fn crate_file(&self) -> String {
-        format!("crates/{0}/{0}-{1}.crate", self.name, self.version)
+        let version = folder(&self.version);
+        format!("crates/{0}/{0}-{version}.crate", folder(&self.name))
     }
 
     pub fn tally(&self) -> Tally {
@@ -333,21 +362,23 @@ impl From<&Finding> for CheckReport {
             id: check.id,
             severity: finding.severity,
             status,
-            message: redacted(&message),
-            help: redacted(&help),
+            message: Shown::new(message),
+            help: Shown::new(help),
             guide: check.guide(),
             docs: check.docs,
             title: check.title,
             group: check.group.title(),
-            files: files.iter().map(|f| redacted(f)).collect(),
-            overridden: finding.overridden.clone(),
+            files: files.iter().map(Shown::new).collect(),
+            overridden: finding.overridden.as_ref().map(LevelOverride::from),
         }
     }
 }
 
-/// Text from the checkout as every output shows it: with secrets redacted.
-fn redacted(text: &str) -> String {
-    crate::base::secrets::redact(text).into_owned()
+/// A name as a folder of the site: itself, unless redaction left characters a file name
+/// should not hold (`[redacted: GitHub token]`), each then written `-`.
+fn folder(name: &Shown) -> String {
+    let safe = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+');
+    name.as_str().chars().map(|c| if safe(c) { c } else { '-' }).collect()
 }
 
 impl Report {
@@ -357,7 +388,7 @@ impl Report {
             schema: SCHEMA,
             tool: Tool { name: env!("CARGO_PKG_NAME"), version: env!("CARGO_PKG_VERSION") },
             workspace: WorkspaceReport {
-                publish_order: plan.order.iter().chain(&plan.cycle).cloned().collect(),
+                publish_order: plan.order.iter().chain(&plan.cycle).map(Shown::new).collect(),
                 checks: workspace.iter().map(CheckReport::from).collect(),
                 registry: None,
                 publish_time: None,

@@ -1,6 +1,11 @@
-//! Small formatting helpers shared by the terminal printer, the summary and the site.
+//! Small formatting helpers shared by the terminal printer, the summary and the site, and
+//! the escapers of the three destinations text is shown in (HTML, Markdown, a terminal or
+//! CI log). Each escaper takes a [`Shown`]: what it escapes has had its secrets redacted
+//! and its hidden characters made visible.
 
 use std::path::Path;
+
+use crate::base::shown::Shown;
 
 /// `1536` → `"1.5 KiB"`; bytes below 1 KiB are printed exactly.
 pub fn human_size(bytes: u64) -> String {
@@ -46,7 +51,8 @@ pub fn plural(n: usize, noun: &str) -> String {
 
 /// Escapes text for HTML element content and quoted attribute values. Unlike Tera's
 /// default it leaves `/` alone, so relative links stay readable in the page source.
-pub fn escape_html(input: &str) -> String {
+pub fn escape_html(text: &Shown) -> String {
+    let input = text.as_str();
     let mut out = String::with_capacity(input.len());
     for c in input.chars() {
         match c {
@@ -62,15 +68,15 @@ pub fn escape_html(input: &str) -> String {
 }
 
 /// Text from the checkout made safe for a terminal or a CI log: control characters (ESC,
-/// CR, newlines, …) are shown as `\u{1b}`-style escapes, so a file name can neither move
-/// the cursor nor start a new line, and a leading `::` (a GitHub workflow command) is
-/// broken up.
-pub fn escape_terminal(input: &str) -> String {
+/// CR, newlines, …) and line separators are shown as `\u{1b}`-style escapes, so a file
+/// name can neither move the cursor nor start a new line, and a leading `::` (a GitHub
+/// workflow command) is broken up. (Bidirectional controls are already visible in a
+/// [`Shown`].)
+pub fn escape_terminal(text: &Shown) -> String {
+    let input = text.as_str();
     let mut out = String::with_capacity(input.len());
     for c in input.chars() {
-        if c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
@@ -85,7 +91,8 @@ pub fn escape_terminal(input: &str) -> String {
 /// Text from the checkout made inert in Markdown (`summary.md`, a pull-request comment):
 /// every character Markdown or HTML could read as syntax is escaped, and line breaks are
 /// folded, so a folder named `[x](https://evil)` or `<img src=…>` stays text.
-pub fn escape_markdown(input: &str) -> String {
+pub fn escape_markdown(text: &Shown) -> String {
+    let input = text.as_str();
     let mut out = String::with_capacity(input.len());
     for c in input.chars() {
         match c {
@@ -116,20 +123,38 @@ mod tests {
         assert_eq!(human_size(10 * 1024 * 1024), "10.0 MiB");
     }
 
+    fn terminal(text: &str) -> String {
+        escape_terminal(&Shown::new(text))
+    }
+
+    fn markdown(text: &str) -> String {
+        escape_markdown(&Shown::new(text))
+    }
+
     #[test]
     fn terminal_text_cannot_steer_the_terminal_or_the_ci_log() {
-        assert_eq!(escape_terminal("a\x1b[2Jb"), "a\\u{1b}[2Jb");
-        assert_eq!(escape_terminal("x\n::error::pwned"), "x\\u{a}::error::pwned");
-        assert_eq!(escape_terminal("::warning file=x::y"), "\\::warning file=x::y");
-        assert_eq!(escape_terminal("src/lib.rs"), "src/lib.rs");
+        assert_eq!(terminal("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(terminal("x\n::error::pwned"), "x\\u{a}::error::pwned");
+        assert_eq!(terminal("::warning file=x::y"), "\\::warning file=x::y");
+        assert_eq!(terminal("a\u{2028}b"), "a\\u{2028}b");
+        assert_eq!(terminal("src/lib.rs"), "src/lib.rs");
+        assert_eq!(terminal("abc\u{202E}fdp.exe"), "abc<U+202E>fdp.exe");
     }
 
     #[test]
     fn markdown_text_stays_text() {
-        assert_eq!(escape_markdown("[x](https://evil)"), "\\[x\\]\\(https\\://evil\\)");
-        assert_eq!(escape_markdown("<img src=x>"), "&lt;img src\\=x&gt;");
-        assert_eq!(escape_markdown("a|b\nc"), "a\\|b c");
-        assert_eq!(escape_markdown("my_crate"), "my\\_crate");
+        assert_eq!(markdown("[x](https://evil)"), "\\[x\\]\\(https\\://evil\\)");
+        assert_eq!(markdown("<img src=x>"), "&lt;img src\\=x&gt;");
+        assert_eq!(markdown("a|b\nc"), "a\\|b c");
+        assert_eq!(markdown("my_crate"), "my\\_crate");
+        assert_eq!(markdown("a\u{200B}b"), "a&lt;U\\+200B&gt;b");
+    }
+
+    #[test]
+    fn html_text_stays_text() {
+        let html = |text: &str| escape_html(&Shown::new(text));
+        assert_eq!(html("<a href='x'>&</a>"), "&lt;a href=&#x27;x&#x27;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(html("a\u{2066}b"), "a&lt;U+2066&gt;b");
     }
 
     #[test]

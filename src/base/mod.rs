@@ -8,3 +8,4 @@ pub mod format;
 pub mod memo;
 pub mod paths;
 pub mod secrets;
+pub mod shown;

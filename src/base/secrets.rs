@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use regex::bytes::Regex;
+use regex::bytes::{Regex, RegexSet};
 
 struct Pattern {
     kind: &'static str,
@@ -62,6 +62,43 @@ struct Found {
 
 /// Every secret in `bytes`, ordered by position, overlaps removed.
 fn find(bytes: &[u8]) -> Vec<Found> {
+    without_overlaps(secrets_in(bytes))
+}
+
+/// Credentials written into a URL: the password of `https://user:PASSWORD@host` and the
+/// value of a query parameter named like one (`?token=…`, `&api_key=…`, `&sig=…`). Only
+/// the credential is redacted, so the URL stays readable. Redacted wherever text is shown,
+/// but no finding of the scan: a password in a documentation example is no leak.
+fn url_credentials() -> &'static [Pattern] {
+    static PATTERNS: OnceLock<Vec<Pattern>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        [
+            (
+                "password in a URL",
+                r"(?i)\b(?:https?|git|ssh|ftps?)://[^\s/?#@:\[\]]*:([^\s/?#@\[\]]+)@",
+            ),
+            (
+                "credential in a URL",
+                r#"(?i)[?&](?:[a-z0-9_.\-]*(?:token|secret|password|passwd|signature|api[_\-]?key)|key|sig|auth)=([^&#\s"'<>\[\]\\]+)"#,
+            ),
+        ]
+        .into_iter()
+        .map(|(kind, re)| Pattern { kind, regex: Regex::new(re).expect("valid URL pattern") })
+        .collect()
+    })
+}
+
+/// Every pattern at once: most text shown holds no secret, and one pass over it says so.
+fn any_pattern() -> &'static RegexSet {
+    static SET: OnceLock<RegexSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let all = patterns().iter().chain(url_credentials());
+        RegexSet::new(all.map(|p| p.regex.as_str())).expect("valid patterns")
+    })
+}
+
+/// Every match of the secret patterns, in no order, overlapping.
+fn secrets_in(bytes: &[u8]) -> Vec<Found> {
     let mut found: Vec<Found> = Vec::new();
     for pattern in patterns() {
         for m in pattern.regex.find_iter(bytes) {
@@ -84,6 +121,11 @@ fn find(bytes: &[u8]) -> Vec<Found> {
             }
         }
     }
+    found
+}
+
+/// `found` ordered by position, a match inside an earlier one left out.
+fn without_overlaps(mut found: Vec<Found>) -> Vec<Found> {
     found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
     let mut kept: Vec<Found> = Vec::with_capacity(found.len());
     for f in found {
@@ -94,16 +136,33 @@ fn find(bytes: &[u8]) -> Vec<Found> {
     kept
 }
 
-/// `text` with every secret replaced by `[redacted: <kind>]`.
+/// `text` with every secret, and every credential in a URL, replaced by
+/// `[redacted: <kind>]`. What outputs show goes through [`crate::base::shown::Shown`], which
+/// calls this.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let found = find(text.as_bytes());
+    let bytes = text.as_bytes();
+    if !any_pattern().is_match(bytes) {
+        return Cow::Borrowed(text);
+    }
+    let mut found = secrets_in(bytes);
+    for pattern in url_credentials() {
+        for c in pattern.regex.captures_iter(bytes) {
+            let credential = c.get(1).expect("group 1");
+            found.push(Found {
+                start: credential.start(),
+                end: credential.end(),
+                kind: pattern.kind,
+            });
+        }
+    }
+    let found = without_overlaps(found);
     if found.is_empty() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for f in found {
-        // Matches are ASCII, so their ends are character boundaries.
+        // A match is whole characters, so its ends are character boundaries.
         out.push_str(&text[at..f.start]);
         out.push_str(&format!("[redacted: {}]", f.kind));
         at = f.end;
@@ -231,6 +290,42 @@ mod tests {
         assert_eq!(redact("nothing here"), "nothing here");
         let header = format!("-----BEGIN {} PRIVATE KEY-----", "OPENSSH");
         assert_eq!(redact(&header), "[redacted: private key]");
+    }
+
+    /// A token inside a URL, as a password or a query parameter, is found by the scan and
+    /// redacted alike; a password of no known shape is redacted too, the URL kept readable.
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        let cio = format!("cio{}", "Ab3d".repeat(8));
+        for token in [github(), cio] {
+            for url in [
+                format!("https://x:{token}@github.com/o/r"),
+                format!("https://example.com/docs?token={token}&page=2"),
+            ] {
+                assert_eq!(scan(url.as_bytes()).unwrap().len(), 1, "{url}");
+                assert!(!redact(&url).contains(&token), "{url}");
+            }
+        }
+        assert_eq!(
+            redact("https://ci:hunter2-but-longer@git.example.com/r.git"),
+            "https://ci:[redacted: password in a URL]@git.example.com/r.git"
+        );
+        assert_eq!(
+            redact("see https://h.example/x?page=1&api_key=s3cr3t#top"),
+            "see https://h.example/x?page=1&api_key=[redacted: credential in a URL]#top"
+        );
+        assert_eq!(
+            redact("https://user@host/a?page=2 and a:b@c"),
+            "https://user@host/a?page=2 and a:b@c"
+        );
+        // Shown text is not redacted again: redaction is stable.
+        for text in [
+            "https://ci:[redacted: password in a URL]@git.example.com/r.git",
+            "https://h.example/x?token=[redacted: credential in a URL]",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+        assert!(scan("https://ci:hunter2-but-longer@h/".as_bytes()).unwrap().is_empty());
     }
 
     #[test]

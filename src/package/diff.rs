@@ -1,13 +1,17 @@
 //! What changed between two archives of a crate: files added, removed and changed (with
 //! sizes), the compressed size, and the published manifest key by key (dependency
 //! requirements, features, other fields). One model for every comparison the report makes:
-//! with a git revision (`--baseline`), since a sign-off's commit (`verify`).
+//! with a git revision (`--baseline`), since a sign-off's commit (`verify`), with the
+//! previous release (`--online`), and of what the registry serves (`verify --published`).
+//! Its paths, keys and values are [`Shown`]: a token added to `homepage` is redacted in
+//! every row of every view, as in the manifest preview.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
+use crate::base::shown::Shown;
 use crate::package::archive::{LockInFingerprint, fingerprinted};
 use crate::package::{Archive, ArchiveFile};
 
@@ -88,21 +92,31 @@ impl Status {
 }
 
 /// A crate compared with an earlier state of itself: `crates[].baseline` of `report.json`
-/// (a git revision) and `crates[].previous_release` (the last published `.crate`).
+/// (a git revision) and `crates[].previous_release` (the last published `.crate`). The
+/// stages that compare fill in `rev`, `version` and `reason` as they find them (a tag, a
+/// version, an error of the checkout): they are serialized as [`Shown`], and views show
+/// them through it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
     /// The revision as named (with `auto`, the tag used); `null` when no tag was found, and
     /// for a published release.
+    #[serde(serialize_with = "as_shown")]
     pub rev: Option<String>,
     /// The commit it resolves to.
     pub commit: Option<String>,
     pub status: Status,
     /// The crate's version compared with.
+    #[serde(serialize_with = "as_shown")]
     pub version: Option<String>,
     /// Why it is new or not compared, as a sentence.
+    #[serde(serialize_with = "as_shown")]
     pub reason: Option<String>,
     #[serde(flatten)]
     pub diff: ArchiveDiff,
+}
+
+fn as_shown<S: Serializer>(text: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    text.as_deref().map(Shown::new).serialize(serializer)
 }
 
 impl Comparison {
@@ -126,14 +140,14 @@ impl Comparison {
 /// A file present on one side only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
-    pub path: String,
+    pub path: Shown,
     pub size: u64,
 }
 
 /// A file whose content changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileChange {
-    pub path: String,
+    pub path: Shown,
     pub size_before: u64,
     pub size_after: u64,
 }
@@ -143,7 +157,7 @@ pub struct FileChange {
 pub struct FileRow<'a> {
     /// `added`, `removed` or `modified`.
     pub change: &'static str,
-    pub path: &'a str,
+    pub path: &'a Shown,
     /// e.g. `1.2 KiB`, or `1.2 KiB → 1.4 KiB` when modified.
     pub size: String,
 }
@@ -181,10 +195,10 @@ impl ChangeKind {
 pub struct ManifestChange {
     pub kind: ChangeKind,
     /// Dotted key, e.g. `dependencies.serde`, `features.std`, `package.edition`.
-    pub key: String,
+    pub key: Shown,
     /// The value as TOML (a requirement alone for a dependency given as a string).
-    pub before: Option<String>,
-    pub after: Option<String>,
+    pub before: Option<Shown>,
+    pub after: Option<Shown>,
 }
 
 /// The comparison of two sides.
@@ -208,10 +222,10 @@ impl ArchiveDiff {
         };
         for (path, &(size, sha)) in &after.files {
             match before.files.get(path) {
-                None => diff.files_added.push(FileEntry { path: path.clone(), size }),
+                None => diff.files_added.push(FileEntry { path: Shown::new(path), size }),
                 Some(&(old_size, old_sha)) if old_sha != sha => {
                     diff.files_changed.push(FileChange {
-                        path: path.clone(),
+                        path: Shown::new(path),
                         size_before: old_size,
                         size_after: size,
                     })
@@ -221,7 +235,7 @@ impl ArchiveDiff {
         }
         for (path, &(size, _)) in &before.files {
             if !after.files.contains_key(path) {
-                diff.files_removed.push(FileEntry { path: path.clone(), size });
+                diff.files_removed.push(FileEntry { path: Shown::new(path), size });
             }
         }
         diff
@@ -332,12 +346,14 @@ fn manifest_changes(before: &toml::Table, after: &toml::Table) -> Vec<ManifestCh
     let (old, new) = (entries(before), entries(after));
     let mut changes = Vec::new();
     // A requirement alone is shown as the requirement: `1.0`, not `{ version = "1.0" }`.
-    let shown = |value: &toml::Value| match value {
-        toml::Value::String(text) => text.clone(),
-        toml::Value::Table(table) if table.len() == 1 && table.contains_key("version") => {
-            shown_plain(&table["version"])
-        }
-        other => other.to_string(),
+    let shown = |value: &toml::Value| {
+        Shown::new(match value {
+            toml::Value::String(text) => text.clone(),
+            toml::Value::Table(table) if table.len() == 1 && table.contains_key("version") => {
+                shown_plain(&table["version"])
+            }
+            other => other.to_string(),
+        })
     };
     for (key, (group, value)) in &new {
         let previous = old.get(key).map(|(_, v)| v);
@@ -351,7 +367,7 @@ fn manifest_changes(before: &toml::Table, after: &toml::Table) -> Vec<ManifestCh
         };
         changes.push(ManifestChange {
             kind,
-            key: key.clone(),
+            key: Shown::new(key),
             before: previous.map(shown),
             after: Some(shown(value)),
         });
@@ -367,7 +383,7 @@ fn manifest_changes(before: &toml::Table, after: &toml::Table) -> Vec<ManifestCh
         };
         changes.push(ManifestChange {
             kind,
-            key: key.clone(),
+            key: Shown::new(key),
             before: Some(shown(value)),
             after: None,
         });
@@ -401,11 +417,11 @@ mod tests {
             "[package]\nname = \"a\"\nversion = \"1.1.0\"\nedition = \"2024\"\n[dependencies]\nserde = \"1.0.200\"\nregex = \"1\"\n[features]\nstd = []\nfast = []\n[target.'cfg(unix)'.dependencies]\nlibc = \"0.2\"\n",
         );
         let diff = ArchiveDiff::between(&before, &after);
-        assert_eq!(diff.files_added, [FileEntry { path: "new.rs".into(), size: 7 }]);
-        assert_eq!(diff.files_removed, [FileEntry { path: "old.rs".into(), size: 5 }]);
+        assert_eq!(diff.files_added, [FileEntry { path: Shown::new("new.rs"), size: 7 }]);
+        assert_eq!(diff.files_removed, [FileEntry { path: Shown::new("old.rs"), size: 5 }]);
         assert_eq!(
             diff.files_changed,
-            [FileChange { path: "src/lib.rs".into(), size_before: 10, size_after: 12 }]
+            [FileChange { path: Shown::new("src/lib.rs"), size_before: 10, size_after: 12 }]
         );
         assert_eq!(diff.compressed_size_delta, -10);
         let changes: Vec<(ChangeKind, &str, Option<&str>, Option<&str>)> = diff
@@ -433,5 +449,35 @@ mod tests {
         assert_eq!(diff.breaking().count(), 1);
         assert!(!diff.is_unchanged());
         assert!(ArchiveDiff::between(&after, &after).is_unchanged());
+    }
+
+    /// A token in a path, a key, a value, the revision's name or the reason is redacted in
+    /// the model and in what is serialized (report.json, the comparison cache).
+    #[test]
+    fn a_comparison_shows_no_token() {
+        let token = format!("ghp_{}", "Zx5c".repeat(9));
+        let before = side(&[], 0, "[package]\nhomepage = \"https://h.example/\"\n");
+        let after = side(
+            &[(&format!("{token}.txt"), 1, 1)],
+            0,
+            &format!(
+                "[package]\nhomepage = \"https://x:{token}@h.example/\"\n[features]\n{token} = []\n"
+            ),
+        );
+        let diff = ArchiveDiff::between(&before, &after);
+        assert_eq!(diff.files_added[0].path, "[redacted: GitHub token].txt");
+        let comparison = Comparison {
+            rev: Some(format!("v1-{token}")),
+            commit: None,
+            status: Status::Changed,
+            version: Some("1.0.0".into()),
+            reason: Some(format!("because {token}")),
+            diff,
+        };
+        let json = serde_json::to_string(&comparison).unwrap();
+        assert!(!json.contains(&token), "{json}");
+        assert!(json.contains("https://x:[redacted: GitHub token]@h.example/"), "{json}");
+        assert!(json.contains("\"features.[redacted: GitHub token]\""), "{json}");
+        assert!(json.contains("\"v1-[redacted: GitHub token]\""), "{json}");
     }
 }

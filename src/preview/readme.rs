@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use crate::base::format::escape_html;
+use crate::base::shown::Shown;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use sha2::{Digest, Sha256};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
@@ -84,7 +85,7 @@ pub fn render_file(
     } else if markdown {
         // Deeply nested quotes or lists cost the HTML parser time that grows much faster
         // than the text: past the limit the README is shown as text, and the page says why.
-        let escaped = escape_html(text).replace('\n', "<br>\n");
+        let escaped = escape_html(&Shown::new(text)).replace('\n', "<br>\n");
         RenderedReadme {
             html: format!(
                 "<p class=\"readme-note\">This README nests quotes or lists more than {MAX_NESTING} levels deep; it is shown as plain text here (crates.io renders it as Markdown).</p>\n<div class=\"readme-text\">{escaped}</div>"
@@ -92,7 +93,7 @@ pub fn render_file(
             broken_links: Vec::new(),
         }
     } else {
-        let escaped = escape_html(text).replace('\n', "<br>\n");
+        let escaped = escape_html(&Shown::new(text)).replace('\n', "<br>\n");
         RenderedReadme {
             html: format!("<div class=\"readme-text\">{escaped}</div>"),
             broken_links: Vec::new(),
@@ -271,7 +272,7 @@ fn render_markdown(
             match event {
                 Event::Text(t) => body.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
-                    blocks.push(highlight(lang, body));
+                    blocks.push(highlight(lang, &Shown::new(&*body)));
                     events.push(Event::Html(
                         format!("\n<pre>{nonce}-{}</pre>\n", blocks.len() - 1).into(),
                     ));
@@ -316,7 +317,7 @@ fn render_markdown(
             Event::FootnoteReference(label) => {
                 let next = footnotes.len() + 1;
                 let number = *footnotes.entry(label.to_string()).or_insert(next);
-                let href = escape_html(&format!("#user-content-{label}"));
+                let href = escape_html(&Shown::new(format!("#user-content-{label}")));
                 events.push(Event::Html(
                     format!(
                         "<sup class=\"footnote-reference\"><a href=\"{href}\">{number}</a></sup>"
@@ -405,8 +406,9 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 }
 
 /// A fenced code block as highlighted HTML (escaped by syntect), or plain escaped code for
-/// a language syntect does not know.
-pub fn highlight(lang: &str, code: &str) -> String {
+/// a language syntect does not know. Code is shown with its hidden characters visible: a
+/// bidirectional control must not reorder what a reviewer reads.
+pub fn highlight(lang: &str, code: &Shown) -> String {
     let syntaxes = syntaxes();
     let token = lang.to_ascii_lowercase();
     let token = match token.as_str() {
@@ -418,7 +420,7 @@ pub fn highlight(lang: &str, code: &str) -> String {
     let class = if lang.is_empty() {
         String::new()
     } else {
-        format!(" class=\"language-{}\"", escape_html(lang))
+        format!(" class=\"language-{}\"", escape_html(&Shown::new(lang)))
     };
     let Some(syntax) = syntax else {
         return format!("<pre><code{class}>{}</code></pre>", escape_html(code));

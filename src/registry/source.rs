@@ -184,7 +184,10 @@ impl Source {
         token: Option<String>,
     ) -> Result<Source, Error> {
         let problem = |message: &str| Error::Registry {
-            flag: format!("{flag} {}", crate::base::format::escape_terminal(text)),
+            flag: format!(
+                "{flag} {}",
+                crate::base::format::escape_terminal(&crate::base::shown::Shown::new(text))
+            ),
             message: message.into(),
         };
         let bare = text.trim_end_matches('/');

@@ -81,14 +81,14 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignoffReport {
     pub status: Status,
-    pub reviewer: Option<String>,
+    pub reviewer: Option<crate::base::shown::Shown>,
     /// `YYYY-MM-DD`.
     pub date: Option<String>,
     /// The fingerprint that was approved.
     pub fingerprint: Option<String>,
     pub commit: Option<String>,
     /// Versions of this crate signed off before (for a missing sign-off), oldest first.
-    pub other_versions: Vec<String>,
+    pub other_versions: Vec<crate::base::shown::Shown>,
 }
 
 impl Signoffs {
@@ -169,14 +169,13 @@ impl Signoffs {
         };
         other_versions.sort_by(|a, b| compare_versions(a, b));
         other_versions.dedup();
-        let shown = |text: &str| crate::base::secrets::redact(text).into_owned();
         SignoffReport {
             status,
-            reviewer: entry.map(|e| shown(&e.reviewer)),
+            reviewer: entry.map(|e| crate::base::shown::Shown::new(&e.reviewer)),
             date: entry.map(|e| e.date.to_string()),
             fingerprint: entry.map(|e| e.fingerprint.clone()),
             commit: entry.and_then(|e| e.commit.clone()),
-            other_versions,
+            other_versions: other_versions.iter().map(crate::base::shown::Shown::new).collect(),
         }
     }
 }

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::base::error::Error;
 use crate::base::format::{escape_terminal, human_size, plural};
+use crate::base::shown::Shown;
 use crate::checks::settings::Settings;
 use crate::checks::{self, Subject, WorkspaceSubject};
 use crate::cli::{Cli, ColorWhen, MessageFormat};
@@ -78,7 +79,7 @@ fn not_checked(
 ) -> Packaged {
     // The site holds no absolute path: the checkout's own paths are shown from its root.
     let root = format!("{}/", workspace.root.display());
-    let reason = crate::base::secrets::redact(&reason.replace(&root, "")).into_owned();
+    let reason = reason.replace(&root, "");
     let archive = package::Archive::unchecked(&reason);
     let findings = checks::not_checked(member.name(), &reason, settings);
     Packaged {
@@ -212,10 +213,10 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     if let State::Unreachable(why) = &facts.state
         && !cli.quiet
     {
+        let registry = escape_terminal(&Shown::new(&facts.registry));
+        let why = escape_terminal(&Shown::new(why));
         eprintln!(
-            "warning: {} could not be reached ({}); its checks are shown as not checked",
-            facts.registry,
-            escape_terminal(why)
+            "warning: {registry} could not be reached ({why}); its checks are shown as not checked"
         );
     }
     let asked = started.elapsed();
@@ -239,7 +240,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     };
     let progress = progress_bar(cli, selected.len());
     let staged = package::in_waves(&workspace, &selected, |member, checksums| {
-        progress.set_message(member.name().to_owned());
+        progress.set_message(escape_terminal(&Shown::new(member.name())));
         let staged = guarded(|| package_stage(&stages, member, checksums));
         let written = staged.as_ref().ok().map(|staged| staged.archive.written());
         ((member, staged), written)
@@ -249,7 +250,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let announce = !cli.quiet && !std::io::stderr().is_terminal();
     let building = |crates: &[&str]| {
         let archives = if crates.len() == 1 { "its archive" } else { "their archives" };
-        let crates = escape_terminal(&crates.join(", "));
+        let crates = escape_terminal(&Shown::new(crates.join(", ")));
         progress.set_message(format!("building {crates}"));
         if announce {
             eprintln!("{:>9} {crates} from {archives}", "building");
@@ -267,7 +268,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             packaged
         })
         .collect();
-    results.sort_by(|a, b| a.report.name.cmp(&b.report.name));
+    results.sort_by(|a, b| a.report.key().cmp(b.report.key()));
     progress.finish_and_clear();
     let mut crates = Vec::with_capacity(results.len());
     let mut cached = Vec::with_capacity(results.len());
@@ -276,14 +277,17 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let mut rendered = Vec::new();
     let mut sides = Vec::new();
     for mut packaged in results {
-        packaged.report.registry = crate::report::RegistryReport::of(&facts, &packaged.report.name);
-        previews.insert(packaged.report.name.clone(), packaged.preview);
-        rendered.extend(packaged.rendered);
         let krate = &mut packaged.report;
-        if krate.publish {
-            krate.signoff = Some(signoffs.status(&krate.name, &krate.version, &krate.fingerprint));
+        krate.registry = crate::report::RegistryReport::of(&facts, krate.key());
+        previews.insert(krate.key().to_owned(), packaged.preview);
+        rendered.extend(packaged.rendered);
+        if krate.publish
+            && let Some(member) = workspace.member(krate.key())
+        {
+            let version = member.package.version.to_string();
+            krate.signoff = Some(signoffs.status(member.name(), &version, &krate.fingerprint));
         }
-        sides.extend(packaged.side.map(|side| (krate.name.clone(), side)));
+        sides.extend(packaged.side.map(|side| (krate.key().to_owned(), side)));
         crates.push(packaged.report);
         cached.extend(packaged.cached);
         emitted.extend(packaged.emitted);
@@ -293,7 +297,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         let mut compared =
             registry::compare_with_previous(registry, &facts, &workspace, sides.clone());
         for krate in &mut crates {
-            krate.previous_release = compared.remove(&krate.name);
+            krate.previous_release = compared.remove(krate.key());
         }
     }
     let downloaded = registry.as_ref().map_or(0, registry::Registry::requests) - looked_up;
@@ -301,7 +305,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     if let Some(spec) = &baseline {
         let mut compared = compare_with(&workspace, spec, sides, &caches)?;
         for krate in &mut crates {
-            krate.baseline = compared.remove(&krate.name);
+            krate.baseline = compared.remove(krate.key());
         }
     }
     let packaged = started.elapsed();
@@ -315,7 +319,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     );
     let mut report = Report::new(crates, &plan, &workspace_findings);
     report.workspace.registry = crate::report::RegistryStatus::of(&facts);
-    report.workspace.publish_time = publish_time(&facts, &report);
+    report.workspace.publish_time = publish_time(&facts, &plan, &workspace);
     let head = crate::review::signoff::head(workspace.confinement.root());
     let ledger_path = caches.ledger(&out.path);
     let ledger = output::Ledger::load(ledger_path.as_deref());
@@ -324,7 +328,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         &SiteInput {
             report: &report,
             plan: &plan,
-            workspace_name: &crate::base::secrets::redact(&workspace.name()),
+            workspace_name: &Shown::new(workspace.name()),
             base_url: base_url.as_deref(),
             emit_crate: cli.emit_crate,
             head: head.as_ref(),
@@ -391,24 +395,27 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
 /// How long crates.io's rate limits make publishing the plan (crates.io, online only):
 /// each crate of the plan whose version is not published yet is a new crate or a new
 /// version.
-fn publish_time(facts: &Facts, report: &Report) -> Option<registry::rate_limit::Estimate> {
+fn publish_time(
+    facts: &Facts,
+    plan: &plan::PublishPlan,
+    workspace: &Workspace,
+) -> Option<registry::rate_limit::Estimate> {
     use registry::rate_limit::Publish;
     if facts.state != State::Online || !facts.source.crates_io {
         return None;
     }
-    let mut plan = Vec::new();
-    for name in &report.workspace.publish_order {
-        let krate = report.crates.iter().find(|c| &c.name == name)?;
-        let version = krate.version.parse().ok()?;
+    let mut publishes = Vec::new();
+    for name in plan.order.iter().chain(&plan.cycle) {
+        let version = &workspace.member(name)?.package.version;
         match facts.lookup(name).ok()? {
-            None => plan.push(Publish::NewCrate),
-            Some(published) if published.release(&version).is_none() => {
-                plan.push(Publish::NewVersion)
+            None => publishes.push(Publish::NewCrate),
+            Some(published) if published.release(version).is_none() => {
+                publishes.push(Publish::NewVersion)
             }
             Some(_) => {}
         }
     }
-    Some(registry::rate_limit::estimate(&plan))
+    Some(registry::rate_limit::estimate(&publishes))
 }
 
 /// `--baseline`: each crate (by name, with what is compared) against its revision.
@@ -457,7 +464,7 @@ fn append_step_summary(path: &std::path::Path, summary: &str) -> Result<(), Erro
 /// to preview a site served locally), ending with `/`.
 fn normalize_base_url(text: &str) -> Result<String, Error> {
     let problem = |problem: &str| Error::BaseUrl {
-        url: crate::base::format::escape_terminal(text),
+        url: escape_terminal(&Shown::new(text)),
         problem: problem.into(),
     };
     if text.contains(|c: char| c.is_whitespace() || c.is_control()) {
@@ -520,7 +527,7 @@ fn print_lines(mut out: impl Write, cli: &Cli, outcome: &Outcome, timings: &[(&s
         let tally = krate.tally();
         let style = verdict_style(krate.verdict);
         let label = format!("{:>8}", krate.verdict.as_str());
-        let name = escape_terminal(&format!("{} {}", krate.name, krate.version));
+        let name = format!("{} {}", escape_terminal(&krate.name), escape_terminal(&krate.version));
         let findings = if krate.verdict == Verdict::Skipped {
             "publish = false".to_owned()
         } else {
@@ -544,10 +551,10 @@ fn print_lines(mut out: impl Write, cli: &Cli, outcome: &Outcome, timings: &[(&s
                     "         {:>7} {}: {}",
                     check.severity.as_str(),
                     check.id,
-                    escape_terminal(first)
+                    escape_terminal(&first)
                 );
                 for line in lines.by_ref().take(6) {
-                    let _ = writeln!(out, "                 {}", escape_terminal(line));
+                    let _ = writeln!(out, "                 {}", escape_terminal(&line));
                 }
                 let more = lines.count();
                 if more > 0 {
@@ -561,7 +568,7 @@ fn print_lines(mut out: impl Write, cli: &Cli, outcome: &Outcome, timings: &[(&s
             let _ = writeln!(out, "{:>8} {stage}: {:.0?}", "time", time);
         }
     }
-    let index = escape_terminal(&outcome.index.display().to_string());
+    let index = escape_terminal(&Shown::new(outcome.index.display().to_string()));
     let _ = writeln!(out, "{:>8} {index}", "report");
 }
 

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use crate::base::error::Error;
 use crate::base::format::{human_size, plural};
 use crate::base::memo::{self, RenderMemo};
+use crate::base::shown::Shown;
 use crate::checks::Severity;
 use crate::checks::settings::Level;
 use crate::package::{MAX_CRATE_SIZE, Origin};
@@ -35,12 +36,12 @@ pub struct SiteInput<'a> {
     pub report: &'a Report,
     pub plan: &'a PublishPlan,
     /// Shown in the header and titles.
-    pub workspace_name: &'a str,
+    pub workspace_name: &'a Shown,
     /// `--base-url`, normalized to end with `/`.
     pub base_url: Option<&'a str>,
     /// `--emit-crate`: each crate's `.crate` is written beside its page.
     pub emit_crate: bool,
-    /// Each crate's previews, by name.
+    /// Each crate's previews, by name ([`CrateReport::key`]).
     pub previews: &'a BTreeMap<String, CratePreview>,
     /// The commit the checkout is at, with its date: the sign-off table names them.
     pub head: Option<&'a crate::review::signoff::Head>,
@@ -113,7 +114,7 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
     for (i, chapter) in chapters.iter().enumerate() {
         let href = chapter.href();
         let view = GuideView {
-            page: page_meta(input, &href, &chapter.title, "guide", guide_description()),
+            page: page_meta(input, &href, Shown::new(&chapter.title), "guide", guide_description()),
             content: guide::render(chapter.markdown()),
             toc: chapters
                 .iter()
@@ -173,11 +174,11 @@ fn memoized(
 /// What the preview card shows. Releases are unknown offline, so they are left out.
 fn card_data(krate: &CrateReport) -> card::CardData {
     card::CardData {
-        name: krate.name.clone(),
-        version: krate.version.clone(),
-        description: Some(krate.description.clone()).filter(|d| !d.trim().is_empty()),
-        keywords: krate.keywords.clone(),
-        license: krate.license.clone(),
+        name: krate.name.to_string(),
+        version: krate.version.to_string(),
+        description: Some(krate.description.to_string()).filter(|d| !d.trim().is_empty()),
+        keywords: krate.keywords.iter().map(Shown::to_string).collect(),
+        license: krate.license.as_ref().map(Shown::to_string),
         compressed_size: krate.archive.compressed_size,
         lines_of_code: Some(krate.archive.rust_lines).filter(|&n| n > 0),
         // A crate not published yet has no releases to count.
@@ -186,8 +187,8 @@ fn card_data(krate: &CrateReport) -> card::CardData {
     }
 }
 
-fn guide_description() -> String {
-    "How to release a Rust crate safely, and what each cargo-readiness check means.".into()
+fn guide_description() -> Shown {
+    Shown::new("How to release a Rust crate safely, and what each cargo-readiness check means.")
 }
 
 fn toc_entry(chapter: &guide::Chapter) -> TocEntry {
@@ -207,17 +208,17 @@ fn root_prefix(page: &str) -> String {
 fn page_meta(
     input: &SiteInput,
     page: &str,
-    title: &str,
+    title: Shown,
     section: &str,
-    description: String,
+    description: Shown,
 ) -> PageMeta {
     PageMeta {
-        title: title.to_owned(),
+        title,
         description,
         root: root_prefix(page),
         og_image: None,
         canonical: input.base_url.map(|base| format!("{base}{page}")),
-        workspace: input.workspace_name.to_owned(),
+        workspace: input.workspace_name.clone(),
         tool_version: input.report.tool.version.to_owned(),
         section: section.to_owned(),
     }
@@ -239,37 +240,39 @@ fn index_view(input: &SiteInput) -> IndexView {
             Verdict::Skipped => verdicts.skipped += 1,
         }
     }
-    let by_name: BTreeMap<&str, &CrateReport> =
-        report.crates.iter().map(|c| (c.name.as_str(), c)).collect();
-    let publish_order = report
-        .workspace
-        .publish_order
+    let by_key: BTreeMap<&str, &CrateReport> = report.crates.iter().map(|c| (c.key(), c)).collect();
+    let names = |names: Option<&Vec<String>>| names.into_iter().flatten().map(Shown::new).collect();
+    // The plan's order, as in `report.workspace.publish_order`.
+    let plan = input.plan;
+    let publish_order = plan
+        .order
         .iter()
+        .chain(&plan.cycle)
         .enumerate()
-        .filter_map(|(i, name)| {
-            let krate = by_name.get(name.as_str())?;
+        .filter_map(|(i, key)| {
+            let krate = by_key.get(key.as_str())?;
             Some(OrderStep {
                 position: i + 1,
-                name: name.clone(),
+                name: krate.name.clone(),
                 version: krate.version.clone(),
                 verdict: krate.verdict.as_str().to_owned(),
-                needs: input.plan.needs.get(name).cloned().unwrap_or_default(),
-                needed_by: input.plan.needed_by.get(name).cloned().unwrap_or_default(),
+                needs: names(plan.needs.get(key)),
+                needed_by: names(plan.needed_by.get(key)),
                 page: krate.page.clone(),
             })
         })
         .collect();
-    let title = format!("{}: release readiness", input.workspace_name);
-    let description = format!(
+    let title = Shown::new(format!("{}: release readiness", input.workspace_name));
+    let description = Shown::new(format!(
         "{}: {} ready, {} with warnings, {} blocked, {} skipped.",
         plural(report.crates.len(), "crate"),
         verdicts.ready,
         verdicts.warnings,
         verdicts.blocked,
         verdicts.skipped
-    );
+    ));
     IndexView {
-        page: page_meta(input, "index.html", &title, "index", description),
+        page: page_meta(input, "index.html", title, "index", description),
         verdicts,
         crates: report
             .crates
@@ -289,7 +292,7 @@ fn index_view(input: &SiteInput) -> IndexView {
             .collect(),
         publish_order,
         workspace_checks: workspace_findings(report),
-        cycle: input.plan.cycle.clone(),
+        cycle: plan.cycle.iter().map(Shown::new).collect(),
         registry: report
             .workspace
             .registry
@@ -304,7 +307,7 @@ fn index_view(input: &SiteInput) -> IndexView {
 }
 
 /// Checks whose configured level is below the catalogue's default, whether they fail or not.
-fn lowered_levels(krate: &CrateReport) -> Vec<String> {
+fn lowered_levels(krate: &CrateReport) -> Vec<Shown> {
     let rank = |level: Level| match level {
         Level::Allow => 0,
         Level::Note => 1,
@@ -324,13 +327,13 @@ fn lowered_levels(krate: &CrateReport) -> Vec<String> {
             };
             (rank(o.level) < rank(default_level)).then(|| {
                 let status = if check.status == Status::Fail { "failing" } else { "passing" };
-                format!(
+                Shown::new(format!(
                     "{}: {} → {} ({status}), by {}",
                     check.id,
                     default.as_str(),
                     level_name(o.level),
                     o.source
-                )
+                ))
             })
         })
         .collect()
@@ -356,7 +359,7 @@ fn workspace_findings(report: &Report) -> Vec<CheckRow> {
             .iter()
             .filter(|c| c.counts() && WORKSPACE_DEPENDENCY_CHECKS.contains(&c.id))
             .map(move |c| CheckRow {
-                title: format!("{}: {}", krate.name, c.title),
+                title: Shown::new(format!("{}: {}", krate.name, c.title)),
                 ..check_row(c)
             })
     });
@@ -370,14 +373,15 @@ const WORKSPACE_DEPENDENCY_CHECKS: &[&str] =
 fn check_row(check: &CheckReport) -> CheckRow {
     let allowed = check.status == Status::Fail && !check.counts();
     let override_note = match &check.overridden {
-        None => String::new(),
-        Some(o) if o.level == Level::Allow => format!("Allowed by {}.", o.source),
-        Some(o) => format!("Level set to {} by {}.", check.severity.as_str(), o.source),
+        None => Shown::default(),
+        Some(o) if o.level == Level::Allow => Shown::new(format!("Allowed by {}.", o.source)),
+        Some(o) => Shown::new(format!("Level set to {} by {}.", check.severity.as_str(), o.source)),
     };
+    let (message, output) = check.message.split_first_line();
     CheckRow {
         id: check.id.to_owned(),
         anchor: format!("check-{}", check.id),
-        title: check.title.to_owned(),
+        title: Shown::new(check.title),
         severity: check.severity.as_str().to_owned(),
         status: match check.status {
             Status::Pass => "pass",
@@ -386,8 +390,8 @@ fn check_row(check: &CheckReport) -> CheckRow {
             Status::NotChecked => "not-checked",
         }
         .to_owned(),
-        message: check.message.lines().next().unwrap_or_default().to_owned(),
-        output: check.message.split_once('\n').map(|(_, rest)| rest.to_owned()).unwrap_or_default(),
+        message,
+        output,
         help: check.help.clone(),
         guide: check.guide.clone(),
         docs: check.docs.to_owned(),
@@ -431,9 +435,10 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
 
     let archive = &krate.archive;
     let share = archive.compressed_size as f64 * 100.0 / MAX_CRATE_SIZE as f64;
-    let title = format!("{} {}: release readiness", krate.name, krate.version);
-    let description = format!("{} {}: {}", krate.name, krate.version, verdict_summary(krate));
-    let mut page = page_meta(input, &krate.page, &title, "crate", description);
+    let title = Shown::new(format!("{} {}: release readiness", krate.name, krate.version));
+    let description =
+        Shown::new(format!("{} {}: {}", krate.name, krate.version, verdict_summary(krate)));
+    let mut page = page_meta(input, &krate.page, title, "crate", description);
     page.og_image = Some(match input.base_url {
         Some(base) => format!("{base}{}", krate.card_file()),
         None => format!("{}{}", page.root, krate.card_file()),
@@ -470,8 +475,8 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         passing,
         not_checked,
         inherited: krate.inherited.clone(),
-        readme: input.previews.get(&krate.name).and_then(|p| p.readme.as_ref()).map(|r| ReadmeView {
-            file: r.file.clone(),
+        readme: input.previews.get(krate.key()).and_then(|p| p.readme.as_ref()).map(|r| ReadmeView {
+            file: Shown::new(&r.file),
             html: r.rendered.as_ref().map(|x| x.html.clone()).unwrap_or_default(),
             unavailable: match (&r.rendered, r.utf8) {
                 (Some(_), _) => String::new(),
@@ -479,14 +484,17 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
                 (None, true) => "It is over 1 MiB, more than crates.io accepts.".into(),
             },
         }),
-        manifest: input.previews.get(&krate.name).map(|p| ManifestView {
-            original_text: p.manifest.original.clone(),
-            published_text: p.manifest.published.clone(),
+        manifest: input.previews.get(krate.key()).map(|p| ManifestView {
+            original_text: Shown::new(&p.manifest.original),
+            published_text: Shown::new(&p.manifest.published),
             changes: p
                 .manifest
                 .changes
                 .iter()
-                .map(|c| ManifestChangeRow { key: c.key.clone(), change: c.change.clone() })
+                .map(|c| ManifestChangeRow {
+                    key: Shown::new(&c.key),
+                    change: Shown::new(&c.change),
+                })
                 .collect(),
         }),
         crate_file: input.emit_crate.then(|| krate.crate_file()),
@@ -535,8 +543,8 @@ fn tree(krate: &CrateReport) -> Vec<TreeNode> {
             let reuse = !is_file && level.last().is_some_and(|n| n.is_dir && n.name == *part);
             if !reuse {
                 level.push(TreeNode {
-                    name: (*part).to_owned(),
-                    path: parts[..=depth].join("/"),
+                    name: Shown::new(part),
+                    path: Shown::new(parts[..=depth].join("/")),
                     is_dir: !is_file,
                     size: 0,
                     size_human: String::new(),
@@ -556,10 +564,10 @@ fn tree(krate: &CrateReport) -> Vec<TreeNode> {
             level = &mut node.children;
         }
     }
-    let mut flags: BTreeMap<&str, Vec<FileFlag>> = BTreeMap::new();
+    let mut flags: BTreeMap<&Shown, Vec<FileFlag>> = BTreeMap::new();
     for check in krate.checks.iter().filter(|c| c.counts()) {
         for path in &check.files {
-            flags.entry(path.as_str()).or_default().push(FileFlag {
+            flags.entry(path).or_default().push(FileFlag {
                 id: check.id.to_owned(),
                 severity: check.severity.as_str().to_owned(),
                 anchor: format!("#check-{}", check.id),
@@ -573,7 +581,7 @@ fn tree(krate: &CrateReport) -> Vec<TreeNode> {
 
 /// Sets sizes, flags and which folders start open, bottom-up. A folder carries the flags
 /// of the files below it (once per check).
-fn finish(nodes: &mut [TreeNode], flags: &BTreeMap<&str, Vec<FileFlag>>, open: bool) {
+fn finish(nodes: &mut [TreeNode], flags: &BTreeMap<&Shown, Vec<FileFlag>>, open: bool) {
     for node in nodes {
         finish(&mut node.children, flags, open);
         node.size_human = human_size(node.size);
@@ -587,7 +595,7 @@ fn finish(nodes: &mut [TreeNode], flags: &BTreeMap<&str, Vec<FileFlag>>, open: b
             node.flags = below;
             node.open = open || !node.flags.is_empty();
         } else {
-            node.flags = flags.get(node.path.as_str()).cloned().unwrap_or_default();
+            node.flags = flags.get(&node.path).cloned().unwrap_or_default();
         }
     }
 }

@@ -3,6 +3,7 @@
 //! crate page and the summary.
 
 use crate::base::format::{plural, short_hash, signed_size};
+use crate::base::shown::Shown;
 use crate::package::diff::{Comparison, Status as ChangeStatus};
 use crate::report::{CrateReport, RegistryReport};
 use crate::review::signoff::{self, Head, Status};
@@ -42,8 +43,8 @@ pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffV
     };
     Some(SignoffView {
         status: report.status.as_str().to_owned(),
-        summary,
-        table: signoff::table(&krate.name, &krate.version, &krate.fingerprint, head),
+        summary: Shown::new(summary),
+        table: Shown::new(signoff::table(krate.key(), &krate.version, &krate.fingerprint, head)),
         file: signoff::FILE.to_owned(),
     })
 }
@@ -66,11 +67,13 @@ impl Against<'_> {
 }
 
 /// What `comparison` compares with, for a title: `v1.0.0`, `1.2.3 on crates.io`.
-pub fn since(comparison: &Comparison, against: &Against) -> String {
+pub fn since(comparison: &Comparison, against: &Against) -> Shown {
     match (against, &comparison.version) {
-        (Against::Revision, _) => comparison.rev.clone().unwrap_or_default(),
-        (Against::Release(registry), Some(version)) => format!("{version} on {registry}"),
-        (Against::Release(_), None) => String::new(),
+        (Against::Revision, _) => Shown::new(comparison.rev.as_deref().unwrap_or_default()),
+        (Against::Release(registry), Some(version)) => {
+            Shown::new(format!("{version} on {registry}"))
+        }
+        (Against::Release(_), None) => Shown::default(),
     }
 }
 
@@ -84,10 +87,10 @@ pub fn changes_view(comparison: &Comparison, against: Against) -> ChangesView {
             format!("{since} ({version}, commit {commit})")
         }
         (Against::Revision, None, false) => format!("{since} (commit {commit})"),
-        _ => since.clone(),
+        _ => since.to_string(),
     };
     let reason = comparison.reason.clone().unwrap_or_default();
-    let summary = match comparison.status {
+    let summary = Shown::new(match comparison.status {
         ChangeStatus::New if since.is_empty() => format!("New: {reason}."),
         ChangeStatus::New => format!("New since {at}: {reason}."),
         ChangeStatus::NotCompared if since.is_empty() => format!("Not compared: {reason}."),
@@ -96,7 +99,7 @@ pub fn changes_view(comparison: &Comparison, against: Against) -> ChangesView {
             format!("Unchanged since {at}: every published file is the same.")
         }
         ChangeStatus::Changed => format!("Changed since {at}: {}.", change_counts(comparison)),
-    };
+    });
     ChangesView {
         id: against.id().to_owned(),
         since,
@@ -107,7 +110,7 @@ pub fn changes_view(comparison: &Comparison, against: Against) -> ChangesView {
             .into_iter()
             .map(|row| ChangedFile {
                 change: row.change.to_owned(),
-                path: row.path.to_owned(),
+                path: row.path.clone(),
                 size: row.size,
             })
             .collect(),
@@ -148,9 +151,9 @@ pub fn change_counts(comparison: &Comparison) -> String {
 }
 
 /// `12 releases on crates.io (1 yanked); latest 1.4.0`, or `not on crates.io yet`.
-pub fn registry_line(registry: &RegistryReport) -> String {
+pub fn registry_line(registry: &RegistryReport) -> Shown {
     if registry.releases == 0 {
-        return format!("not on {} yet", registry.name);
+        return Shown::new(format!("not on {} yet", registry.name));
     }
     let mut line = format!("{} on {}", plural(registry.releases, "release"), registry.name);
     if registry.yanked > 0 {
@@ -159,5 +162,5 @@ pub fn registry_line(registry: &RegistryReport) -> String {
     if let Some(latest) = &registry.latest {
         line.push_str(&format!("; latest {latest}"));
     }
-    line
+    Shown::new(line)
 }

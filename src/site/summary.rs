@@ -5,6 +5,7 @@
 //! a link to the full report.
 
 use crate::base::format::{human_size, signed_size};
+use crate::base::shown::Shown;
 use crate::checks::Severity;
 use crate::package::diff::{Comparison, Status};
 use crate::report::{CrateReport, RegistryStatus};
@@ -100,16 +101,20 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         .collect();
     let mut breaking = Vec::new();
     let mut change = |comparison: Option<&Comparison>, against: Against| {
-        let Some(comparison) = comparison else { return String::new() };
+        let Some(comparison) = comparison else { return Shown::default() };
         let since = review::since(comparison, &against);
-        breaking
-            .extend(comparison.diff.breaking().map(|c| format!("{} removed since {since}", c.key)));
-        match comparison.status {
+        breaking.extend(
+            comparison
+                .diff
+                .breaking()
+                .map(|c| Shown::new(format!("{} removed since {since}", c.key))),
+        );
+        Shown::new(match comparison.status {
             Status::Changed => {
                 format!("{} since {since}", signed_size(comparison.diff.compressed_size_delta))
             }
             status => status.as_str().to_owned(),
-        }
+        })
     };
     let registry = krate.registry.as_ref().map_or("the registry", |r| r.name.as_str());
     let release_change = change(krate.previous_release.as_ref(), Against::Release(registry));
@@ -123,7 +128,7 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         change,
         release_change,
         breaking,
-        signoff: match &krate.signoff {
+        signoff: Shown::new(match &krate.signoff {
             None => String::new(),
             Some(s) if s.status == crate::review::signoff::Status::Signed => format!(
                 "signed off by {} on {}",
@@ -135,7 +140,7 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
                 s.reviewer.as_deref().unwrap_or("?")
             ),
             Some(_) => "not signed off".to_owned(),
-        },
+        }),
         page,
         finding_count: findings.len(),
         findings,
@@ -145,22 +150,21 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
 
 /// The message's first line (a compiler's output follows on the page), cut to
 /// [`MESSAGE_CHARS`].
-fn shorten(message: &str) -> String {
-    let mut lines = message.lines();
-    let first = lines.next().unwrap_or_default();
+fn shorten(message: &Shown) -> Shown {
+    let (first, rest) = message.split_first_line();
     match first.char_indices().nth(MESSAGE_CHARS) {
-        Some((at, _)) => format!("{}…", &first[..at]),
-        None if lines.next().is_some() => format!("{first} …"),
-        None => first.to_owned(),
+        Some((at, _)) => Shown::new(format!("{}…", &first[..at])),
+        None if !rest.is_empty() => Shown::new(format!("{first} …")),
+        None => first,
     }
 }
 
 /// `Asked crates.io (https://index.crates.io/).`, or why it could not be.
-pub fn registry_line(registry: &RegistryStatus) -> String {
-    match &registry.reason {
+pub fn registry_line(registry: &RegistryStatus) -> Shown {
+    Shown::new(match &registry.reason {
         None => format!("Asked {} ({}).", registry.name, registry.index),
         Some(why) => {
             format!("⚠️ {} could not be reached ({why}): its checks were not run.", registry.name)
         }
-    }
+    })
 }

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
-use crate::site::card::{CardColors, CardTheme};
-
 use crate::base::error::{Error, one_line};
+use crate::base::format::{escape_html, escape_markdown};
+use crate::base::shown::Shown;
+use crate::site::card::{CardColors, CardTheme};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -108,15 +109,19 @@ impl Theme {
                 Err("get_env is not available to cargo-readiness themes".into())
             },
         );
+        // Every way a template turns a value into text goes through `Shown`, whatever view
+        // the value comes from: HTML autoescaping, `escape`, `md` and `highlight`.
         // Text from the checkout in Markdown output (summary.md): `{{ name | md }}`.
         tera.register_filter(
             "md",
             |value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
-                let text = match value {
-                    tera::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                Ok(tera::Value::String(crate::base::format::escape_markdown(&text)))
+                Ok(tera::Value::String(escape_markdown(&shown(value))))
+            },
+        );
+        tera.register_filter(
+            "escape",
+            |value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+                Ok(tera::Value::String(escape_html(&shown(value))))
             },
         );
         // Code as highlighted, escaped HTML: `{{ text | highlight(lang="toml") | safe }}`.
@@ -125,11 +130,11 @@ impl Theme {
             |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
                 let text = value.as_str().ok_or("highlight takes text")?;
                 let lang = args.get("lang").and_then(tera::Value::as_str).unwrap_or("");
-                Ok(tera::Value::String(crate::preview::readme::highlight(lang, text)))
+                Ok(tera::Value::String(crate::preview::readme::highlight(lang, &Shown::new(text))))
             },
         );
         tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(crate::base::format::escape_html);
+        tera.set_escape_fn(|text| escape_html(&Shown::new(text)));
         tera.add_raw_templates(templates).map_err(|e| Error::Template {
             name: overrides.map_or("default theme".into(), |d| d.display().to_string()),
             message: tera_message(&e),
@@ -214,6 +219,14 @@ fn hex_color(value: &str) -> Option<[u8; 3]> {
     }
     let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
     Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// A template's value as text, shown.
+fn shown(value: &tera::Value) -> Shown {
+    match value {
+        tera::Value::String(text) => Shown::new(text),
+        other => Shown::new(other.to_string()),
+    }
 }
 
 /// A Tera error and its causes on one line.

@@ -1,17 +1,20 @@
 //! View models: the only data templates see. Every link is relative to the site root;
 //! templates prefix it with `page.root`. Every string here is plain text; templates
 //! escape it (Tera autoescape is on for `.html`). Sizes come pre-formatted for humans and raw
-//! for machines.
+//! for machines. Text that holds anything from the checkout (or the registry) is a
+//! [`Shown`]; a `String` is the tool's own words, numbers and links.
 
 use serde::Serialize;
+
+use crate::base::shown::Shown;
 
 /// What every page needs from its layout (`base.html`).
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
     /// `<title>` text.
-    pub title: String,
+    pub title: Shown,
     /// One sentence for `<meta name="description">` and `og:description`.
-    pub description: String,
+    pub description: Shown,
     /// Relative prefix from this page to the site root: `""`, `"../"`, `"../../"`.
     pub root: String,
     /// The page's `og:image`: absolute with `--base-url`, else relative to this page.
@@ -19,7 +22,7 @@ pub struct PageMeta {
     /// Absolute URL of this page, only when `--base-url` was given.
     pub canonical: Option<String>,
     /// Name of the workspace (its root folder's name), shown in the header.
-    pub workspace: String,
+    pub workspace: Shown,
     /// Version of cargo-readiness, shown in the footer.
     pub tool_version: String,
     /// Which navigation entry is current: `"index"`, `"crate"` or `"guide"`.
@@ -46,9 +49,9 @@ pub struct IndexView {
     /// Workspace-level checks that failed.
     pub workspace_checks: Vec<CheckRow>,
     /// Crates that cannot be ordered because of a dependency cycle.
-    pub cycle: Vec<String>,
+    pub cycle: Vec<Shown>,
     /// With `--online`: the registry asked, as a line; empty otherwise.
-    pub registry: String,
+    pub registry: Shown,
     /// With `--online` on crates.io: how long the rate limits make publishing the plan.
     pub publish_time: Option<PublishTimeView>,
 }
@@ -72,12 +75,12 @@ pub struct VerdictTally {
 /// One line of the crate table on the index page.
 #[derive(Debug, Clone, Serialize)]
 pub struct CrateRow {
-    pub name: String,
-    pub version: String,
+    pub name: Shown,
+    pub version: Shown,
     /// `ready`, `warnings`, `blocked` or `skipped`.
     pub verdict: String,
     pub counts: Counts,
-    pub description: String,
+    pub description: Shown,
     pub file_count: usize,
     /// e.g. `"48.2 KiB"`.
     pub unpacked_size: String,
@@ -87,7 +90,7 @@ pub struct CrateRow {
     /// Checks whose level the workspace's own configuration lowered below the catalogue's
     /// (a pull request must not quietly allow its own blocker), e.g.
     /// "secret-in-archive: blocker → allow, by [package.metadata.readiness] in a/Cargo.toml".
-    pub lowered: Vec<String>,
+    pub lowered: Vec<Shown>,
 }
 
 /// One step of the publish plan.
@@ -95,13 +98,13 @@ pub struct CrateRow {
 pub struct OrderStep {
     /// 1-based.
     pub position: usize,
-    pub name: String,
-    pub version: String,
+    pub name: Shown,
+    pub version: Shown,
     pub verdict: String,
     /// Workspace members that must be published before this one.
-    pub needs: Vec<String>,
+    pub needs: Vec<Shown>,
     /// Workspace members that need this one.
-    pub needed_by: Vec<String>,
+    pub needed_by: Vec<Shown>,
     pub page: String,
 }
 
@@ -109,21 +112,21 @@ pub struct OrderStep {
 #[derive(Debug, Clone, Serialize)]
 pub struct CrateView {
     pub page: PageMeta,
-    pub name: String,
-    pub version: String,
+    pub name: Shown,
+    pub version: Shown,
     pub verdict: String,
     /// A sentence that explains the verdict, e.g. "crates.io would refuse this crate: 2 blockers".
     pub verdict_summary: String,
     pub counts: Counts,
-    pub description: String,
+    pub description: Shown,
     /// Relative to the workspace root, `/`-separated.
-    pub manifest_path: String,
+    pub manifest_path: Shown,
     /// `sha256:<hex>`.
     pub fingerprint: String,
     /// `sha256:<hex>` of the `.crate`, when every byte is known.
     pub checksum: Option<String>,
     /// Why the archive's bytes (and so its size) are partly estimated; empty when exact.
-    pub estimates: Vec<String>,
+    pub estimates: Vec<Shown>,
     /// The preview card, relative to the site root.
     pub card: String,
     pub archive: ArchiveView,
@@ -134,7 +137,7 @@ pub struct CrateView {
     /// Checks that could not look (registry checks without `--online`), and why.
     pub not_checked: Vec<CheckRow>,
     /// `[package]` keys inherited from `[workspace.package]`.
-    pub inherited: Vec<String>,
+    pub inherited: Vec<Shown>,
     /// The manifest as written and as published.
     pub manifest: Option<ManifestView>,
     /// The README as crates.io will show it.
@@ -149,7 +152,7 @@ pub struct CrateView {
     pub previous_release: Option<ChangesView>,
     /// With `--online`: the crate on the registry, e.g. `12 releases on crates.io (1
     /// yanked), latest 1.4.0`, or `not on crates.io yet`.
-    pub registry: String,
+    pub registry: Shown,
 }
 
 /// A crate's sign-off.
@@ -158,9 +161,9 @@ pub struct SignoffView {
     /// `signed`, `stale` or `missing`.
     pub status: String,
     /// The status as a sentence.
-    pub summary: String,
+    pub summary: Shown,
     /// The `[[signoff]]` table to paste, filled in but for the reviewer's name.
-    pub table: String,
+    pub table: Shown,
     /// `readiness-signoff.toml`.
     pub file: String,
 }
@@ -173,11 +176,11 @@ pub struct ChangesView {
     pub id: String,
     /// What it is compared with, for the title: `v1.0.0`, `1.2.3 on crates.io`; empty when
     /// nothing was found to compare with.
-    pub since: String,
+    pub since: Shown,
     /// `new`, `changed`, `unchanged` or `not compared`.
     pub status: String,
     /// The comparison as a sentence.
-    pub summary: String,
+    pub summary: Shown,
     /// Files added, removed and modified, by path.
     pub files: Vec<ChangedFile>,
     /// e.g. `+1.2 KiB`.
@@ -189,7 +192,7 @@ pub struct ChangesView {
 pub struct ChangedFile {
     /// `added`, `removed` or `modified`.
     pub change: String,
-    pub path: String,
+    pub path: Shown,
     /// e.g. `1.2 KiB`, or `1.2 KiB → 1.4 KiB` when modified.
     pub size: String,
 }
@@ -199,10 +202,10 @@ pub struct ChangedFile {
 pub struct ManifestDiffRow {
     /// e.g. `dependency changed`.
     pub kind: String,
-    pub key: String,
+    pub key: Shown,
     /// Empty when absent.
-    pub before: String,
-    pub after: String,
+    pub before: Shown,
+    pub after: Shown,
     /// A removed feature: breaking for users who enabled it.
     pub breaking: bool,
 }
@@ -225,16 +228,16 @@ pub struct ArchiveView {
     /// How cargo selects the files, as a sentence.
     pub selection: String,
     /// What cargo would warn about while packaging.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Shown>,
 }
 
 /// A file or folder of the archive tree.
 #[derive(Debug, Clone, Serialize)]
 pub struct TreeNode {
     /// Last path component.
-    pub name: String,
+    pub name: Shown,
     /// Full path inside the package, `/`-separated.
-    pub path: String,
+    pub path: Shown,
     pub is_dir: bool,
     /// Bytes (for a folder: the sum of its files).
     pub size: u64,
@@ -260,7 +263,7 @@ pub struct FileFlag {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LargeFile {
-    pub path: String,
+    pub path: Shown,
     pub size_human: String,
     /// Share of the unpacked size, percent with one decimal.
     pub percent: String,
@@ -279,24 +282,24 @@ pub struct CheckRow {
     pub id: String,
     /// The row's `id` attribute, unique on its page (`check-<id>` on a crate's page).
     pub anchor: String,
-    pub title: String,
+    pub title: Shown,
     /// `blocker`, `warning` or `note`.
     pub severity: String,
     /// `pass`, `fail`, or `allowed` (failed, but configuration allows it).
     pub status: String,
     /// The finding in one sentence.
-    pub message: String,
+    pub message: Shown,
     /// Tool output that follows the sentence (a compiler's messages), shown as written;
     /// empty for most findings.
-    pub output: String,
+    pub output: Shown,
     /// How to fix it (may be empty for passing checks).
-    pub help: String,
+    pub help: Shown,
     /// Link to the guide section, relative to the site root.
     pub guide: String,
     /// Upstream documentation (absolute URL).
     pub docs: String,
     /// Where configuration changed this check's level, as a sentence; empty when it did not.
-    pub override_note: String,
+    pub override_note: Shown,
 }
 
 /// A rendered guide page.
@@ -327,23 +330,23 @@ pub struct ManifestView {
     /// `Cargo.toml.orig`, as text (redacted): the template highlights it with
     /// `{{ manifest.original_text | highlight(lang="toml") | safe }}`, so that an unchanged
     /// page is not highlighted again to tell that it is unchanged.
-    pub original_text: String,
+    pub original_text: Shown,
     /// The normalized `Cargo.toml` cargo publishes, as text.
-    pub published_text: String,
+    pub published_text: Shown,
     pub changes: Vec<ManifestChangeRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ManifestChangeRow {
-    pub key: String,
-    pub change: String,
+    pub key: Shown,
+    pub change: Shown,
 }
 
 /// The README preview.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadmeView {
     /// Its path inside the archive.
-    pub file: String,
+    pub file: Shown,
     /// Sanitized HTML (safe as it is), empty when it cannot be shown.
     pub html: String,
     /// Why it cannot be shown, when it cannot.
@@ -369,27 +372,27 @@ pub struct SummaryView {
     /// Whether crates were compared with their previous release (a column for it).
     pub previous_release: bool,
     /// With `--online`: the registry asked, as a line; empty otherwise.
-    pub registry: String,
+    pub registry: Shown,
     /// With `--online` on crates.io: how long the rate limits make publishing the plan.
     pub publish_time: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryCrate {
-    pub name: String,
-    pub version: String,
+    pub name: Shown,
+    pub version: Shown,
     pub verdict: String,
     /// The first 12 hex digits of the fingerprint.
     pub fingerprint: String,
     pub compressed_size: String,
     /// Against the baseline, e.g. `+1.2 KiB since v1.0.0`, `unchanged`, `new`.
-    pub change: String,
+    pub change: Shown,
     /// Against the previous release, e.g. `+1.2 KiB since 1.3.0`, `new`.
-    pub release_change: String,
+    pub release_change: Shown,
     /// Features removed (breaking), as `features.x removed since v1.0.0`.
-    pub breaking: Vec<String>,
+    pub breaking: Vec<Shown>,
     /// e.g. `signed off by Ada on 2026-11-24`, `stale`, `missing`; empty when not published.
-    pub signoff: String,
+    pub signoff: Shown,
     /// The crate page.
     pub page: String,
     /// Blockers, then warnings.
@@ -408,5 +411,5 @@ pub struct SummaryFinding {
     /// The check's row on the crate page (`…#check-<id>`).
     pub link: String,
     /// The finding in one sentence, cut to a few hundred characters.
-    pub message: String,
+    pub message: Shown,
 }

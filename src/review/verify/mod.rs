@@ -2,7 +2,8 @@
 //! `readiness-signoff.toml` for its current version and fingerprint, and, for a crate whose
 //! content changed after its sign-off, what changed since the signed-off commit. What a
 //! release job runs before `cargo publish`. It writes no site. `--published`, after
-//! `cargo publish`: whether the registry serves what was signed off ([`published`]).
+//! `cargo publish`: whether the registry serves what was signed off ([`published`]). Every
+//! line it prints shows the checkout's text as [`Shown`].
 
 pub mod published;
 
@@ -14,6 +15,7 @@ use anstyle::{AnsiColor, Style};
 use crate::base::cache::Caches;
 use crate::base::error::Error;
 use crate::base::format::{escape_terminal, plural, short_hash};
+use crate::base::shown::Shown;
 use crate::cli::{Cli, ColorWhen, Command, VerifyArgs};
 use crate::package::Archive;
 use crate::package::diff::ArchiveDiff;
@@ -160,17 +162,15 @@ pub fn write_verdicts(out: &mut impl Write, verdicts: &[Verdict]) -> std::io::Re
             (Ok(_), Status::Missing) => ("missing", AnsiColor::Red),
         };
         let style = Style::new().fg_color(Some(color.into())).bold();
-        let name = escape_terminal(&format!("{} {}", verdict.name, verdict.version));
+        let name = terminal_text(&format!("{} {}", verdict.name, verdict.version));
         let signoff = &verdict.signoff;
         let by = || {
-            let reviewer = escape_terminal(signoff.reviewer.as_deref().unwrap_or("?"));
+            let reviewer = signoff.reviewer.as_ref().map_or("?".into(), escape_terminal);
             format!("by {reviewer} on {}", signoff.date.as_deref().unwrap_or("?"))
         };
         write!(out, "{style}{label:>9}{style:#} {name}  ")?;
         match (&verdict.fingerprint, signoff.status) {
-            (Err(reason), _) => {
-                writeln!(out, "could not be packaged: {}", escape_terminal(reason))?
-            }
+            (Err(reason), _) => writeln!(out, "could not be packaged: {}", terminal_text(reason))?,
             (Ok(_), Status::Signed) => writeln!(out, "{}", by())?,
             (Ok(fingerprint), Status::Stale) => {
                 writeln!(out, "signed off {} for another content", by())?;
@@ -186,7 +186,7 @@ pub fn write_verdicts(out: &mut impl Write, verdicts: &[Verdict]) -> std::io::Re
                 let before = match signoff.other_versions.as_slice() {
                     [] => String::new(),
                     versions => {
-                        format!(" (signed off before: {})", escape_terminal(&versions.join(", ")))
+                        format!(" (signed off before: {})", terminal_text(&versions.join(", ")))
                     }
                 };
                 writeln!(out, "no sign-off for this version{before}")?;
@@ -204,6 +204,11 @@ pub fn write_verdicts(out: &mut impl Write, verdicts: &[Verdict]) -> std::io::Re
     )
 }
 
+/// Text of the checkout (or of an error about it), shown for the terminal.
+fn terminal_text(text: &str) -> String {
+    escape_terminal(&Shown::new(text))
+}
+
 fn write_since(
     out: &mut impl Write,
     indent: &str,
@@ -211,12 +216,12 @@ fn write_since(
 ) -> std::io::Result<()> {
     let comparison = match since {
         None => return Ok(()),
-        Some(Err(reason)) => return writeln!(out, "{indent}{}", escape_terminal(reason)),
+        Some(Err(reason)) => return writeln!(out, "{indent}{}", terminal_text(reason)),
         Some(Ok(comparison)) => comparison,
     };
     let commit = short_hash(comparison.commit.as_deref().unwrap_or("?"));
     if let Some(reason) = &comparison.reason {
-        return writeln!(out, "{indent}since commit {commit}: {}", escape_terminal(reason));
+        return writeln!(out, "{indent}since commit {commit}: {}", terminal_text(reason));
     }
     writeln!(out, "{indent}changed since commit {commit}:")?;
     write_diff(out, indent, &comparison.diff)
@@ -229,7 +234,7 @@ fn write_diff(out: &mut impl Write, indent: &str, diff: &ArchiveDiff) -> std::io
         writeln!(out, "{indent}  {:<8} {path} ({})", row.change, row.size)?;
     }
     for change in &diff.manifest_changes {
-        let value = |v: &Option<String>| v.as_deref().map_or("(none)".to_owned(), escape_terminal);
+        let value = |v: &Option<Shown>| v.as_ref().map_or("(none)".to_owned(), escape_terminal);
         writeln!(
             out,
             "{indent}  manifest {}: {} → {} ({})",

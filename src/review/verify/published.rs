@@ -10,13 +10,13 @@ use std::io::Write;
 use anstyle::{AnsiColor, Style};
 
 use crate::base::error::Error;
-use crate::base::format::{escape_terminal, plural, short_hash};
+use crate::base::format::{plural, short_hash};
 use crate::cli::Cli;
 use crate::package::Archive;
 use crate::package::diff::{ArchiveDiff, Side};
 use crate::registry::{Lookup, Registry};
 
-use super::{Packaged, package_selected, stream};
+use super::{Packaged, package_selected, stream, terminal_text};
 
 /// What the registry serves for one crate, against its sign-off.
 #[derive(Debug)]
@@ -150,6 +150,7 @@ pub fn write_verdicts(
     verdicts: &[PublishedVerdict],
 ) -> std::io::Result<()> {
     let indent = " ".repeat(10);
+    let registry = terminal_text(registry);
     for verdict in verdicts {
         let (label, color) = match &verdict.served {
             Served::SameChecksum { .. } | Served::SameFingerprint { .. } => {
@@ -161,7 +162,7 @@ pub fn write_verdicts(
             Served::Unknown(_) => ("error", AnsiColor::Red),
         };
         let style = Style::new().fg_color(Some(color.into())).bold();
-        let name = escape_terminal(&format!("{} {}", verdict.name, verdict.version));
+        let name = terminal_text(&format!("{} {}", verdict.name, verdict.version));
         write!(out, "{style}{label:>9}{style:#} {name}  ")?;
         let yanked = if verdict.yanked { " (yanked)" } else { "" };
         match &verdict.served {
@@ -192,7 +193,7 @@ pub fn write_verdicts(
             Served::NotSignedOff => {
                 writeln!(out, "no sign-off for this version, so nothing to hold {registry} to")?
             }
-            Served::Unknown(why) => writeln!(out, "{}", escape_terminal(why))?,
+            Served::Unknown(why) => writeln!(out, "{}", terminal_text(why))?,
         }
     }
     let matching = verdicts.iter().filter(|v| v.matches()).count();
@@ -202,4 +203,49 @@ pub fn write_verdicts(
         "verify",
         plural(verdicts.len(), "crate")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What differs, a crate's name and a registry's error are printed with their tokens
+    /// redacted.
+    #[test]
+    fn the_lines_show_no_token() {
+        let token = format!("ghp_{}", "q7W2".repeat(9));
+        let side = |file: &str, homepage: &str| Side {
+            files: [(file.to_owned(), (1, [1; 32]))].into(),
+            compressed_size: 0,
+            manifest: format!("[package]\nhomepage = \"{homepage}\"\n").parse().unwrap(),
+        };
+        let checkout = side("src/lib.rs", "https://a.example/");
+        let served = side(&format!("notes-{token}.txt"), &format!("https://a.example/?t={token}"));
+        let diff = Box::new(ArchiveDiff::between(&checkout, &served));
+        let verdict = |name: &str, served| PublishedVerdict {
+            name: name.to_owned(),
+            version: "1.0.0".into(),
+            served,
+            yanked: false,
+            signed: vec!["sha256:2".into()],
+        };
+        let verdicts = [
+            verdict(
+                "victim",
+                Served::Differs { fingerprint: "sha256:1".into(), diff, checkout_signed: true },
+            ),
+            verdict(&token, Served::Unknown(format!("the registry answered {token}"))),
+        ];
+        let mut out = Vec::new();
+        write_verdicts(&mut out, "crates.io", &verdicts).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains(&token), "{out}");
+        for line in [
+            "added    notes-[redacted: GitHub token].txt (1 B)",
+            "manifest package.homepage: https://a.example/ → https://a.example/?t=[redacted: GitHub token]",
+            "[redacted: GitHub token] 1.0.0  the registry answered [redacted: GitHub token]",
+        ] {
+            assert!(out.contains(line), "{line} in {out}");
+        }
+    }
 }
