@@ -193,7 +193,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let workspace = Workspace::load(cli.manifest_path.as_deref(), &caches.declarations)?;
     let selected = workspace.select(&cli.packages, &cli.exclude)?;
     let out = cli.out.clone().unwrap_or_else(|| workspace.target_dir.join("readiness"));
-    let out = output::validate(&out, &workspace.root, cli.force)?;
+    let out = output::validate(&out, &output::Checkout::of(&workspace), &caches, cli.force)?;
     let base_url = cli.base_url.as_deref().map(normalize_base_url).transpose()?;
     let step_summary = cli.step_summary.then(step_summary_file).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
@@ -314,8 +314,6 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     report.workspace.registry = crate::report::RegistryStatus::of(&facts);
     report.workspace.publish_time = publish_time(&facts, &report);
     let head = crate::signoff::head(workspace.confinement.root());
-    let ledger_path = caches.ledger(&out.path);
-    let ledger = output::Ledger::load(ledger_path.as_deref());
     let site = site::render(
         &theme,
         &SiteInput {
@@ -327,7 +325,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             head: head.as_ref(),
             previews: &previews,
             memo: &caches.render,
-            unchanged: &|rel, key| ledger.unchanged(&out, rel, key),
+            unchanged: &|rel, key| out.unchanged(rel, key),
         },
     )?;
     let mut files = site.files;
@@ -335,9 +333,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let report_json = files["report.json"].clone();
     files.extend(emitted);
     output::write(&out, &files, &site.kept)?;
-    if let Some(path) = ledger_path {
-        output::Ledger::record(&out.path, &site.keys).save(&path);
-    }
+    out.record(&site.keys);
     // Only new entries are written: an archive already cached was read from there.
     caches.archives.store(&crate::cache::archive_entries(cached));
     rendered.extend(site.fresh);

@@ -1,11 +1,14 @@
 //! The repository boundary: member manifests, `--out` and its marker, deep trees, one
 //! crate's bad settings.
 
+use std::ffi::OsStr;
+use std::fs;
+use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
 
-use super::{PACKAGE, contains, every_output_byte, failing, git, report, site_run, write};
+use super::{PACKAGE, contains, every_output_byte, failing, git, report, run, site_run, write};
 
 /// A manifest of the package `name`.
 fn package(name: &str) -> String {
@@ -38,6 +41,18 @@ fn printed(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// Every entry below `dir`, relative, sorted: what a run left there.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut all: Vec<String> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    all.sort();
+    all
 }
 
 /// A member folder committed as a link to another project outside the repository, a
@@ -180,4 +195,133 @@ fn workflows_outside_the_repository_are_not_read() {
             assert!(!message.contains("zero.yml"), "{message}");
         }
     }
+}
+
+/// Runs the tool in the checkout `repo` with `args` and the cache in `cache` (the default
+/// `--out` is the checkout's `target/readiness`).
+fn run_in(repo: &Path, cache: &Path, args: &[&str]) -> Output {
+    let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    let cache = cache.to_str().unwrap();
+    run(repo, &args, &[("CARGO_READINESS_CACHE_DIR", cache)], false)
+}
+
+/// A committed `target -> /elsewhere` (and `public -> /elsewhere`) would send the default
+/// site, or `--out public/readiness`, out of the checkout: refused with one line naming
+/// the link, exit 2, and nothing is written at the link's target. An `--out` outside the
+/// checkout through a link of the user's own still works.
+#[cfg(unix)]
+#[test]
+fn out_through_a_committed_link_is_refused() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, elsewhere, cache) =
+        (tmp.path().join("repo"), tmp.path().join("elsewhere"), tmp.path().join("cache"));
+    write(&repo, &[("Cargo.toml", PACKAGE), ("src/lib.rs", "pub fn f() {}\n")]);
+    fs::create_dir_all(&elsewhere).unwrap();
+    symlink(&elsewhere, repo.join("target")).unwrap();
+    symlink(&elsewhere, repo.join("public")).unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "links"]);
+    let to = format!("(to {})", elsewhere.display());
+    for (args, link) in [
+        (&[][..], "target is a symbolic link"),
+        (&["--out", "public/readiness"][..], "--out public/readiness: public is a symbolic link"),
+        // `..` after a link climbs from its target, as the system resolves it.
+        (&["--out", "public/../elsewhere/site"][..], "public is a symbolic link"),
+    ] {
+        let output = run_in(&repo, &cache, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("error: --out "), "{stderr}");
+        assert!(stderr.contains(link) && stderr.contains(&to), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty());
+        assert_eq!(listing(&elsewhere), Vec::<String>::new(), "nothing written at the target");
+    }
+    // A link of the user's own, outside the checkout, is followed.
+    let real = tmp.path().join("real");
+    fs::create_dir_all(&real).unwrap();
+    symlink(&real, tmp.path().join("mine")).unwrap();
+    let out = tmp.path().join("mine/site");
+    let output = run_in(&repo, &cache, &["--out", out.to_str().unwrap()]);
+    assert!(output.status.code().is_some_and(|c| c < 2), "{}", printed(&output));
+    assert!(real.join("site/report.json").is_file());
+    assert_eq!(listing(&elsewhere), Vec::<String>::new());
+}
+
+/// A pull request commits `target/readiness/` with a marker listing nothing, a page of its
+/// own and a link to a file outside. A CI run on the fresh clone, with an empty cache,
+/// refuses the folder without `--force`; with `--force` it still never publishes the link.
+/// Nothing is written at the link's target or into the folder either way.
+#[cfg(unix)]
+#[test]
+fn a_planted_marker_is_not_adopted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, cache) = (tmp.path().join("repo"), tmp.path().join("cache"));
+    let secret = tmp.path().join("runner-secret");
+    fs::write(&secret, "RUNNER-SECRET-5d1c").unwrap();
+    write(
+        &repo,
+        &[
+            ("Cargo.toml", PACKAGE),
+            ("src/lib.rs", "pub fn f() {}\n"),
+            (
+                "target/readiness/.cargo-readiness-site.json",
+                "{\"tool\":\"cargo-readiness\",\"files\":[]}",
+            ),
+            ("target/readiness/planted.html", "PLANTED-PAGE"),
+        ],
+    );
+    std::os::unix::fs::symlink(&secret, repo.join("target/readiness/leak.html")).unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "a site of our own"]);
+    let site = repo.join("target/readiness");
+    let planted = listing(&site);
+    let output = run_in(&repo, &cache, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("nothing proves cargo-readiness wrote it"), "{stderr}");
+    assert_eq!(listing(&site), planted, "the folder is left as it is");
+
+    let output = run_in(&repo, &cache, &["--force"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("leak.html: is a symbolic link"), "{stderr}");
+    assert_eq!(listing(&site), planted, "no site was swapped in");
+    assert_eq!(
+        listing(&repo.join("target")),
+        [
+            "readiness",
+            "readiness/.cargo-readiness-site.json",
+            "readiness/leak.html",
+            "readiness/planted.html"
+        ]
+    );
+    assert_eq!(fs::read_to_string(&secret).unwrap(), "RUNNER-SECRET-5d1c");
+}
+
+/// The tool's own site in the checkout (`target/` ignored, so git knows nothing of it) is
+/// adopted by a re-run, with or without the cache that recorded writing it.
+#[test]
+fn our_own_site_in_the_checkout_is_adopted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, cache) = (tmp.path().join("repo"), tmp.path().join("cache"));
+    write(
+        &repo,
+        &[("Cargo.toml", PACKAGE), ("src/lib.rs", "pub fn f() {}\n"), (".gitignore", "/target\n")],
+    );
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "crate"]);
+    for round in 0..3 {
+        if round == 2 {
+            fs::remove_dir_all(&cache).unwrap();
+        }
+        let output = run_in(&repo, &cache, &[]);
+        assert!(output.status.code().is_some_and(|c| c < 2), "{round}: {}", printed(&output));
+    }
+    assert!(repo.join("target/readiness/report.json").is_file());
 }
