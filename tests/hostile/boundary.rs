@@ -325,3 +325,65 @@ fn our_own_site_in_the_checkout_is_adopted() {
     }
     assert!(repo.join("target/readiness/report.json").is_file());
 }
+
+/// 2,000 nested folders in one crate, in the git index and in walk mode: that crate is
+/// `crate-not-checked` with the reason, the other is reported in full, and the process
+/// does not abort (exit 1, not 134).
+#[test]
+fn deep_folders_are_that_crates_finding() {
+    for git_mode in [true, false] {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        let deep = format!("deep/{}x.txt", "d/".repeat(2000));
+        write(
+            &repo,
+            &[
+                ("Cargo.toml", "[workspace]\nmembers = [\"deep\", \"good\"]\nresolver = \"2\"\n"),
+                ("deep/Cargo.toml", &package("deep")),
+                ("deep/src/lib.rs", "pub fn f() {}\n"),
+                (&deep, "at the bottom\n"),
+                ("good/Cargo.toml", &package("good")),
+                ("good/src/lib.rs", "pub fn f() {}\n"),
+            ],
+        );
+        if git_mode {
+            git(&repo, &["init", "-q"]);
+            git(&repo, &["add", "-A"]);
+        }
+        let (output, site) = site_run(&repo.join("Cargo.toml"), tmp.path(), &[]);
+        assert_eq!(output.status.code(), Some(1), "git {git_mode}: {}", printed(&output));
+        let report = report(&site);
+        let reason = not_checked_reason(&report, "deep");
+        assert!(reason.contains("d/d/d/…/x.txt is 2000 folders deep"), "{reason}");
+        assert_reported_in_full(&report, "good");
+        assert!(site.join("crates/deep/index.html").is_file());
+    }
+}
+
+/// 100,000 nested braces in one crate's source: that crate is `crate-not-checked` naming
+/// the file, the other is reported in full, and the process does not abort.
+#[test]
+fn deep_nesting_in_a_source_is_that_crates_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let nested = format!("pub fn f() {}{}\n", "{".repeat(100_000), "}".repeat(100_000));
+    write(
+        &ws,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"deep\", \"good\"]\nresolver = \"2\"\n"),
+            ("deep/Cargo.toml", &package("deep")),
+            ("deep/src/lib.rs", &nested),
+            ("good/Cargo.toml", &package("good")),
+            ("good/src/lib.rs", "pub fn f() {}\n"),
+        ],
+    );
+    let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", printed(&output));
+    let report = report(&site);
+    let reason = not_checked_reason(&report, "deep");
+    assert!(
+        reason.contains("src/lib.rs: brackets, braces or parentheses nest more than 256"),
+        "{reason}"
+    );
+    assert_reported_in_full(&report, "good");
+}
