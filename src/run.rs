@@ -113,6 +113,9 @@ fn package_stage<'s>(
     member: &'s Member,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Staged<'s>, Error> {
+    if let Some(problem) = stages.settings.problem(member.name()) {
+        return Err(problem);
+    }
     let archive = package::package(stages.workspace, member, &stages.caches.archives, checksums)?;
     let verification = match stages.verifier.filter(|_| member.publish) {
         Some(verifier) => verifier.prepare(stages.workspace, member, &archive),

@@ -387,3 +387,73 @@ fn deep_nesting_in_a_source_is_that_crates_finding() {
     );
     assert_reported_in_full(&report, "good");
 }
+
+/// An unknown check id, an unknown key, a level that is none and a size that is no number
+/// in one crate's `[package.metadata.readiness]` make that crate `crate-not-checked`,
+/// naming its manifest and the key; the others are reported in full (exit 1). The
+/// workspace's own table stays an error of the run, naming the file.
+#[test]
+fn one_crates_bad_settings_are_that_crates_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let members = [
+        (
+            "bad-id",
+            "[package.metadata.readiness.checks]\nno-such-check = \"allow\"\n",
+            "[package.metadata.readiness.checks]: unknown check id `no-such-check`",
+        ),
+        (
+            "bad-key",
+            "[package.metadata.readiness]\nlarge-files = 10\n",
+            "[package.metadata.readiness]: unknown field `large-files`",
+        ),
+        (
+            "bad-level",
+            "[package.metadata.readiness.checks]\nkeywords-missing = \"fatal\"\n",
+            "`keywords-missing`: unknown variant `fatal`",
+        ),
+        (
+            "bad-size",
+            "[package.metadata.readiness]\nlarge-file = \"1 MiB\"\n",
+            "`large-file` must be a number of bytes",
+        ),
+    ];
+    let mut files = vec![
+        (
+            "Cargo.toml".to_owned(),
+            "[workspace]\nmembers = [\"good\", \"bad-id\", \"bad-key\", \"bad-level\", \"bad-size\"]\nresolver = \"2\"\n"
+                .to_owned(),
+        ),
+        ("good/Cargo.toml".to_owned(), package("good")),
+        ("good/src/lib.rs".to_owned(), "pub fn f() {}\n".to_owned()),
+    ];
+    for (name, table, _) in members {
+        files.push((format!("{name}/Cargo.toml"), format!("{}\n{table}", package(name))));
+        files.push((format!("{name}/src/lib.rs"), "pub fn f() {}\n".to_owned()));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    write(&ws, &files);
+    let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", printed(&output));
+    let report = report(&site);
+    for (name, _, why) in members {
+        let reason = not_checked_reason(&report, name);
+        assert!(reason.contains(&format!("{name}/Cargo.toml: ")), "{reason}");
+        assert!(reason.contains(why), "{name}: {reason}");
+    }
+    assert_reported_in_full(&report, "good");
+
+    let root = fs::read_to_string(ws.join("Cargo.toml")).unwrap();
+    let bad_root =
+        format!("{root}\n[workspace.metadata.readiness.checks]\nno-such-check = \"allow\"\n");
+    fs::write(ws.join("Cargo.toml"), bad_root).unwrap();
+    let (output, _) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Cargo.toml: [workspace.metadata.readiness.checks]: unknown check id `no-such-check`"
+        ),
+        "{stderr}"
+    );
+}
