@@ -18,14 +18,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::checks;
 use crate::error::Error;
 use crate::workspace::Workspace;
 
 /// A check's level as configured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Allow,
@@ -33,23 +34,6 @@ pub enum Level {
     Warning,
     Blocker,
 }
-
-impl Level {
-    fn parse(text: &str) -> Option<Level> {
-        Some(match text {
-            "allow" => Level::Allow,
-            "note" => Level::Note,
-            "warning" => Level::Warning,
-            "blocker" => Level::Blocker,
-            _ => return None,
-        })
-    }
-}
-
-/// What a readiness table may hold, and the levels a check may be set to, as the errors
-/// say them.
-const KEYS: &str = "expected `checks`, `crate-size-warning` or `large-file`";
-const LEVELS: &str = "expected `allow`, `note`, `warning` or `blocker`";
 
 /// One `[…metadata.readiness]` table.
 #[derive(Debug, Default)]
@@ -63,58 +47,55 @@ pub struct ReadinessTable {
 }
 
 /// What is wrong with a readiness table: the subtable and the key, in one sentence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 struct Invalid {
     table: String,
     message: String,
 }
 
 impl ReadinessTable {
-    /// Validates `[{key}.metadata.readiness]` (`value`, as `cargo metadata` reports it).
+    /// Validates `[{key}.metadata.readiness]` (`value`, as `cargo metadata` reports it);
+    /// an error names the key.
     fn parse(value: &serde_json::Value, key: &str) -> Result<ReadinessTable, Invalid> {
-        let invalid = |sub: &str, message: String| Invalid {
-            table: format!("[{key}.metadata.readiness{sub}]"),
-            message,
+        let at = |sub: &str| {
+            let table = format!("[{key}.metadata.readiness{sub}]");
+            move |message: String| Invalid { table, message }
         };
         let Some(fields) = value.as_object() else {
-            return Err(invalid("", "must be a table".into()));
+            return Err(at("")("must be a table".into()));
         };
         let mut table = ReadinessTable::default();
         for (name, value) in fields {
-            let bytes = || {
-                value
-                    .as_u64()
-                    .ok_or_else(|| invalid("", format!("`{name}` must be a number of bytes")))
-            };
             match name.as_str() {
-                "crate-size-warning" => table.crate_size_warning = Some(bytes()?),
-                "large-file" => table.large_file = Some(bytes()?),
+                "crate-size-warning" => {
+                    table.crate_size_warning = Some(typed(value, name).map_err(at(""))?);
+                }
+                "large-file" => table.large_file = Some(typed(value, name).map_err(at(""))?),
                 "checks" => {
-                    let Some(levels) = value.as_object() else {
-                        return Err(invalid("", "`checks` must be a table".into()));
-                    };
+                    let levels: BTreeMap<String, serde_json::Value> =
+                        typed(value, name).map_err(at(""))?;
                     for (id, level) in levels {
-                        if checks::by_id(id).is_none() {
-                            return Err(invalid(".checks", format!("unknown check id `{id}`")));
+                        if checks::by_id(&id).is_none() {
+                            return Err(at(".checks")(format!("unknown check id `{id}`")));
                         }
-                        let Some(parsed) = level.as_str().and_then(Level::parse) else {
-                            let shown =
-                                level.as_str().map_or_else(|| level.to_string(), Into::into);
-                            return Err(invalid(
-                                ".checks",
-                                format!("`{id}`: unknown variant `{shown}`, {LEVELS}"),
-                            ));
-                        };
-                        table.checks.insert(id.clone(), parsed);
+                        let level = typed(&level, &id).map_err(at(".checks"))?;
+                        table.checks.insert(id, level);
                     }
                 }
                 other => {
-                    return Err(invalid("", format!("unknown field `{other}`, {KEYS}")));
+                    return Err(at("")(format!(
+                        "unknown field `{other}`, expected `checks`, `crate-size-warning` or `large-file`"
+                    )));
                 }
             }
         }
         Ok(table)
     }
+}
+
+/// `value` as a `T`; the error names `key`.
+fn typed<T: DeserializeOwned>(value: &serde_json::Value, key: &str) -> Result<T, String> {
+    serde_json::from_value(value.clone()).map_err(|e| format!("`{key}`: {e}"))
 }
 
 /// A configured level and where it was set.

@@ -415,7 +415,7 @@ fn one_crates_bad_settings_are_that_crates_finding() {
         (
             "bad-size",
             "[package.metadata.readiness]\nlarge-file = \"1 MiB\"\n",
-            "`large-file` must be a number of bytes",
+            "`large-file`: invalid type: string \"1 MiB\", expected u64",
         ),
     ];
     let mut files = vec![
