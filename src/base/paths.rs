@@ -103,6 +103,51 @@ impl Confinement {
         Ok(real)
     }
 
+    /// Whether the real path `real` lies inside the repository (its `.git/` included).
+    fn contains(&self, real: &Path) -> bool {
+        real.starts_with(&self.root)
+    }
+
+    /// The real path of the absolute `path`, for writing to: resolved through every
+    /// existing parent, following symbolic links outside the repository (a user's `/tmp`
+    /// or `/var` may be one) and refusing any inside it, which a pull request could have
+    /// committed. The path must also stay out of the repository's `.git/`.
+    pub fn resolve_for_writing(&self, path: &Path) -> Result<PathBuf, WriteRefused> {
+        let mut real = PathBuf::new();
+        // The components still to resolve, the next one last; a link's target is put there.
+        let mut pending = Vec::new();
+        queue(&mut real, &mut pending, path);
+        // As the kernel does (`ELOOP`): a chain of links ends.
+        let mut links_left = 40;
+        while let Some(part) = pending.pop() {
+            if part == ".." {
+                real.pop();
+                continue;
+            }
+            let next = real.join(&part);
+            match fs::symlink_metadata(&next) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let target = fs::read_link(&next).unwrap_or_default();
+                    if self.contains(&next) {
+                        let link = next.strip_prefix(&self.root).unwrap_or(&next).to_path_buf();
+                        return Err(WriteRefused::LinkInside { link, target });
+                    }
+                    links_left -= 1;
+                    if links_left == 0 {
+                        return Err(WriteRefused::LinkLoop(next));
+                    }
+                    queue(&mut real, &mut pending, &target);
+                }
+                // A folder, a file, or nothing yet (then nothing below it exists either).
+                _ => real = next,
+            }
+        }
+        if self.judge(real.clone()) == Err(Refused::InsideGit) {
+            return Err(WriteRefused::InsideGit);
+        }
+        Ok(real)
+    }
+
     /// Like [`Confinement::resolve`], and the target must be a regular file.
     pub fn regular_file(&self, base: &Path, path: &Path) -> Result<PathBuf, Refused> {
         let real = self.resolve(base, path)?;
@@ -111,6 +156,51 @@ impl Confinement {
             _ => Ok(real),
         }
     }
+}
+
+/// Why a path may not be written to (see [`Confinement::resolve_for_writing`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteRefused {
+    /// A symbolic link inside the repository (`link`, relative to its root) is on the way.
+    LinkInside { link: PathBuf, target: PathBuf },
+    /// Links lead to links too many times (a loop).
+    LinkLoop(PathBuf),
+    /// It leads into the repository's `.git/` folder.
+    InsideGit,
+}
+
+impl std::fmt::Display for WriteRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteRefused::LinkInside { link, target } => write!(
+                f,
+                "{} is a symbolic link (to {}) inside the repository, which a pull request could have committed; not followed (remove the link or choose another folder)",
+                link.display(),
+                target.display()
+            ),
+            WriteRefused::LinkLoop(link) => {
+                write!(f, "{} leads through too many symbolic links (a loop)", link.display())
+            }
+            WriteRefused::InsideGit => f.write_str("leads into the repository's .git folder"),
+        }
+    }
+}
+
+/// Puts the components of `path` on `pending` (the first one last) to be resolved below
+/// `real`; an absolute `path` starts again at its root.
+fn queue(real: &mut PathBuf, pending: &mut Vec<std::ffi::OsString>, path: &Path) {
+    if path.has_root() {
+        real.clear();
+    }
+    let mut parts = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => real.push(component.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir | Component::Normal(_) => parts.push(component.as_os_str().into()),
+        }
+    }
+    pending.extend(parts.into_iter().rev());
 }
 
 /// Resolves the many paths of one package through [`Confinement::resolve`], resolving each

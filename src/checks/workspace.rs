@@ -21,15 +21,24 @@ pub fn publish_cycle(s: &WorkspaceSubject) -> Outcome {
 /// GitHub Actions workflows that run `cargo publish` with a registry token from secrets,
 /// where Trusted Publishing needs none.
 pub fn trusted_publishing(s: &WorkspaceSubject) -> Outcome {
-    let dir = s.workspace.root.join(".github/workflows");
+    /// Far above any real workflow.
+    const MAX_WORKFLOW: u64 = 1 << 20;
+    let (root, confinement) = (&s.workspace.root, &s.workspace.confinement);
+    let dir = root.join(".github/workflows");
     let mut long_lived = Vec::new();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+    // Read through the repository's confinement: a workflow folder or file that links
+    // outside (or to `/dev/zero`) is not read.
+    let entries =
+        confinement.resolve(root, &dir).ok().and_then(|real| std::fs::read_dir(real).ok());
+    let Some(entries) = entries else {
         return Outcome::Pass("No GitHub Actions workflow publishes the crates.".into());
     };
-    let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    let mut paths: Vec<_> = entries.flatten().map(|e| dir.join(e.file_name())).collect();
     paths.sort();
     for path in paths {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(real) = confinement.regular_file(root, &path) else { continue };
+        let Ok(bytes) = crate::base::paths::read_bounded(&real, MAX_WORKFLOW) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
         let publishes = text.contains("cargo publish")
             || text.contains("cargo-release")
             || text.contains("release-plz");

@@ -114,6 +114,30 @@ pub enum ListError {
     Pattern { manifest: PathBuf, field: &'static str, pattern: String, message: String },
     #[error("{}: git repository: {message}", .path.display())]
     Git { path: PathBuf, message: String },
+    /// A packaged path nested deeper than [`MAX_DEPTH`] folders.
+    #[error(
+        "{shown} is {depth} folders deep; cargo-readiness reads at most {MAX_DEPTH} levels of folders in a crate"
+    )]
+    TooDeep { shown: String, depth: usize },
+}
+
+/// How many folders deep a packaged file may lie. Real crates stay far below; the archive
+/// tree a page shows, its data and its template nest as deep as the folders, and a thread's
+/// stack is only so deep.
+pub const MAX_DEPTH: usize = 64;
+
+/// [`ListError::TooDeep`] when `path` (below `root`) is nested deeper than [`MAX_DEPTH`];
+/// the path is shown by its first and last parts.
+fn check_depth(root: &Path, path: &Path) -> Result<(), ListError> {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let depth = rel.components().count().saturating_sub(1);
+    if depth <= MAX_DEPTH {
+        return Ok(());
+    }
+    let parts: Vec<String> =
+        rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let shown = format!("{}/…/{}", parts[..3].join("/"), parts[parts.len() - 1]);
+    Err(ListError::TooDeep { shown, depth })
 }
 
 impl From<ListError> for crate::Error {
@@ -161,6 +185,9 @@ pub fn list_files(input: &ListInput) -> Result<Listing, ListError> {
         }
     };
 
+    for path in &found {
+        check_depth(&root, path)?;
+    }
     // Every Cargo.toml below the root marks a sub-package whose files are not ours.
     let subpackages: std::collections::HashSet<&Path> = found
         .iter()
@@ -528,6 +555,8 @@ impl Repo {
             if !filter.allows(&sub, true) {
                 continue;
             }
+            // Each nested repository is listed by a call of its own: bounded by the depth.
+            check_depth(root, &sub)?;
             let sub_repo = if sub.join(".git").exists() { repos.open(&sub) } else { None };
             match sub_repo {
                 Some(sub_repo) => {

@@ -293,6 +293,10 @@ pub fn package(
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Archive, Error> {
     let package = &member.package;
+    if let Some(reason) = &member.unchecked {
+        let path = package.manifest_path.clone().into_std_path_buf();
+        return Err(Error::Manifest { path, message: reason.clone() });
+    }
     let listing = list(workspace, member)?;
 
     let manifest_path = member.package.manifest_path.as_std_path();

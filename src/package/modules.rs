@@ -17,6 +17,11 @@ use crate::base::error::Error;
 /// Source files larger than this are not read.
 const MAX_SOURCE: u64 = 4 * 1024 * 1024;
 
+/// How deeply brackets, braces and parentheses may nest in a source file: the walk goes
+/// down one call per level, and a thread's stack is only so deep. Real code stays far
+/// below; a crate that goes past it is not checked.
+const MAX_NESTING: usize = 256;
+
 /// A file the build reads: a module file or an included file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompileInput {
@@ -64,6 +69,15 @@ pub fn compile_inputs(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<Module
         }
         let Some(text) = read_source(by_path.get(file.as_path()).copied())? else { continue };
         let Ok(tokens) = text.parse::<TokenStream>() else { continue };
+        if nests_deeper(tokens.clone(), MAX_NESTING) {
+            let problem = format!(
+                "brackets, braces or parentheses nest more than {MAX_NESTING} levels deep; cargo-readiness reads no deeper"
+            );
+            return Err(Error::io(
+                &file,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, problem),
+            ));
+        }
         let mut walker =
             Walker { file: &file, found: Vec::new(), modules: Vec::new(), out_dir: Vec::new() };
         walker.walk(tokens, &module_dir, false);
@@ -104,6 +118,23 @@ fn read_source(file: Option<&ArchiveFile>) -> Result<Option<String>, Error> {
         .and_then(|f| f.take(MAX_SOURCE).read_to_end(&mut bytes))
         .map_err(|e| Error::io(path, e))?;
     Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Whether groups nest more than `limit` levels deep in `tokens`, found without recursion.
+fn nests_deeper(tokens: TokenStream, limit: usize) -> bool {
+    let mut open = vec![tokens.into_iter()];
+    while let Some(level) = open.last_mut() {
+        match level.next() {
+            // A group met at `open.len()` nests that many levels deep.
+            Some(TokenTree::Group(_)) if open.len() > limit => return true,
+            Some(TokenTree::Group(group)) => open.push(group.stream().into_iter()),
+            Some(_) => {}
+            None => {
+                open.pop();
+            }
+        }
+    }
+    false
 }
 
 /// A `mod name;` declaration.
@@ -441,6 +472,16 @@ mod tests {
             })
             .collect();
         (found, modules)
+    }
+
+    #[test]
+    fn nesting_is_measured_without_recursion() {
+        let nested = |depth: usize| -> TokenStream {
+            format!("fn f() {}{}", "{".repeat(depth), "}".repeat(depth)).parse().unwrap()
+        };
+        assert!(!nests_deeper(nested(5), 5), "five levels are not more than five");
+        assert!(nests_deeper(nested(6), 5));
+        assert!(nests_deeper(nested(200_000), MAX_NESTING), "checked on a test thread's stack");
     }
 
     #[test]

@@ -116,6 +116,9 @@ fn package_stage<'s>(
     member: &'s Member,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Staged<'s>, Error> {
+    if let Some(problem) = stages.settings.problem(member.name()) {
+        return Err(problem);
+    }
     let archive = package::package(stages.workspace, member, &stages.caches.archives, checksums)?;
     let build = match stages.builder.filter(|_| member.publish) {
         Some(builder) => builder.prepare(stages.workspace, member, &archive),
@@ -197,7 +200,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let workspace = Workspace::load(cli.manifest_path.as_deref(), &caches.declarations)?;
     let selected = workspace.select(&cli.packages, &cli.exclude)?;
     let out = cli.out.clone().unwrap_or_else(|| workspace.target_dir.join("readiness"));
-    let out = output::validate(&out, &workspace.root, cli.force)?;
+    let out = output::validate(&out, &output::Checkout::of(&workspace), &caches, cli.force)?;
     let base_url = cli.base_url.as_deref().map(normalize_base_url).transpose()?;
     let step_summary = cli.step_summary.then(step_summary_file).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
@@ -321,8 +324,6 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     report.workspace.registry = crate::report::RegistryStatus::of(&facts);
     report.workspace.publish_time = publish_time(&facts, &plan, &workspace);
     let head = crate::review::signoff::head(workspace.confinement.root());
-    let ledger_path = caches.ledger(&out.path);
-    let ledger = output::Ledger::load(ledger_path.as_deref());
     let site = site::render(
         &theme,
         &SiteInput {
@@ -334,7 +335,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             head: head.as_ref(),
             previews: &previews,
             memo: &caches.render,
-            unchanged: &|rel, key| ledger.unchanged(&out, rel, key),
+            unchanged: &|rel, key| out.unchanged(rel, key),
         },
     )?;
     let mut files = site.files;
@@ -342,9 +343,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let report_json = files["report.json"].clone();
     files.extend(emitted);
     output::write(&out, &files, &site.kept)?;
-    if let Some(path) = ledger_path {
-        output::Ledger::record(&out.path, &site.keys).save(&path);
-    }
+    out.record(&site.keys);
     // Only new entries are written: an archive already cached was read from there.
     caches.archives.store(&crate::package::archive_entries(cached));
     rendered.extend(site.fresh);

@@ -65,6 +65,12 @@ pub struct Site {
 /// Folders shown open in the archive tree when the whole tree has at most this many files.
 const OPEN_TREE_FILES: usize = 40;
 
+/// The stack of a thread that renders crate pages. The archive tree's template calls itself
+/// once per folder (the listing refuses a crate deeper than
+/// [`crate::package::files::MAX_DEPTH`]), about 32 KiB a level in a debug build: more than
+/// the 2 MiB of a default thread holds. Only what is used is ever committed.
+const RENDER_STACK: usize = 16 << 20;
+
 pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
     let mut files = SiteFiles::new();
     files.insert("report.json".into(), input.report.to_json().into_bytes());
@@ -74,26 +80,33 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
 
     // Each crate's page and card: the most expensive part of a re-run, so each is taken
     // from the memo when its view is unchanged.
-    let pages: Vec<[(String, Rendered); 2]> = input
-        .report
-        .crates
-        .par_iter()
-        .map(|krate| {
-            let view = crate_view(input, krate);
-            let page = memoized(input, &krate.page, "crate.html", &theme.identity, &view, || {
-                Ok(theme.render("crate.html", &view)?.into_bytes())
-            })?;
-            let data = card_data(krate);
-            let card_file = krate.card_file();
-            let card = memoized(input, &card_file, "card.png", &theme.identity, &data, || {
-                card::draw(&data, &theme.card).map_err(|e| Error::Theme {
-                    path: krate.card_file().into(),
-                    message: e.to_string(),
-                })
-            })?;
-            Ok([(krate.page.clone(), page), (card_file, card)])
-        })
-        .collect::<Result<_, Error>>()?;
+    let render_pages = || {
+        input
+            .report
+            .crates
+            .par_iter()
+            .map(|krate| {
+                let view = crate_view(input, krate);
+                let page =
+                    memoized(input, &krate.page, "crate.html", &theme.identity, &view, || {
+                        Ok(theme.render("crate.html", &view)?.into_bytes())
+                    })?;
+                let data = card_data(krate);
+                let card_file = krate.card_file();
+                let card = memoized(input, &card_file, "card.png", &theme.identity, &data, || {
+                    card::draw(&data, &theme.card).map_err(|e| Error::Theme {
+                        path: krate.card_file().into(),
+                        message: e.to_string(),
+                    })
+                })?;
+                Ok([(krate.page.clone(), page), (card_file, card)])
+            })
+            .collect::<Result<Vec<[(String, Rendered); 2]>, Error>>()
+    };
+    let pages = match rayon::ThreadPoolBuilder::new().stack_size(RENDER_STACK).build() {
+        Ok(pool) => pool.install(render_pages)?,
+        Err(_) => render_pages()?,
+    };
     let (mut fresh, mut kept, mut keys) = (Vec::new(), BTreeSet::new(), BTreeMap::new());
     for (path, rendered) in pages.into_iter().flatten() {
         match rendered.bytes {

@@ -44,6 +44,29 @@ impl GitRepos {
         self.open(workdir).filter(|r| dir.starts_with(&r.shared.workdir))
     }
 
+    /// Whether the git repository whose work tree is `workdir` knows anything at `rel`
+    /// (relative to it): an index entry there or below (files committed there), or at a
+    /// folder above it (a submodule, or a file where the folder should be). `None` when
+    /// `workdir` is no git work tree.
+    pub fn knows(&self, workdir: &Path, rel: &Path) -> Option<bool> {
+        let repo = self.open(workdir)?;
+        let index = &repo.shared.index;
+        let rel = gix::path::to_unix_separators_on_windows(gix::path::into_bstr(rel).ok()?);
+        let mut at = rel.as_ref();
+        loop {
+            if index.entry_by_path(at).is_some() {
+                return Some(true);
+            }
+            match at.rfind_byte(b'/') {
+                Some(slash) => at = at[..slash].as_bstr(),
+                None => break,
+            }
+        }
+        let mut below = rel.into_owned();
+        below.push(b'/');
+        Some(index.prefixed_entries(below.as_bstr()).is_some_and(|entries| !entries.is_empty()))
+    }
+
     /// The repository whose work tree is `workdir`.
     pub(crate) fn open(&self, workdir: &Path) -> Option<Repo> {
         let key = fs::canonicalize(workdir).ok()?;

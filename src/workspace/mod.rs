@@ -1,5 +1,11 @@
 //! The workspace stage: loads the members with `cargo metadata --no-deps` (no network) and
 //! reads what `cargo metadata` does not report (`include`, `exclude`) from the manifests.
+//!
+//! Every manifest is read through the repository's [`Confinement`]: a member whose folder
+//! or `Cargo.toml` leads outside the repository (a folder committed as a symbolic link to
+//! another project) or into `.git/` keeps only what identifies it, its name and version
+//! from cargo, and is not checked ([`Member::unchecked`]); a workspace manifest that does
+//! is an error.
 
 pub mod git;
 pub mod index_cache;
@@ -78,6 +84,10 @@ pub struct Member {
     pub manifest: toml::Table,
     /// The same manifest in cargo's own model, which the published one is built from.
     pub typed: TomlManifest,
+    /// Why the crate cannot be checked (its folder or manifest leads outside the
+    /// repository, or the manifest cannot be read): then nothing of its manifest is kept
+    /// but its name and version, and every other field here is empty.
+    pub unchecked: Option<String>,
 }
 
 /// A dependency between two members, as it will stand in the published manifest.
@@ -123,8 +133,14 @@ impl Workspace {
         })?;
 
         let root = metadata.workspace_root.clone().into_std_path_buf();
+        let repository = gix::discover(&root)
+            .ok()
+            .and_then(|repo| repo.workdir().map(Path::to_path_buf))
+            .unwrap_or_else(|| root.clone());
+        let confinement = Confinement::new(&repository);
         let root_path = root.join("Cargo.toml");
-        let (root_manifest, root_typed) = read_manifest(&root_path)?;
+        let (root_manifest, root_typed) = read_manifest(&confinement, &root_path)
+            .map_err(|message| Error::Manifest { path: root_path.clone(), message })?;
         let inheritable = WorkspaceManifest::new(&root, &root_typed)
             .map_err(|e| Error::Manifest { path: root_path.clone(), message: e.0 })?;
         let root_manifest = Some(root_manifest);
@@ -135,7 +151,22 @@ impl Workspace {
         let mut members = Vec::new();
         for package in metadata.workspace_packages() {
             let manifest_path = package.manifest_path.clone().into_std_path_buf();
-            let (manifest, typed) = read_manifest(&manifest_path)?;
+            let root_dir = manifest_path.parent().unwrap_or(&root).to_path_buf();
+            let manifest_rel = manifest_path
+                .strip_prefix(&root)
+                .map(slash_path)
+                .unwrap_or_else(|_| slash_path(&manifest_path));
+            let read = confinement
+                .resolve(&root, &root_dir)
+                .map_err(|why| format!("the member's folder {why}"))
+                .and_then(|_| read_manifest(&confinement, &manifest_path));
+            let (manifest, typed) = match read {
+                Ok(read) => read,
+                Err(why) => {
+                    members.push(Member::unchecked(package, root_dir, manifest_rel, why));
+                    continue;
+                }
+            };
             let field = |key: &str| -> Option<toml::Value> {
                 let value = manifest.get("package")?.get(key)?;
                 if value.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
@@ -160,11 +191,6 @@ impl Workspace {
             let rust_version = field("rust-version").and_then(|v| v.as_str().map(str::to_owned));
             let include = field("include").map(string_list).filter(|list| !list.is_empty());
             let exclude = field("exclude").map(string_list).unwrap_or_default();
-            let root_dir = manifest_path.parent().unwrap_or(&root).to_path_buf();
-            let manifest_rel = manifest_path
-                .strip_prefix(&root)
-                .map(slash_path)
-                .unwrap_or_else(|_| slash_path(&manifest_path));
             members.push(Member {
                 publish: package.publish.as_ref().is_none_or(|registries| !registries.is_empty()),
                 package: package.clone(),
@@ -177,15 +203,11 @@ impl Workspace {
                 inherited,
                 manifest,
                 typed,
+                unchecked: None,
             });
         }
         members.sort_by(|a, b| a.package.name.cmp(&b.package.name));
 
-        let repository = gix::discover(&root)
-            .ok()
-            .and_then(|repo| repo.workdir().map(Path::to_path_buf))
-            .unwrap_or_else(|| root.clone());
-        let confinement = Confinement::new(&repository);
         let committed = committed_lock(&confinement, &root);
         let lock_committed = committed.is_some();
         let lock = match committed {
@@ -280,6 +302,35 @@ impl Workspace {
 }
 
 impl Member {
+    /// A member that cannot be checked, for `reason`: of `package` it keeps what
+    /// identifies it (name, version, id, manifest path), nothing of its manifest.
+    fn unchecked(package: &Package, root: PathBuf, manifest_rel: String, reason: String) -> Member {
+        let identity = serde_json::json!({
+            "name": package.name,
+            "version": package.version,
+            "id": package.id,
+            "manifest_path": package.manifest_path,
+            "dependencies": [],
+            "targets": [],
+            "features": {},
+        });
+        Member {
+            package: serde_json::from_value(identity).expect("a package's identity is a package"),
+            root,
+            manifest_rel,
+            // Unknown, so taken as published: its one blocker counts.
+            publish: true,
+            include: None,
+            exclude: Vec::new(),
+            edition_set: false,
+            rust_version: None,
+            inherited: Vec::new(),
+            manifest: toml::Table::new(),
+            typed: TomlManifest::default(),
+            unchecked: Some(reason),
+        }
+    }
+
     pub fn name(&self) -> &str {
         self.package.name.as_str()
     }
@@ -368,16 +419,28 @@ fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
         return lock.parse().ok();
     }
     let copy = tempfile::tempdir().ok()?;
-    let manifests = std::iter::once(root.join("Cargo.toml"))
-        .chain(members.iter().map(|m| m.package.manifest_path.clone().into_std_path_buf()));
     // Every path is joined below the copy only when it stays there lexically: a target
     // path such as `../../victim.rs` must never make us write outside it.
     let inside_copy =
         |path: &Path| crate::base::paths::join_inside(copy.path(), path.strip_prefix(root).ok()?);
-    for manifest in manifests {
-        let target = inside_copy(&manifest)?;
+    let write = |path: &Path, text: &[u8]| {
+        let target = inside_copy(path)?;
         std::fs::create_dir_all(target.parent()?).ok()?;
-        std::fs::copy(&manifest, &target).ok()?;
+        std::fs::write(target, text).ok()
+    };
+    write(&root.join("Cargo.toml"), &std::fs::read(root.join("Cargo.toml")).ok()?)?;
+    for member in members {
+        let manifest = member.package.manifest_path.as_std_path();
+        match member.unchecked {
+            // Its manifest is not read: a package of its name and version stands in.
+            Some(_) => {
+                let (name, version) = (member.name(), &member.package.version);
+                let stub = format!("[package]\nname = {name:?}\nversion = \"{version}\"\n");
+                write(manifest, stub.as_bytes())?;
+                write(&member.root.join("src/lib.rs"), b"")?;
+            }
+            None => write(manifest, &std::fs::read(manifest).ok()?)?,
+        }
     }
     // Every target needs its root file for cargo to accept the manifest; empty ones do.
     for target in members.iter().flat_map(|m| &m.package.targets) {
@@ -442,14 +505,23 @@ fn declarations(
     declarations
 }
 
-/// A manifest as a table and in cargo's model.
-fn read_manifest(path: &Path) -> Result<(toml::Table, TomlManifest), Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let table = text
-        .parse::<toml::Table>()
-        .map_err(|e| Error::Cargo(format!("{}: {}", path.display(), one_line(&e.to_string()))))?;
-    let typed = manifest::parse(&text)
-        .map_err(|e| Error::Manifest { path: path.to_path_buf(), message: e.0 })?;
+/// A manifest as a table and in cargo's model: a regular file inside the repository, read
+/// up to a bound. The error names the problem, not the path.
+fn read_manifest(
+    confinement: &Confinement,
+    path: &Path,
+) -> Result<(toml::Table, TomlManifest), String> {
+    /// Far above any real manifest (cargo's own is 20 KiB).
+    const MAX_MANIFEST: u64 = 16 << 20;
+    let real = confinement.regular_file(Path::new(""), path).map_err(|why| why.to_string())?;
+    let bytes =
+        crate::base::paths::read_bounded(&real, MAX_MANIFEST + 1).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_MANIFEST {
+        return Err(format!("over {} MiB; not read", MAX_MANIFEST >> 20));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())?;
+    let table = text.parse::<toml::Table>().map_err(|e| one_line(&e.to_string()))?;
+    let typed = manifest::parse(&text).map_err(|e| e.0)?;
     Ok((table, typed))
 }
 
