@@ -19,7 +19,7 @@ fn decode(png: &[u8]) -> RgbImage {
 #[test]
 fn png_of_the_right_size_and_deterministic() {
     let theme = theme();
-    for (name, data) in common::all() {
+    for (name, data) in common::cards::all() {
         let a = draw(&data, &theme).unwrap();
         assert!(a.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}: PNG signature");
         let img = decode(&a);
@@ -34,7 +34,7 @@ fn same_bytes_from_many_threads() {
     fn is_sync<T: Sync + Send>() {}
     is_sync::<CardTheme>();
     let theme = theme();
-    let data = common::typical();
+    let data = common::cards::typical();
     let expected = draw(&data, &theme).unwrap();
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..4).map(|_| s.spawn(|| draw(&data, &theme).unwrap())).collect();
@@ -81,7 +81,7 @@ fn assert_ink_inside(name: &str, img: &RgbImage, theme: &CardTheme) {
 #[test]
 fn nothing_drawn_outside_the_content_box() {
     let theme = theme();
-    for (name, data) in common::all() {
+    for (name, data) in common::cards::all() {
         let img = decode(&draw(&data, &theme).unwrap());
         assert_ink_inside(name, &img, &theme);
         // And something was drawn inside.
@@ -96,7 +96,7 @@ fn nothing_drawn_outside_the_content_box() {
 #[test]
 fn ink_check_catches_a_stray_pixel() {
     let theme = theme();
-    let mut img = decode(&draw(&common::base(), &theme).unwrap());
+    let mut img = decode(&draw(&common::cards::base(), &theme).unwrap());
     img.put_pixel(CONTENT.x1 as u32, CONTENT.y0 as u32, image::Rgb([0, 0, 0]));
     assert_eq!(stray_pixels(&img, &theme), vec![(CONTENT.x1, CONTENT.y0, [0, 0, 0])]);
 }
@@ -107,7 +107,7 @@ fn every_verdict_draws_differently() {
     let cards: Vec<Vec<u8>> =
         [Verdict::Ready, Verdict::Warnings, Verdict::Blocked, Verdict::Skipped]
             .into_iter()
-            .map(|verdict| draw(&CardData { verdict, ..common::base() }, &theme).unwrap())
+            .map(|verdict| draw(&CardData { verdict, ..common::cards::base() }, &theme).unwrap())
             .collect();
     for i in 0..cards.len() {
         for j in i + 1..cards.len() {
@@ -133,9 +133,9 @@ fn custom_fonts_and_invalid_fonts() {
         dejavu::sans_condensed::bold().to_vec(),
     )
     .unwrap();
-    let png = draw(&common::unicode(), &condensed).unwrap();
+    let png = draw(&common::cards::unicode(), &condensed).unwrap();
     assert_ink_inside("condensed", &decode(&png), &condensed);
-    assert!(png != draw(&common::unicode(), &theme()).unwrap());
+    assert!(png != draw(&common::cards::unicode(), &theme()).unwrap());
 }
 
 // ------------------------------------------------------------------------------ snapshots
@@ -151,7 +151,7 @@ fn snapshots() {
     let update = std::env::var_os("UPDATE_CARD_SNAPSHOTS").is_some_and(|v| v == "1");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let theme = theme();
-    let samples = common::all();
+    let samples = common::cards::all();
     let mut failures = Vec::new();
     for name in SNAPSHOTS {
         let data = &samples.iter().find(|(n, _)| *n == name).unwrap().1;

@@ -5,6 +5,8 @@
 //! crates.io is pointed at the loopback server the way cargo is pointed at a mirror: a
 //! `[source.crates-io] replace-with` in the `$CARGO_HOME/config.toml` of the run.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -251,16 +253,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(self.root())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_COMMITTER_DATE", "2026-11-20T12:00:00Z")
-            .env("GIT_AUTHOR_DATE", "2026-11-20T12:00:00Z")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        common::repo::git(&self.root(), args);
     }
 
     /// Runs the tool with `args` and the environment `env`; a report run writes the site.

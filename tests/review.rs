@@ -2,6 +2,8 @@
 //! verify`), the comparison with a git revision (`--baseline`), and `summary.md` as a
 //! pull-request comment. Every test builds a throwaway git repository.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -58,17 +60,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(self.root())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_COMMITTER_DATE", "2026-11-20T12:00:00Z")
-            .env("GIT_AUTHOR_DATE", "2026-11-20T12:00:00Z")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+        common::repo::git(&self.root(), args)
     }
 
     fn commit(&self, message: &str) -> String {

@@ -5,6 +5,9 @@
 //! The working tree's attacks are here; the review loop's inputs (past revisions, the
 //! sign-off file, diffs, error lines) and the repository boundary each have a module.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod boundary;
 mod history;
 mod leaks;
@@ -16,25 +19,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// Files of a workspace, written below `root`.
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-}
-
-fn git(root: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "core.symlinks=true"])
-        .args(args)
-        .current_dir(root)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
+use common::repo::{git, write};
 
 const PACKAGE: &str = "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"d\"\nlicense = \"MIT\"\n";
 
