@@ -12,7 +12,7 @@ use cargo_readiness::site::card::{CardTheme, draw};
 
 fn main() {
     let theme = CardTheme::default_theme().expect("the embedded fonts parse");
-    let samples: Vec<_> = common::all().into_iter().map(|(_, data)| data).collect();
+    let samples: Vec<_> = common::cards::all().into_iter().map(|(_, data)| data).collect();
     for data in &samples {
         draw(data, &theme).expect("a card draws"); // warm up
     }
@@ -28,7 +28,7 @@ fn main() {
         samples.len(),
         bytes / N / 1024
     );
-    let typical = common::typical();
+    let typical = common::cards::typical();
     let start = Instant::now();
     for _ in 0..N {
         draw(&typical, &theme).expect("a card draws");

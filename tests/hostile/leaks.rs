@@ -167,7 +167,8 @@ fn a_whole_run_failure_quotes_no_token() {
         ("links", format!("links = \"{token}\"\n")),
         ("requirement", format!("\n[dependencies]\nserde = \"{token}\"\n")),
         ("feature", format!("\n[features]\ndefault = [\"{token}\"]\n")),
-        ("check id", format!("\n[package.metadata.readiness.checks]\n{token} = \"allow\"\n")),
+        // A package's own bad table is that crate's finding; the workspace's stops the run.
+        ("check id", format!("\n[workspace.metadata.readiness.checks]\n{token} = \"allow\"\n")),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let ws = tmp.path().join("ws");
