@@ -121,22 +121,18 @@ pub fn verdicts(cli: &Cli) -> Result<Vec<Verdict>, Error> {
     Ok(verdicts)
 }
 
-/// What changed since each stale sign-off's commit; a commit this repository does not hold
-/// is said, not fatal.
+/// What changed since each stale sign-off's commit. A commit this clone does not hold (a
+/// shallow clone, a made-up hash) or whose tree is refused is that crate's reason, said
+/// beside it, never the run's error: the sign-off file is written by the pull request.
 fn compare_since(
     workspace: &Workspace,
     requests: Vec<baseline::Request>,
     caches: &Caches,
 ) -> BTreeMap<String, Result<Comparison, String>> {
-    let mut compared = BTreeMap::new();
-    for request in requests {
-        let name = request.name.clone();
-        let result = baseline::compare(workspace, vec![request], caches)
-            .map_err(|e| e.to_string())
-            .and_then(|mut one| one.remove(&name).ok_or_else(|| "not compared".to_owned()));
-        compared.insert(name, result);
-    }
-    compared
+    baseline::compare(workspace, requests, caches)
+        .into_iter()
+        .map(|(name, comparison)| (name, Ok(comparison)))
+        .collect()
 }
 
 /// Standard output, colored as `--color` says.
