@@ -149,6 +149,24 @@ fn not_compared(reason: &str) -> Comparison {
     Comparison::without(None, None, Status::NotCompared, reason)
 }
 
+/// One line per revision that left crates "not compared": the revision, the crates and
+/// the reason, for the terminal.
+pub fn not_compared_lines(compared: &BTreeMap<String, Comparison>) -> Vec<String> {
+    let mut by_reason: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for (name, comparison) in compared {
+        if let (Status::NotCompared, Some(reason)) = (comparison.status, &comparison.reason) {
+            let rev = comparison.rev.as_deref().unwrap_or_default();
+            by_reason.entry((rev, reason)).or_default().push(name);
+        }
+    }
+    by_reason
+        .into_iter()
+        .map(|((rev, reason), crates)| {
+            format!("--baseline {rev}: {} not compared: {reason}", crates.join(", "))
+        })
+        .collect()
+}
+
 /// Identifies a comparison: this tool's version, the commit (immutable), the crate, and
 /// everything the comparison reads of it now. A re-run of unchanged content reuses it
 /// without checking the revision out.

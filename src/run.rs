@@ -298,6 +298,11 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let previous = started.elapsed();
     if let Some(spec) = &baseline {
         let mut compared = compare_with(&workspace, spec, sides, &caches);
+        if !cli.quiet {
+            for line in baseline::not_compared_lines(&compared) {
+                eprintln!("warning: {}", escape_terminal(&line));
+            }
+        }
         for krate in &mut crates {
             krate.baseline = compared.remove(&krate.name);
         }

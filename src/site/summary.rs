@@ -108,6 +108,10 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
             Status::Changed => {
                 format!("{} since {since}", signed_size(comparison.diff.compressed_size_delta))
             }
+            Status::NotCompared => match &comparison.reason {
+                Some(reason) => format!("not compared: {}", shorten(reason)),
+                None => Status::NotCompared.as_str().to_owned(),
+            },
             status => status.as_str().to_owned(),
         }
     };

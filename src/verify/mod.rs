@@ -14,7 +14,7 @@ use anstyle::{AnsiColor, Style};
 use crate::baseline::{self, Comparison};
 use crate::cache::Caches;
 use crate::cli::{Cli, ColorWhen, Command, VerifyArgs};
-use crate::diff::ArchiveDiff;
+use crate::diff::{ArchiveDiff, Status as ChangeStatus};
 use crate::error::Error;
 use crate::format::{escape_terminal, plural, short_hash};
 use crate::package::Archive;
@@ -210,9 +210,17 @@ fn write_since(
         Some(Err(reason)) => return writeln!(out, "{indent}{}", escape_terminal(reason)),
         Some(Ok(comparison)) => comparison,
     };
-    let commit = short_hash(comparison.commit.as_deref().unwrap_or("?"));
+    // The commit as resolved, or as the sign-off names it when it does not resolve.
+    let named = comparison.commit.as_deref().or(comparison.rev.as_deref()).unwrap_or("?");
+    let commit = escape_terminal(&short_hash(named));
     if let Some(reason) = &comparison.reason {
-        return writeln!(out, "{indent}since commit {commit}: {}", escape_terminal(reason));
+        let reason = escape_terminal(reason);
+        return match comparison.status {
+            ChangeStatus::NotCompared => {
+                writeln!(out, "{indent}not compared with commit {commit}: {reason}")
+            }
+            _ => writeln!(out, "{indent}since commit {commit}: {reason}"),
+        };
     }
     writeln!(out, "{indent}changed since commit {commit}:")?;
     write_diff(out, indent, &comparison.diff)
