@@ -1,12 +1,16 @@
 //! Properties over arbitrary input from a pull request: README Markdown and manifest text
 //! never make the tool panic, render to the same bytes twice, and never let raw HTML
-//! through. Case counts are small so CI stays fast; `PROPTEST_CASES=10000 cargo test
+//! through; a git tree of any shape is written inside its checkout or refused. Case counts are small so CI stays fast; `PROPTEST_CASES=10000 cargo test
 //! --test properties` searches harder.
 
 use cargo_readiness::base::secrets;
 use cargo_readiness::preview::readme::{self, RepoLinks};
 use cargo_readiness::workspace::manifest;
 use proptest::prelude::*;
+
+/// The fuzz target `revision`'s trees and property, run here in CI.
+#[path = "../fuzz/random_tree.rs"]
+mod random_tree;
 
 /// Markdown built from the constructs that nest, link, and embed HTML, in any order.
 fn markdown() -> impl Strategy<Value = String> {
@@ -61,6 +65,13 @@ proptest! {
             let tag = values.replace_all(tag.as_str(), "\"\"").to_ascii_lowercase();
             prop_assert!(!tag.starts_with("<script") && !tag.contains("onerror"), "{}", tag);
         }
+    }
+
+    #[test]
+    fn any_tree_is_written_inside_its_checkout_or_refused(
+        recipe in prop::collection::vec(any::<u8>(), 0..96)
+    ) {
+        random_tree::check(&recipe);
     }
 
     #[test]

@@ -370,9 +370,11 @@ fn a_baseline_revision_with_hostile_links_reads_nothing_outside() {
     let json = fs::read_to_string(site.join("report.json")).unwrap();
     assert!(!json.contains("root:"), "no byte of /etc/passwd");
     let report: Value = serde_json::from_str(&json).unwrap();
-    let removed = &krate(&report, "a")["baseline"]["files_removed"];
-    // The links were never written into the checkout, so there is nothing to compare.
-    assert_eq!(removed, &serde_json::json!([]), "{removed}");
+    let baseline = &krate(&report, "a")["baseline"];
+    // A link out of the checkout is never written, and a tree without it is not the tree:
+    // the revision is not compared, rather than compared as if the links were absent.
+    assert_eq!(baseline["status"], "not-compared", "{baseline}");
+    assert_eq!(baseline["files_removed"], serde_json::json!([]), "{baseline}");
 }
 
 #[test]

@@ -26,10 +26,15 @@ pub enum Spec {
 }
 
 impl Spec {
-    pub fn parse(text: &str) -> Spec {
+    /// `auto`, or a revision the user named: one that does not resolve in the repository of
+    /// `workspace` is an error naming `--baseline`, before anything is packaged.
+    pub fn parse(text: &str, workspace: &Workspace) -> Result<Spec, Error> {
         match text {
-            "auto" => Spec::Auto,
-            rev => Spec::Rev(rev.to_owned()),
+            "auto" => Ok(Spec::Auto),
+            rev => match revision::resolve(workspace.confinement.root(), rev) {
+                Ok(_) => Ok(Spec::Rev(rev.to_owned())),
+                Err(why) => Err(Error::Baseline { rev: rev.to_owned(), message: why.to_string() }),
+            },
         }
     }
 }
@@ -68,42 +73,46 @@ pub fn revisions<'a>(
 }
 
 /// Compares each requested crate with its archive at its revision. Each revision is
-/// checked out once. A revision that does not resolve is an error (it was named by the
-/// user); one whose workspace cannot be loaded leaves its crates "not compared".
+/// checked out once. A revision that does not resolve (a sign-off's `commit` this clone
+/// does not hold), whose tree is refused ([`revision::Unreadable`]) or whose workspace
+/// cannot be loaded leaves its crates "not compared", with the reason.
 pub fn compare(
     workspace: &Workspace,
     requests: Vec<Request>,
     caches: &Caches,
-) -> Result<BTreeMap<String, Comparison>, Error> {
+) -> BTreeMap<String, Comparison> {
     let repository = workspace.confinement.root();
     let mut by_commit: BTreeMap<String, Vec<(Request, String, String)>> = BTreeMap::new();
     let mut compared = BTreeMap::new();
-    let mut commits: BTreeMap<String, String> = BTreeMap::new();
+    let mut commits: BTreeMap<String, Result<String, String>> = BTreeMap::new();
     for request in requests {
-        match request.rev.clone() {
-            None => {
-                let reason = "no release tag found (<name>-v<version>, <name>@<version>, <name>-<version>, or v<version> in a single-crate repository)";
-                compared.insert(
-                    request.name.clone(),
-                    Comparison::without(None, None, Status::New, reason.into()),
-                );
+        let Some(rev) = request.rev.clone() else {
+            let reason = "no release tag found (<name>-v<version>, <name>@<version>, <name>-<version>, or v<version> in a single-crate repository)";
+            compared.insert(
+                request.name.clone(),
+                Comparison::without(None, None, Status::New, reason.into()),
+            );
+            continue;
+        };
+        let commit = commits
+            .entry(rev.clone())
+            .or_insert_with(|| revision::resolve(repository, &rev).map_err(|e| e.to_string()));
+        let commit = match commit {
+            Ok(commit) => commit.clone(),
+            Err(why) => {
+                let comparison = Comparison { rev: Some(rev), ..not_compared(why) };
+                compared.insert(request.name.clone(), comparison);
+                continue;
             }
-            Some(rev) => {
-                let commit = match commits.get(&rev) {
-                    Some(commit) => commit.clone(),
-                    None => revision::resolve(repository, &rev)?,
-                };
-                commits.insert(rev.clone(), commit.clone());
-                let key = cache_key(&commit, &request);
-                match caches.comparisons.get(&key).and_then(|b| serde_json::from_slice(&b).ok()) {
-                    Some(Comparison { commit: _, rev: _, status, version, reason, diff }) => {
-                        let (rev, commit) = (Some(rev), Some(commit));
-                        let comparison = Comparison { rev, commit, status, version, reason, diff };
-                        compared.insert(request.name.clone(), comparison);
-                    }
-                    None => by_commit.entry(commit).or_default().push((request, rev, key)),
-                }
+        };
+        let key = cache_key(&commit, &request);
+        match caches.comparisons.get(&key).and_then(|b| serde_json::from_slice(&b).ok()) {
+            Some(Comparison { commit: _, rev: _, status, version, reason, diff }) => {
+                let (rev, commit) = (Some(rev), Some(commit));
+                let comparison = Comparison { rev, commit, status, version, reason, diff };
+                compared.insert(request.name.clone(), comparison);
             }
+            None => by_commit.entry(commit).or_default().push((request, rev, key)),
         }
     }
     let relative = std::fs::canonicalize(&workspace.root)
@@ -112,8 +121,14 @@ pub fn compare(
         .unwrap_or_default();
     let mut fresh = Vec::new();
     for (commit, requests) in by_commit {
-        let checkout = revision::checkout(repository, &commit, caches.checkouts())?;
-        let results = compare_at(&checkout, &relative, &requests, caches);
+        let limits = &revision::Limits::DEFAULT;
+        let results = match revision::checkout(repository, &commit, caches.checkouts(), limits) {
+            Ok(checkout) => compare_at(&checkout, &relative, &requests, caches),
+            Err(why) => {
+                let why = why.to_string();
+                requests.iter().map(|_| not_compared(&why)).collect()
+            }
+        };
         for ((request, rev, key), mut comparison) in requests.iter().zip(results) {
             comparison.rev = Some(rev.clone());
             comparison.commit = Some(commit.clone());
@@ -124,7 +139,32 @@ pub fn compare(
         }
     }
     caches.comparisons.store(&fresh);
-    Ok(compared)
+    compared
+}
+
+/// A comparison that could not be made, with its reason (redacted: a tree entry's name or
+/// a loading error may hold a token).
+fn not_compared(reason: &str) -> Comparison {
+    let reason = crate::base::secrets::redact(reason).into_owned();
+    Comparison::without(None, None, Status::NotCompared, reason)
+}
+
+/// One line per revision that left crates "not compared": the revision, the crates and
+/// the reason, for the terminal.
+pub fn not_compared_lines(compared: &BTreeMap<String, Comparison>) -> Vec<String> {
+    let mut by_reason: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for (name, comparison) in compared {
+        if let (Status::NotCompared, Some(reason)) = (comparison.status, &comparison.reason) {
+            let rev = comparison.rev.as_deref().unwrap_or_default();
+            by_reason.entry((rev, reason)).or_default().push(name);
+        }
+    }
+    by_reason
+        .into_iter()
+        .map(|((rev, reason), crates)| {
+            format!("--baseline {rev}: {} not compared: {reason}", crates.join(", "))
+        })
+        .collect()
 }
 
 /// Identifies a comparison: this tool's version, the commit (immutable), the crate, and
@@ -145,8 +185,6 @@ fn compare_at(
     caches: &Caches,
 ) -> Vec<Comparison> {
     let manifest = checkout.root().join(relative).join("Cargo.toml");
-    let not_compared =
-        |reason: String| Comparison::without(None, None, Status::NotCompared, reason);
     if !manifest.is_file() {
         let reason = "the workspace did not exist at this revision".to_owned();
         return requests
@@ -162,7 +200,7 @@ fn compare_at(
                 "its workspace could not be loaded: {}",
                 error.to_string().replace(&root, "")
             );
-            return requests.iter().map(|_| not_compared(reason.clone())).collect();
+            return requests.iter().map(|_| not_compared(&reason)).collect();
         }
     };
     requests
@@ -181,7 +219,7 @@ fn compare_at(
                     Ok(archive) => archive,
                     Err(error) => {
                         let root = format!("{}/", checkout.root().display());
-                        return not_compared(format!(
+                        return not_compared(&format!(
                             "it could not be packaged then: {}",
                             error.to_string().replace(&root, "")
                         ));

@@ -206,7 +206,8 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let theme = Theme::load(cli.theme.as_deref())?;
     let settings = Settings::load(&workspace)?;
     let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
-    let baseline = cli.baseline.as_deref().map(baseline::Spec::parse);
+    let baseline =
+        cli.baseline.as_deref().map(|text| baseline::Spec::parse(text, &workspace)).transpose()?;
     let source = registry::source::for_cli(cli, cli.online)?;
     let loaded = started.elapsed();
     let (registry, facts) = match source {
@@ -306,7 +307,12 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let downloaded = registry.as_ref().map_or(0, registry::Registry::requests) - looked_up;
     let previous = started.elapsed();
     if let Some(spec) = &baseline {
-        let mut compared = compare_with(&workspace, spec, sides, &caches)?;
+        let mut compared = compare_with(&workspace, spec, sides, &caches);
+        if !cli.quiet {
+            for line in baseline::not_compared_lines(&compared) {
+                eprintln!("warning: {}", escape_terminal(&Shown::new(line)));
+            }
+        }
         for krate in &mut crates {
             krate.baseline = compared.remove(krate.key());
         }
@@ -423,7 +429,7 @@ fn compare_with(
     spec: &baseline::Spec,
     sides: Vec<(String, crate::package::diff::Side)>,
     caches: &crate::base::cache::Caches,
-) -> Result<BTreeMap<String, baseline::Comparison>, Error> {
+) -> BTreeMap<String, baseline::Comparison> {
     let versions: Vec<(&str, &semver::Version)> = sides
         .iter()
         .filter_map(|(name, _)| workspace.member(name).map(|m| (m.name(), &m.package.version)))

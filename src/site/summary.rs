@@ -113,6 +113,10 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
             Status::Changed => {
                 format!("{} since {since}", signed_size(comparison.diff.compressed_size_delta))
             }
+            Status::NotCompared => match &comparison.reason {
+                Some(reason) => format!("not compared: {}", shorten(&Shown::new(reason.as_str()))),
+                None => Status::NotCompared.as_str().to_owned(),
+            },
             status => status.as_str().to_owned(),
         })
     };

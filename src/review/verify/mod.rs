@@ -18,7 +18,7 @@ use crate::base::format::{escape_terminal, plural, short_hash};
 use crate::base::shown::Shown;
 use crate::cli::{Cli, ColorWhen, Command, VerifyArgs};
 use crate::package::Archive;
-use crate::package::diff::ArchiveDiff;
+use crate::package::diff::{ArchiveDiff, Status as ChangeStatus};
 use crate::review::baseline::{self, Comparison};
 use crate::review::signoff::{SignoffReport, Signoffs, Status};
 use crate::workspace::Workspace;
@@ -123,22 +123,18 @@ pub fn verdicts(cli: &Cli) -> Result<Vec<Verdict>, Error> {
     Ok(verdicts)
 }
 
-/// What changed since each stale sign-off's commit; a commit this repository does not hold
-/// is said, not fatal.
+/// What changed since each stale sign-off's commit. A commit this clone does not hold (a
+/// shallow clone, a made-up hash) or whose tree is refused is that crate's reason, said
+/// beside it, never the run's error: the sign-off file is written by the pull request.
 fn compare_since(
     workspace: &Workspace,
     requests: Vec<baseline::Request>,
     caches: &Caches,
 ) -> BTreeMap<String, Result<Comparison, String>> {
-    let mut compared = BTreeMap::new();
-    for request in requests {
-        let name = request.name.clone();
-        let result = baseline::compare(workspace, vec![request], caches)
-            .map_err(|e| e.to_string())
-            .and_then(|mut one| one.remove(&name).ok_or_else(|| "not compared".to_owned()));
-        compared.insert(name, result);
-    }
-    compared
+    baseline::compare(workspace, requests, caches)
+        .into_iter()
+        .map(|(name, comparison)| (name, Ok(comparison)))
+        .collect()
 }
 
 /// Standard output, colored as `--color` says.
@@ -219,9 +215,17 @@ fn write_since(
         Some(Err(reason)) => return writeln!(out, "{indent}{}", terminal_text(reason)),
         Some(Ok(comparison)) => comparison,
     };
-    let commit = short_hash(comparison.commit.as_deref().unwrap_or("?"));
+    // The commit as resolved, or as the sign-off names it when it does not resolve.
+    let named = comparison.commit.as_deref().or(comparison.rev.as_deref()).unwrap_or("?");
+    let commit = terminal_text(&short_hash(named));
     if let Some(reason) = &comparison.reason {
-        return writeln!(out, "{indent}since commit {commit}: {}", terminal_text(reason));
+        let reason = terminal_text(reason);
+        return match comparison.status {
+            ChangeStatus::NotCompared => {
+                writeln!(out, "{indent}not compared with commit {commit}: {reason}")
+            }
+            _ => writeln!(out, "{indent}since commit {commit}: {reason}"),
+        };
     }
     writeln!(out, "{indent}changed since commit {commit}:")?;
     write_diff(out, indent, &comparison.diff)
