@@ -329,6 +329,79 @@ fn symlinked_files_and_folders() {
     }
 }
 
+/// cargo's own repository: six folders of its testsuite each hold `in`, a link to one
+/// sibling folder; cargo lists that folder's files under every link's name.
+#[test]
+fn links_to_one_folder_inside_the_package_are_each_followed() {
+    for repo in [true, false] {
+        let case = Case::new();
+        case.package("", "many", "")
+            .file("t/init/empty_dir/mod.rs", "")
+            .file("t/init/empty_dir/.keep", "");
+        for test in ["simple_bin", "simple_lib", "auto_git"] {
+            case.file(&format!("t/init/{test}/out/Cargo.toml.in"), "")
+                .symlink("../empty_dir", &format!("t/init/{test}/in"));
+        }
+        if repo {
+            case.commit_all();
+        }
+        let list = case.same("many");
+        for test in ["simple_bin", "simple_lib", "auto_git"] {
+            assert!(has(&list, &format!("t/init/{test}/in/mod.rs")), "{test}, git {repo}");
+        }
+    }
+}
+
+#[test]
+fn a_link_to_a_folder_outside_the_package_inside_the_repository_is_followed() {
+    for repo in [true, false] {
+        let case = Case::new();
+        case.file("Cargo.toml", "[workspace]\nmembers = [\"pkg\"]\nresolver = \"3\"\n")
+            .file("shared/data.txt", "shared\n")
+            .file("shared/deep/more.txt", "")
+            .package("pkg", "linked", "")
+            .symlink("../shared", "pkg/assets");
+        if repo {
+            case.commit_all();
+        }
+        let list = case.same("linked");
+        assert!(has(&list, "assets/data.txt") && has(&list, "assets/deep/more.txt"), "git {repo}");
+    }
+}
+
+/// cargo follows a link wherever it leads; the report refuses one that leaves the
+/// repository (it would publish whatever the machine holds there), lists everything else
+/// as cargo does, and says why in the archive's warnings.
+#[test]
+fn a_link_out_of_the_repository_is_refused_where_cargo_follows_it() {
+    for repo in [true, false] {
+        let case = Case::new();
+        let outside = case.root().join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("private.txt"), "not the repository's\n").unwrap();
+        case.package("", "escape", "")
+            .file("kept.txt", "")
+            .symlink(outside.to_str().unwrap(), "ext");
+        if repo {
+            case.commit_all();
+        }
+        let cargo = case.cargo_list("escape").unwrap();
+        let ours = case.our_list("escape").unwrap();
+        assert!(has(&cargo, "ext/private.txt"), "cargo follows the link: {cargo:?}");
+        let expected: Vec<String> = cargo.into_iter().filter(|p| !p.starts_with("ext/")).collect();
+        assert_eq!(ours, expected, "git {repo}");
+        let report: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(case.root().join("site/report.json")).unwrap(),
+        )
+        .unwrap();
+        let warnings = report["crates"][0]["archive"]["warnings"].to_string();
+        assert!(
+            warnings.contains("symbolic link ext points outside the repository; not followed"),
+            "{warnings}"
+        );
+    }
+}
+
 #[test]
 fn broken_symlinks() {
     let excluded = Case::new();
