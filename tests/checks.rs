@@ -141,6 +141,11 @@ fn fixtures() -> Vec<Fixture> {
             .set("exclude", "[\"/data/\"]")
             .file("src/lib.rs", "//! lib\npub const TABLE: &str = include_str!(\"../data/table.txt\");\n")
             .file("data/table.txt", "1,2,3\n"),
+        fixture("compile-input-missing-under-cfg")
+            .set("exclude", "[\"/data/\"]")
+            .file("src/lib.rs", "//! lib\n#[cfg(bench)]\npub const B: &[u8] = include_bytes!(\"../data/b.bin\");\n#[cfg(test)]\nconst T: &[u8] = include_bytes!(\"../data/t.bin\");\n")
+            .file("data/b.bin", "b")
+            .file("data/t.bin", "t"),
         fixture("build-script-excluded")
             .set("exclude", "[\"/build.rs\"]")
             .set("build", "\"build.rs\"")

@@ -614,3 +614,63 @@ fn non_utf8_file_name_is_refused() {
         .unwrap();
     assert_eq!(check["status"], "fail");
 }
+
+impl Case {
+    /// `cargo package` with its verification build, `rustflags` set: Ok, or cargo's errors.
+    fn cargo_verifies(&self, package: &str, rustflags: &str) -> Result<(), String> {
+        let output = self
+            .command("cargo", &self.ws())
+            .args(["package", "--allow-dirty", "--offline", "-p", package])
+            .env("RUSTFLAGS", rustflags)
+            .output()
+            .unwrap();
+        match output.status.success() {
+            true => Ok(()),
+            false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
+        }
+    }
+
+    /// The status (`pass`, `fail`) of each check id in the report `our_list` wrote last.
+    fn statuses(&self, ids: &[&str]) -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(self.root().join("site/report.json")).unwrap(),
+        )
+        .unwrap();
+        let checks = report["crates"][0]["checks"].as_array().unwrap();
+        ids.iter()
+            .map(|id| {
+                let check = checks.iter().find(|c| c["id"] == *id).unwrap();
+                check["status"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    }
+}
+
+/// cargo publish's verification never compiles `#[cfg(test)]` code, so an include there of
+/// a file the archive leaves out does not stop it; a build with a custom `--cfg` compiles
+/// code under that cfg and fails; code any build compiles fails verification itself. The
+/// report's two checks say the same, live against cargo.
+#[test]
+fn includes_the_verification_build_compiles_and_those_it_does_not() {
+    let lib = |code: &str| format!("//! lib\n{code}\n");
+    let test_only = "#[cfg(test)]\nmod tests {\n    #[test]\n    fn key() {\n        #[cfg(test)]\n        let k = include_bytes!(\"../testdata/k.bin\");\n        assert!(!k.is_empty());\n    }\n}";
+    let bench_only = "#[cfg(bench)]\npub const B: &[u8] = include_bytes!(\"../testdata/k.bin\");";
+    let always = "pub const A: &[u8] = include_bytes!(\"../testdata/k.bin\");";
+    let ids = ["compile-input-missing", "compile-input-missing-under-cfg"];
+    let cases = [
+        (test_only, true, true, ["pass", "pass"]),
+        (bench_only, true, false, ["pass", "fail"]),
+        (always, false, false, ["fail", "pass"]),
+    ];
+    for (code, verifies, verifies_with_cfg, statuses) in cases {
+        let case = Case::new();
+        case.package("", "inputs", "exclude = [\"/testdata/\"]\n")
+            .file("src/lib.rs", &lib(code))
+            .file("testdata/k.bin", "key bytes");
+        case.our_list("inputs").unwrap();
+        assert_eq!(case.statuses(&ids), statuses, "{code}");
+        assert_eq!(case.cargo_verifies("inputs", "").is_ok(), verifies, "{code}");
+        let with_cfg = case.cargo_verifies("inputs", "--cfg bench");
+        assert_eq!(with_cfg.is_ok(), verifies_with_cfg, "{code}: {with_cfg:?}");
+    }
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::{Outcome, Subject};
 use crate::format::{human_size, plural, slash_path};
 use crate::package::MAX_CRATE_SIZE;
+use crate::package::scan::CompileInput;
 use crate::package::upload::MAX_METADATA_SIZE;
 
 /// A crate that reaches the checks was packaged and checked; one that did not gets its
@@ -81,40 +82,77 @@ pub fn secret_in_archive(s: &Subject) -> Outcome {
     .about(files)
 }
 
-pub fn compile_input_missing(s: &Subject) -> Outcome {
+/// The compile inputs that are not packaged: those only a custom `cfg` reads
+/// (`conditional`), or the others.
+fn missing_inputs<'a>(s: &Subject<'a>, conditional: bool) -> Vec<&'a CompileInput> {
     let packaged: BTreeSet<&Path> = s.archive.files.iter().map(|f| f.path.as_path()).collect();
-    let missing: Vec<_> = s
-        .archive
+    s.archive
         .facts
         .compile_inputs
         .iter()
+        .filter(|i| i.only_with.is_some() == conditional)
         .filter(|i| i.resolved.as_deref().is_none_or(|p| !packaged.contains(p)))
-        .collect();
-    if missing.is_empty() {
-        let n = s.archive.facts.compile_inputs.len();
-        return Outcome::Pass(format!(
-            "Every file the sources include at compile time is packaged ({}).",
-            plural(n, "include")
-        ));
-    }
-    let described: Vec<String> = missing
+        .collect()
+}
+
+/// Each missing input as `file:line code: why`, and the files that name them.
+fn describe_inputs(missing: &[&CompileInput]) -> (Vec<String>, Vec<String>) {
+    let described = missing
         .iter()
         .map(|i| {
             let target = match &i.resolved {
                 Some(path) => format!("{} is not packaged", slash_path(path)),
                 None => "it is outside the package".to_owned(),
             };
-            format!("{}:{} {}: {target}", slash_path(&i.source), i.line, i.code)
+            let condition = match &i.only_with {
+                Some(cfg) => format!(" (under {cfg})"),
+                None => String::new(),
+            };
+            format!("{}:{} {}: {target}{condition}", slash_path(&i.source), i.line, i.code)
         })
         .collect();
     let mut files: Vec<String> = missing.iter().map(|i| slash_path(&i.source)).collect();
     files.dedup();
+    (described, files)
+}
+
+pub fn compile_input_missing(s: &Subject) -> Outcome {
+    let missing = missing_inputs(s, false);
+    if missing.is_empty() {
+        let n = s.archive.facts.compile_inputs.iter().filter(|i| i.only_with.is_none()).count();
+        return Outcome::Pass(format!(
+            "Every file the sources include at compile time is packaged ({}).",
+            plural(n, "include")
+        ));
+    }
+    let (described, files) = describe_inputs(&missing);
     Outcome::fail(
         format!(
             "The packaged crate would not compile, so cargo publish fails to verify it: {}.",
             described.join("; ")
         ),
         "Package the file (include it, or stop excluding it), or move it inside the package if it lies outside.",
+    )
+    .about(files)
+}
+
+/// Files that only code under a custom `cfg` the build script does not set reads: cargo
+/// publish verifies without them, but a build given that `--cfg` fails.
+pub fn compile_input_missing_under_cfg(s: &Subject) -> Outcome {
+    let missing = missing_inputs(s, true);
+    if missing.is_empty() {
+        return Outcome::Pass(
+            "Every file that code under a custom cfg includes is packaged (or there is none)."
+                .into(),
+        );
+    }
+    let (described, files) = describe_inputs(&missing);
+    Outcome::fail(
+        format!(
+            "The packaged crate does not compile with these custom cfgs set (cargo publish verifies without them): {}.",
+            described.join("; ")
+        ),
+        "If users or docs.rs may set the cfg, package the file; if the code is for development only (benchmarks), this is expected, and you can allow this check.",
     )
     .about(files)
 }
