@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{Outcome, Subject};
 use crate::format::{human_size, plural, slash_path};
 use crate::package::MAX_CRATE_SIZE;
-use crate::package::scan::CompileInput;
+use crate::package::scan::{CompileInput, SecretHit};
 use crate::package::upload::MAX_METADATA_SIZE;
 
 /// A crate that reaches the checks was packaged and checked; one that did not gets its
@@ -61,23 +61,57 @@ pub fn crate_large(s: &Subject) -> Outcome {
     )
 }
 
-pub fn secret_in_archive(s: &Subject) -> Outcome {
-    let hits = &s.archive.facts.secrets;
-    if hits.is_empty() {
-        return Outcome::Pass("No token, private key or credentials file was found.".into());
-    }
-    let described: Vec<String> = hits
+/// Where each finding is, with what it looks like (and why it looks like test data).
+fn describe_secrets(hits: &[&SecretHit]) -> (Vec<String>, Vec<String>) {
+    let described = hits
         .iter()
-        .map(|h| match h.line {
-            0 => format!("{} ({})", slash_path(&h.path), h.kind),
-            line => format!("{} line {line} ({})", slash_path(&h.path), h.kind),
+        .map(|h| {
+            let what = match &h.test_data {
+                Some(why) => format!("{}, {why}", h.kind),
+                None => h.kind.clone(),
+            };
+            match h.line {
+                0 => format!("{} ({what})", slash_path(&h.path)),
+                line => format!("{} line {line} ({what})", slash_path(&h.path)),
+            }
         })
         .collect();
     let mut files: Vec<String> = hits.iter().map(|h| slash_path(&h.path)).collect();
     files.dedup();
+    (described, files)
+}
+
+pub fn secret_in_archive(s: &Subject) -> Outcome {
+    let hits: Vec<&SecretHit> =
+        s.archive.facts.secrets.iter().filter(|h| h.test_data.is_none()).collect();
+    if hits.is_empty() {
+        return Outcome::Pass(
+            "No token, private key or credentials file was found outside test data.".into(),
+        );
+    }
+    let (described, files) = describe_secrets(&hits);
     Outcome::fail(
         format!("The archive would publish what looks like secrets: {}.", described.join(", ")),
         "Revoke the secret now if it was ever committed or pushed, remove it from the file, and exclude files that hold credentials.",
+    )
+    .about(files)
+}
+
+/// Private keys in test data: published for everyone to read, but most likely made for the
+/// tests and protecting nothing, so a warning that says so.
+pub fn secret_in_test_data(s: &Subject) -> Outcome {
+    let hits: Vec<&SecretHit> =
+        s.archive.facts.secrets.iter().filter(|h| h.test_data.is_some()).collect();
+    if hits.is_empty() {
+        return Outcome::Pass("No private key was found in test data.".into());
+    }
+    let (described, files) = describe_secrets(&hits);
+    Outcome::fail(
+        format!(
+            "The archive would publish private keys that look like test or example data: {}. Keys made for tests protect nothing, but everyone can read them.",
+            described.join(", ")
+        ),
+        "Check that each key was generated for the tests or examples and is trusted nowhere else; revoke any that ever protected something. Leave the files out with exclude = [...] in [package] if the published crate does not need them.",
     )
     .about(files)
 }

@@ -225,6 +225,7 @@ pub static CATALOGUE: &[Check] = &[
     check("crate-too-large", Group::Archive, Severity::Blocker, "Compressed crate is over 10 MiB", "https://crates.io/policies", Run::Crate(archive::crate_too_large)),
     check("crate-large", Group::Archive, Severity::Warning, "Compressed crate is large", manifest!("#the-exclude-and-include-fields"), Run::Crate(archive::crate_large)),
     check("secret-in-archive", Group::Archive, Severity::Blocker, "A secret would be published", publishing!("#packaging-a-crate"), Run::Crate(archive::secret_in_archive)),
+    check("secret-in-test-data", Group::Archive, Severity::Warning, "A private key in test or example data would be published", publishing!("#packaging-a-crate"), Run::Crate(archive::secret_in_test_data)),
     check("compile-input-missing", Group::Archive, Severity::Blocker, "A file the sources include is not packaged", "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---no-verify", Run::Crate(archive::compile_input_missing)),
     check("compile-input-missing-under-cfg", Group::Archive, Severity::Warning, "A file only a custom cfg includes is not packaged", "https://doc.rust-lang.org/cargo/reference/build-scripts.html#rustc-cfg", Run::Crate(archive::compile_input_missing_under_cfg)),
     check("crate-unpacked-too-large", Group::Archive, Severity::Blocker, "Unpacked crate is over 512 MiB", "https://crates.io/policies", Run::Crate(archive::unpacked_too_large)),
