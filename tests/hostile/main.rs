@@ -8,6 +8,7 @@
 mod boundary;
 mod history;
 mod leaks;
+mod precision;
 
 use std::fs;
 use std::path::{Path, PathBuf};
