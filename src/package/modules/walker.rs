@@ -96,36 +96,29 @@ impl<'a> Walker<'a> {
         let mut paths: Vec<(String, bool)> = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
-            match &tokens[i] {
-                TokenTree::Punct(p)
-                    if p.as_char() == '#'
-                        && is_punct(tokens.get(i + 1), '!')
-                        && matches!(tokens.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket) =>
-                {
-                    let Some(TokenTree::Group(attribute)) = tokens.get(i + 2) else {
-                        unreachable!("matched above")
-                    };
-                    match test_code::judge(attribute.stream(), self.build) {
-                        // `#![cfg(test)]`: the module around it is test code, from here on.
-                        Verdict::Never => {
-                            let (from, to) = if inline || depth > 0 {
-                                let last = tokens.last().expect("not empty");
-                                (p.span().start().line, last.span().end().line)
-                            } else {
-                                (1, usize::MAX)
-                            };
-                            self.test_lines.push((from, to));
-                            break;
-                        }
-                        Verdict::OnlyWith(cfg) => {
-                            self.condition.get_or_insert(cfg);
-                            i += 3;
-                            continue;
-                        }
-                        // Walked as a group: `#![doc = include_str!("…")]` reads a file.
-                        Verdict::Compiled => {}
+            if let Some(attribute) = inner_attribute(&tokens, i) {
+                match test_code::judge(attribute.stream(), self.build) {
+                    // `#![cfg(test)]`: the module around it is test code, from here on.
+                    Verdict::Never => {
+                        let (from, to) = if inline || depth > 0 {
+                            let from = tokens[i].span().start().line;
+                            (from, tokens.last().map_or(from, |last| last.span().end().line))
+                        } else {
+                            (1, usize::MAX)
+                        };
+                        self.test_lines.push((from, to));
+                        break;
                     }
+                    Verdict::OnlyWith(cfg) => {
+                        self.condition.get_or_insert(cfg);
+                        i += 3;
+                        continue;
+                    }
+                    // Walked below as a group: `#![doc = include_str!("…")]` reads a file.
+                    Verdict::Compiled => {}
                 }
+            }
+            match &tokens[i] {
                 TokenTree::Punct(p) if p.as_char() == '#' => {
                     let attribute = match tokens.get(i + 1) {
                         Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => Some(g),
@@ -329,6 +322,20 @@ impl<'a> Walker<'a> {
             let candidates = self.module_candidates(name, &paths, module_dir, inline);
             self.test_modules.extend(candidates);
         }
+    }
+}
+
+/// The attribute of `#![…]` at `i`.
+fn inner_attribute(tokens: &[TokenTree], i: usize) -> Option<&proc_macro2::Group> {
+    match (tokens.get(i), tokens.get(i + 1), tokens.get(i + 2)) {
+        (Some(TokenTree::Punct(hash)), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(g)))
+            if hash.as_char() == '#'
+                && bang.as_char() == '!'
+                && g.delimiter() == Delimiter::Bracket =>
+        {
+            Some(g)
+        }
+        _ => None,
     }
 }
 
