@@ -95,6 +95,14 @@ impl Fixture {
 
 fn fixtures() -> Vec<Fixture> {
     let token = format!("GITHUB_TOKEN=ghp_{}\n", "x1Y2".repeat(9));
+    // Built at run time, so that this file holds no key of its own.
+    let header = |end: &str| format!("-----{end} {}PRIVATE KEY-----", "");
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let body: Vec<u8> =
+        (0..1600u32).map(|i| alphabet[(i.wrapping_mul(2654435761) >> 26) as usize]).collect();
+    let body: Vec<&str> = body.chunks(64).map(|l| std::str::from_utf8(l).unwrap()).collect();
+    let key = format!("{}\n{}\n{}\n", header("BEGIN"), body.join("\n"), header("END"));
+    let placeholder = format!("{}\nQQ==\n{}\n", header("BEGIN"), header("END"));
     let features: String = (0..301).map(|i| format!("f{i} = []\n")).collect();
     let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
     vec![
@@ -136,11 +144,21 @@ fn fixtures() -> Vec<Fixture> {
         fixture("dependency-version-mismatch")
             .extra("\n[dependencies]\nhelper = { path = \"../helper\", version = \"2\" }\n"),
         fixture("crate-large").extra("\n[package.metadata.readiness]\ncrate-size-warning = 500\n"),
-        fixture("secret-in-archive").file("config/dev.conf", token),
+        // A token is a secret under tests/ too; a key whose body is `QQ==` is none.
+        fixture("secret-in-archive")
+            .file("config/dev.conf", token.clone())
+            .file("tests/keys/ci.env", token)
+            .file("config/placeholder.pem", placeholder),
+        fixture("secret-in-test-data").file("tests/keys/server.pem", key),
         fixture("compile-input-missing")
             .set("exclude", "[\"/data/\"]")
             .file("src/lib.rs", "//! lib\npub const TABLE: &str = include_str!(\"../data/table.txt\");\n")
             .file("data/table.txt", "1,2,3\n"),
+        fixture("compile-input-missing-under-cfg")
+            .set("exclude", "[\"/data/\"]")
+            .file("src/lib.rs", "//! lib\n#[cfg(bench)]\npub const B: &[u8] = include_bytes!(\"../data/b.bin\");\n#[cfg(test)]\nconst T: &[u8] = include_bytes!(\"../data/t.bin\");\n")
+            .file("data/b.bin", "b")
+            .file("data/t.bin", "t"),
         fixture("build-script-excluded")
             .set("exclude", "[\"/build.rs\"]")
             .set("build", "\"build.rs\"")

@@ -329,6 +329,79 @@ fn symlinked_files_and_folders() {
     }
 }
 
+/// cargo's own repository: six folders of its testsuite each hold `in`, a link to one
+/// sibling folder; cargo lists that folder's files under every link's name.
+#[test]
+fn links_to_one_folder_inside_the_package_are_each_followed() {
+    for repo in [true, false] {
+        let case = Case::new();
+        case.package("", "many", "")
+            .file("t/init/empty_dir/mod.rs", "")
+            .file("t/init/empty_dir/.keep", "");
+        for test in ["simple_bin", "simple_lib", "auto_git"] {
+            case.file(&format!("t/init/{test}/out/Cargo.toml.in"), "")
+                .symlink("../empty_dir", &format!("t/init/{test}/in"));
+        }
+        if repo {
+            case.commit_all();
+        }
+        let list = case.same("many");
+        for test in ["simple_bin", "simple_lib", "auto_git"] {
+            assert!(has(&list, &format!("t/init/{test}/in/mod.rs")), "{test}, git {repo}");
+        }
+    }
+}
+
+#[test]
+fn a_link_to_a_folder_outside_the_package_inside_the_repository_is_followed() {
+    for repo in [true, false] {
+        let case = Case::new();
+        case.file("Cargo.toml", "[workspace]\nmembers = [\"pkg\"]\nresolver = \"3\"\n")
+            .file("shared/data.txt", "shared\n")
+            .file("shared/deep/more.txt", "")
+            .package("pkg", "linked", "")
+            .symlink("../shared", "pkg/assets");
+        if repo {
+            case.commit_all();
+        }
+        let list = case.same("linked");
+        assert!(has(&list, "assets/data.txt") && has(&list, "assets/deep/more.txt"), "git {repo}");
+    }
+}
+
+/// cargo follows a link wherever it leads; the report refuses one that leaves the
+/// repository (it would publish whatever the machine holds there), lists everything else
+/// as cargo does, and says why in the archive's warnings.
+#[test]
+fn a_link_out_of_the_repository_is_refused_where_cargo_follows_it() {
+    for repo in [true, false] {
+        let case = Case::new();
+        let outside = case.root().join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("private.txt"), "not the repository's\n").unwrap();
+        case.package("", "escape", "")
+            .file("kept.txt", "")
+            .symlink(outside.to_str().unwrap(), "ext");
+        if repo {
+            case.commit_all();
+        }
+        let cargo = case.cargo_list("escape").unwrap();
+        let ours = case.our_list("escape").unwrap();
+        assert!(has(&cargo, "ext/private.txt"), "cargo follows the link: {cargo:?}");
+        let expected: Vec<String> = cargo.into_iter().filter(|p| !p.starts_with("ext/")).collect();
+        assert_eq!(ours, expected, "git {repo}");
+        let report: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(case.root().join("site/report.json")).unwrap(),
+        )
+        .unwrap();
+        let warnings = report["crates"][0]["archive"]["warnings"].to_string();
+        assert!(
+            warnings.contains("symbolic link ext points outside the repository; not followed"),
+            "{warnings}"
+        );
+    }
+}
+
 #[test]
 fn broken_symlinks() {
     let excluded = Case::new();
@@ -540,4 +613,64 @@ fn non_utf8_file_name_is_refused() {
         .find(|c| c["id"] == "file-name-invalid")
         .unwrap();
     assert_eq!(check["status"], "fail");
+}
+
+impl Case {
+    /// `cargo package` with its verification build, `rustflags` set: Ok, or cargo's errors.
+    fn cargo_verifies(&self, package: &str, rustflags: &str) -> Result<(), String> {
+        let output = self
+            .command("cargo", &self.ws())
+            .args(["package", "--allow-dirty", "--offline", "-p", package])
+            .env("RUSTFLAGS", rustflags)
+            .output()
+            .unwrap();
+        match output.status.success() {
+            true => Ok(()),
+            false => Err(String::from_utf8_lossy(&output.stderr).into_owned()),
+        }
+    }
+
+    /// The status (`pass`, `fail`) of each check id in the report `our_list` wrote last.
+    fn statuses(&self, ids: &[&str]) -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(self.root().join("site/report.json")).unwrap(),
+        )
+        .unwrap();
+        let checks = report["crates"][0]["checks"].as_array().unwrap();
+        ids.iter()
+            .map(|id| {
+                let check = checks.iter().find(|c| c["id"] == *id).unwrap();
+                check["status"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    }
+}
+
+/// cargo publish's verification never compiles `#[cfg(test)]` code, so an include there of
+/// a file the archive leaves out does not stop it; a build with a custom `--cfg` compiles
+/// code under that cfg and fails; code any build compiles fails verification itself. The
+/// report's two checks say the same, live against cargo.
+#[test]
+fn includes_the_verification_build_compiles_and_those_it_does_not() {
+    let lib = |code: &str| format!("//! lib\n{code}\n");
+    let test_only = "#[cfg(test)]\nmod tests {\n    #[test]\n    fn key() {\n        #[cfg(test)]\n        let k = include_bytes!(\"../testdata/k.bin\");\n        assert!(!k.is_empty());\n    }\n}";
+    let bench_only = "#[cfg(bench)]\npub const B: &[u8] = include_bytes!(\"../testdata/k.bin\");";
+    let always = "pub const A: &[u8] = include_bytes!(\"../testdata/k.bin\");";
+    let ids = ["compile-input-missing", "compile-input-missing-under-cfg"];
+    let cases = [
+        (test_only, true, true, ["pass", "pass"]),
+        (bench_only, true, false, ["pass", "fail"]),
+        (always, false, false, ["fail", "pass"]),
+    ];
+    for (code, verifies, verifies_with_cfg, statuses) in cases {
+        let case = Case::new();
+        case.package("", "inputs", "exclude = [\"/testdata/\"]\n")
+            .file("src/lib.rs", &lib(code))
+            .file("testdata/k.bin", "key bytes");
+        case.our_list("inputs").unwrap();
+        assert_eq!(case.statuses(&ids), statuses, "{code}");
+        assert_eq!(case.cargo_verifies("inputs", "").is_ok(), verifies, "{code}");
+        let with_cfg = case.cargo_verifies("inputs", "--cfg bench");
+        assert_eq!(with_cfg.is_ok(), verifies_with_cfg, "{code}: {with_cfg:?}");
+    }
 }

@@ -2,6 +2,9 @@
 //! the scan of every packaged file (streamed, so files of any size are covered, binary and
 //! UTF-16 text included) and the redaction of every text the site shows: a secret the scan
 //! finds is never copied into any output.
+//!
+//! The scan leaves out private-key headers whose body holds no key (the `placeholder`
+//! module), and [`test_data`] tells which of its findings look like test data.
 
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -9,6 +12,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexSet};
+
+mod placeholder;
+pub mod test_data;
 
 struct Pattern {
     kind: &'static str,
@@ -200,14 +206,14 @@ pub fn scan(mut reader: impl Read) -> io::Result<Vec<Hit>> {
         // The tail is scanned again with the next chunk: a match starting there is reported
         // then (matches are shorter than the overlap, so one starting before is whole).
         let keep_from = if last { buffer.len() } else { buffer.len() - OVERLAP };
-        for f in find(buffer).into_iter().filter(|f| f.start < keep_from) {
+        for f in reported(buffer).filter(|f| f.start < keep_from) {
             let line = line_at_buffer + newlines(&buffer[..f.start]);
             hits.push(Hit { line, kind: f.kind });
         }
         if memchr::memchr(0, buffer).is_some() {
             // UTF-16 or binary: the same bytes without NULs.
             without_nuls(buffer, &mut squeezed);
-            for f in find(&squeezed) {
+            for f in reported(&squeezed) {
                 let line = line_at_buffer + newlines(&squeezed[..f.start]);
                 hits.push(Hit { line, kind: f.kind });
             }
@@ -222,6 +228,14 @@ pub fn scan(mut reader: impl Read) -> io::Result<Vec<Hit>> {
     hits.sort_by_key(|h| h.line);
     hits.dedup();
     Ok(hits)
+}
+
+/// What the scan reports of `bytes`: every secret but a private-key header whose body
+/// holds no key.
+fn reported(bytes: &[u8]) -> impl Iterator<Item = Found> + '_ {
+    find(bytes)
+        .into_iter()
+        .filter(|f| !(f.kind == "private key" && placeholder::holds_no_key(&bytes[f.end..])))
 }
 
 fn newlines(bytes: &[u8]) -> usize {

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::{Outcome, Subject};
 use crate::base::format::{human_size, plural, slash_path};
 use crate::package::MAX_CRATE_SIZE;
+use crate::package::scan::{CompileInput, SecretHit};
 use crate::package::upload::MAX_METADATA_SIZE;
 
 /// A crate that reaches the checks was packaged and checked; one that did not gets its
@@ -60,20 +61,35 @@ pub fn crate_large(s: &Subject) -> Outcome {
     )
 }
 
-pub fn secret_in_archive(s: &Subject) -> Outcome {
-    let hits = &s.archive.facts.secrets;
-    if hits.is_empty() {
-        return Outcome::Pass("No token, private key or credentials file was found.".into());
-    }
-    let described: Vec<String> = hits
+/// Where each finding is, with what it looks like (and why it looks like test data).
+fn describe_secrets(hits: &[&SecretHit]) -> (Vec<String>, Vec<String>) {
+    let described = hits
         .iter()
-        .map(|h| match h.line {
-            0 => format!("{} ({})", slash_path(&h.path), h.kind),
-            line => format!("{} line {line} ({})", slash_path(&h.path), h.kind),
+        .map(|h| {
+            let what = match &h.test_data {
+                Some(why) => format!("{}, {why}", h.kind),
+                None => h.kind.clone(),
+            };
+            match h.line {
+                0 => format!("{} ({what})", slash_path(&h.path)),
+                line => format!("{} line {line} ({what})", slash_path(&h.path)),
+            }
         })
         .collect();
     let mut files: Vec<String> = hits.iter().map(|h| slash_path(&h.path)).collect();
     files.dedup();
+    (described, files)
+}
+
+pub fn secret_in_archive(s: &Subject) -> Outcome {
+    let hits: Vec<&SecretHit> =
+        s.archive.facts.secrets.iter().filter(|h| h.test_data.is_none()).collect();
+    if hits.is_empty() {
+        return Outcome::Pass(
+            "No token, private key or credentials file was found outside test data.".into(),
+        );
+    }
+    let (described, files) = describe_secrets(&hits);
     Outcome::fail(
         format!("The archive would publish what looks like secrets: {}.", described.join(", ")),
         "Revoke the secret now if it was ever committed or pushed, remove it from the file, and exclude files that hold credentials.",
@@ -81,40 +97,96 @@ pub fn secret_in_archive(s: &Subject) -> Outcome {
     .about(files)
 }
 
-pub fn compile_input_missing(s: &Subject) -> Outcome {
+/// Private keys in test data: published for everyone to read, but most likely made for the
+/// tests and protecting nothing, so a warning that says so.
+pub fn secret_in_test_data(s: &Subject) -> Outcome {
+    let hits: Vec<&SecretHit> =
+        s.archive.facts.secrets.iter().filter(|h| h.test_data.is_some()).collect();
+    if hits.is_empty() {
+        return Outcome::Pass("No private key was found in test data.".into());
+    }
+    let (described, files) = describe_secrets(&hits);
+    Outcome::fail(
+        format!(
+            "The archive would publish private keys that look like test or example data: {}. Keys made for tests protect nothing, but everyone can read them.",
+            described.join(", ")
+        ),
+        "Check that each key was generated for the tests or examples and is trusted nowhere else; revoke any that ever protected something. Leave the files out with exclude = [...] in [package] if the published crate does not need them.",
+    )
+    .about(files)
+}
+
+/// The compile inputs that are not packaged: those only a custom `cfg` reads
+/// (`conditional`), or the others.
+fn missing_inputs<'a>(s: &Subject<'a>, conditional: bool) -> Vec<&'a CompileInput> {
     let packaged: BTreeSet<&Path> = s.archive.files.iter().map(|f| f.path.as_path()).collect();
-    let missing: Vec<_> = s
-        .archive
+    s.archive
         .facts
         .compile_inputs
         .iter()
+        .filter(|i| i.only_with.is_some() == conditional)
         .filter(|i| i.resolved.as_deref().is_none_or(|p| !packaged.contains(p)))
-        .collect();
-    if missing.is_empty() {
-        let n = s.archive.facts.compile_inputs.len();
-        return Outcome::Pass(format!(
-            "Every file the sources include at compile time is packaged ({}).",
-            plural(n, "include")
-        ));
-    }
-    let described: Vec<String> = missing
+        .collect()
+}
+
+/// Each missing input as `file:line code: why`, and the files that name them.
+fn describe_inputs(missing: &[&CompileInput]) -> (Vec<String>, Vec<String>) {
+    let described = missing
         .iter()
         .map(|i| {
             let target = match &i.resolved {
                 Some(path) => format!("{} is not packaged", slash_path(path)),
                 None => "it is outside the package".to_owned(),
             };
-            format!("{}:{} {}: {target}", slash_path(&i.source), i.line, i.code)
+            let condition = match &i.only_with {
+                Some(cfg) => format!(" (under {cfg})"),
+                None => String::new(),
+            };
+            format!("{}:{} {}: {target}{condition}", slash_path(&i.source), i.line, i.code)
         })
         .collect();
     let mut files: Vec<String> = missing.iter().map(|i| slash_path(&i.source)).collect();
     files.dedup();
+    (described, files)
+}
+
+pub fn compile_input_missing(s: &Subject) -> Outcome {
+    let missing = missing_inputs(s, false);
+    if missing.is_empty() {
+        let n = s.archive.facts.compile_inputs.iter().filter(|i| i.only_with.is_none()).count();
+        return Outcome::Pass(format!(
+            "Every file the sources include at compile time is packaged ({}).",
+            plural(n, "include")
+        ));
+    }
+    let (described, files) = describe_inputs(&missing);
     Outcome::fail(
         format!(
             "The packaged crate would not compile, so cargo publish fails to verify it: {}.",
             described.join("; ")
         ),
         "Package the file (include it, or stop excluding it), or move it inside the package if it lies outside.",
+    )
+    .about(files)
+}
+
+/// Files that only code under a custom `cfg` the build script does not set reads: cargo
+/// publish verifies without them, but a build given that `--cfg` fails.
+pub fn compile_input_missing_under_cfg(s: &Subject) -> Outcome {
+    let missing = missing_inputs(s, true);
+    if missing.is_empty() {
+        return Outcome::Pass(
+            "Every file that code under a custom cfg includes is packaged (or there is none)."
+                .into(),
+        );
+    }
+    let (described, files) = describe_inputs(&missing);
+    Outcome::fail(
+        format!(
+            "The packaged crate does not compile with these custom cfgs set (cargo publish verifies without them): {}.",
+            described.join("; ")
+        ),
+        "If users or docs.rs may set the cfg, package the file; if the code is for development only (benchmarks), this is expected, and you can allow this check.",
     )
     .about(files)
 }

@@ -8,6 +8,9 @@
 //!   walked without ignore rules.
 //! - **Walk mode** (otherwise): every file below the package, following symlinks, with
 //!   hidden files dropped unless `include` is set.
+//! - In both, a symbolic link to a folder inside the repository is followed every time
+//!   cargo follows it (six links to one folder list its files six times, under each link's
+//!   name); one that leaves the repository, or leads back to the package, is not.
 //!
 //! Both apply `include`/`exclude` with gitignore semantics (the `ignore` crate's matcher,
 //! as cargo does), drop sub-packages and the root `target/`, then add what cargo adds:
@@ -331,13 +334,21 @@ impl Filter {
     }
 }
 
-/// Which linked folders may be walked: only those inside the repository, never one that
-/// leads back to the package or above it (a loop), and each real folder once. A link to
-/// `/`, to the repository root or to `/proc` is not followed, with a warning.
+/// Entries a listing may reach through symbolic links to folders. cargo follows every link
+/// to a folder (a walk stops only at a link to a folder it is inside), so links to links
+/// can make a listing exponential in the repository's size; past this many entries, the
+/// listing follows no further link, with a warning.
+const MAX_THROUGH_LINKS: usize = 20_000;
+
+/// Which linked folders may be walked: those inside the repository, as often as cargo
+/// reaches them, but never one that leads back to the package or above it (a loop), and
+/// none once [`MAX_THROUGH_LINKS`] entries were reached through links. A link to `/`, to
+/// the repository root or to `/proc` is not followed, with a warning.
 struct LinkGuard {
     repository: PathBuf,
     package_root: PathBuf,
-    followed: std::cell::RefCell<BTreeSet<PathBuf>>,
+    /// Entries reached through links so far.
+    reached: std::cell::Cell<usize>,
 }
 
 impl LinkGuard {
@@ -345,7 +356,7 @@ impl LinkGuard {
         LinkGuard {
             repository: repository.to_path_buf(),
             package_root: package_root.to_path_buf(),
-            followed: Default::default(),
+            reached: Default::default(),
         }
     }
 
@@ -357,13 +368,26 @@ impl LinkGuard {
             "points outside the repository; not followed"
         } else if self.package_root.starts_with(&real) {
             "leads back to the package or a folder above it (a loop); not followed"
-        } else if !self.followed.borrow_mut().insert(real) {
-            "leads to a folder already walked (a loop); not followed"
+        } else if self.reached.get() > MAX_THROUGH_LINKS {
+            return false; // said once, by `reach`
         } else {
             return true;
         };
         warnings.push(format!("symbolic link {shown} {why}"));
         false
+    }
+
+    /// Counts one more entry reached through a link; false (with a warning, once) past the
+    /// budget.
+    fn reach(&self, warnings: &mut Vec<String>) -> bool {
+        let reached = self.reached.get() + 1;
+        self.reached.set(reached);
+        if reached == MAX_THROUGH_LINKS + 1 {
+            warnings.push(format!(
+                "symbolic links to folders lead to more than {MAX_THROUGH_LINKS} entries; no further entry reached through a link is listed"
+            ));
+        }
+        reached <= MAX_THROUGH_LINKS
     }
 }
 
@@ -379,23 +403,36 @@ fn walk(
 ) -> Result<(), ListError> {
     let links = &filter.links;
     let mut refused = Vec::new();
+    // The depths of the linked folders the walk is inside (it is depth-first); a walk that
+    // is not the package's starts at a link.
+    let mut inside_links: Vec<usize> = Vec::new();
     let walker = walkdir::WalkDir::new(dir).follow_links(true).into_iter().filter_entry(|entry| {
         let path = entry.path();
-        let at_root = is_root && entry.depth() == 0;
+        let depth = entry.depth();
+        let at_root = is_root && depth == 0;
         let is_dir = entry.file_type().is_dir();
         if !at_root && !filter.allows(path, is_dir) {
+            return false;
+        }
+        while inside_links.last().is_some_and(|link| *link >= depth) {
+            inside_links.pop();
+        }
+        if (!is_root || !inside_links.is_empty()) && !links.reach(&mut refused) {
             return false;
         }
         if !is_dir || at_root {
             return true;
         }
-        if entry.path_is_symlink() && entry.depth() > 0 && !links.may_follow(path, &mut refused) {
-            return false;
+        if entry.path_is_symlink() && depth > 0 {
+            if !links.may_follow(path, &mut refused) {
+                return false;
+            }
+            inside_links.push(depth);
         }
         if path.join("Cargo.toml").exists() {
             return false;
         }
-        !(is_root && entry.depth() == 1 && path == root.join("target"))
+        !(is_root && depth == 1 && path == root.join("target"))
     });
     let entries: Vec<_> = walker.collect();
     warnings.append(&mut refused);

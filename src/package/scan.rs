@@ -38,22 +38,27 @@ pub struct SecretHit {
     pub line: usize,
     /// What it looks like, e.g. "GitHub token".
     pub kind: String,
+    /// Why it looks like test data (a private key under a test folder or in code only
+    /// tests compile): then a warning, not a blocker. See [`crate::base::secrets::test_data`].
+    #[serde(default)]
+    pub test_data: Option<String>,
 }
 
 /// Scans every packaged file, the generated ones too: names and contents, whatever their
 /// size or encoding (see [`crate::base::secrets::scan`]).
 pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Error> {
     let modules = super::modules::compile_inputs(files, roots)?;
-    let mut facts = ContentFacts {
-        compile_inputs: modules.inputs,
-        out_dir_uses: modules.out_dir_uses,
-        ..ContentFacts::default()
-    };
+    let mut facts = ContentFacts::default();
     for file in files {
         let hit = |line: usize, kind: &str| SecretHit {
             path: file.path.clone(),
             line,
             kind: kind.to_owned(),
+            test_data: secrets::test_data::reason(
+                kind,
+                &file.path,
+                modules.in_test_code(&file.path, line),
+            ),
         };
         if let Some(kind) = secrets::in_name(&file.path) {
             facts.secrets.push(hit(0, kind));
@@ -78,5 +83,7 @@ pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Er
         let found = found.map_err(|e| Error::io(&file.path, e))?;
         facts.secrets.extend(found.into_iter().map(|h| hit(h.line, h.kind)));
     }
+    facts.compile_inputs = modules.inputs;
+    facts.out_dir_uses = modules.out_dir_uses;
     Ok(facts)
 }

@@ -11,6 +11,7 @@ mod common;
 mod boundary;
 mod history;
 mod leaks;
+mod precision;
 
 use std::fs;
 use std::path::{Path, PathBuf};
