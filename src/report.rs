@@ -1,4 +1,4 @@
-//! `report.json`, contract v1 (DESIGN.md): the machine-readable result of a run, and the
+//! `report.json`, contract v1 (the README's "What it writes"): the machine-readable result of a run, and the
 //! data every later stage (site, summary, terminal) reads from. Every text in it that comes
 //! from the checkout, the registry or the settings (names, versions, paths, messages) is a
 //! [`Shown`]: redacted, its hidden characters visible, in `report.json` as in every view

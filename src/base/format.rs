@@ -111,6 +111,15 @@ pub fn escape_markdown(text: &Shown) -> String {
     out
 }
 
+/// `bytes` in lower-case hexadecimal (digests, cache keys).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,13 +171,4 @@ mod tests {
         assert_eq!(plural(1, "file"), "1 file");
         assert_eq!(plural(2, "blocker"), "2 blockers");
     }
-}
-
-/// `bytes` in lower-case hexadecimal (digests, cache keys).
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
