@@ -150,7 +150,7 @@ pub enum Problem {
     Name(#[from] BadName),
     #[error("is a second entry of that name in its folder")]
     Duplicate,
-    #[error("differs only in case from {0:?} in its folder")]
+    #[error("collides with {0:?} on a case-insensitive file system")]
     CaseCollision(BString),
     #[error("has the unknown mode {0:o}")]
     UnknownMode(u16),
@@ -168,7 +168,7 @@ pub enum Problem {
     LinkIntoGit,
     #[error("is a symbolic link that goes through more than {0} links")]
     LinkLoop(usize),
-    #[error("is a symbolic link through {0:?}, which only differs in case from an entry")]
+    #[error("is a symbolic link through {0:?}, another entry on a case-insensitive file system")]
     LinkCase(BString),
     #[error("is a symbolic link whose resolution, with the others', takes over {0} steps")]
     LinkSteps(usize),
@@ -415,7 +415,7 @@ mod tests {
             ),
             (
                 tree(&repo, &[("100644", "X", file), ("100644", "x", file)]),
-                "entry \"x\" differs only in case from \"X\"",
+                "entry \"x\" collides with \"X\" on a case-insensitive",
             ),
             (tree(&repo, &[("100644", "a/b", file)]), "entry \"a/b\" has a name with a slash"),
             (tree(&repo, &[("40000", ".git", dot)]), "entry \".git\" is named like `.git`"),

@@ -301,7 +301,7 @@ fn entries_git_never_checks_out_make_the_revision_not_compared() {
         (
             "case",
             vec![("100644", b"README.md", &readme), ("100644", b"readme.md", &readme)],
-            "entry \"readme.md\" differs only in case from \"README.md\"",
+            "entry \"readme.md\" collides with \"README.md\" on a case-insensitive file system",
         ),
     ];
     for (tag, extra, problem) in cases {

@@ -59,7 +59,7 @@ fn resolve<'m>(
                 let Some(&child) = children.get(&names::folded(name)) else { return Ok(()) };
                 let node = &model.nodes[child];
                 if node.name != name {
-                    // Found on a case-insensitive file system only: refused, not guessed.
+                    // Found where case or normalization is ignored only: refused, not guessed.
                     return Err(Problem::LinkCase(name.to_owned()));
                 }
                 match &node.kind {
@@ -164,6 +164,8 @@ mod tests {
         assert_eq!(checked(&[("a", None), ("g", Some("a/../.GIT"))]), Err(Problem::LinkIntoGit));
         let case = [("Docs", None), ("l", Some("docs/x"))];
         assert_eq!(checked(&case), Err(Problem::LinkCase("docs".into())));
+        let composed = [("\u{fc}p", Some(".")), ("d", None), ("d/l", Some("../u\u{308}p/.."))];
+        assert!(matches!(checked(&composed), Err(Problem::LinkCase(_))), "ü as u and ¨");
         assert_eq!(checked(&[("e", Some(""))]), Err(Problem::LinkTarget));
         assert_eq!(checked(&[("n", Some("a\0b"))]), Err(Problem::LinkTarget));
     }

@@ -67,11 +67,12 @@ pub fn is_dot_git(name: &BStr) -> bool {
     judge(name, false) == Err(BadName::DotGit)
 }
 
-/// The key two names of one folder collide under on a case-insensitive file system
-/// (macOS's and Windows' defaults): lowercase, by Unicode rules when the name is UTF-8.
+/// The key two names of one folder collide under on a case-insensitive file system that
+/// also ignores Unicode normalization (macOS's default; Windows' ignores case): composed
+/// (NFC) and lowercase when the name is UTF-8, ASCII-lowercase otherwise.
 pub fn folded(name: &BStr) -> BString {
     match name.to_str() {
-        Ok(text) => text.to_lowercase().into(),
+        Ok(text) => gix::utils::str::precompose(text.into()).to_lowercase().into(),
         Err(_) => name.to_ascii_lowercase().into(),
     }
 }
@@ -120,9 +121,14 @@ mod tests {
     }
 
     #[test]
-    fn names_collide_by_case() {
+    fn names_collide_by_case_and_normalization() {
         assert_eq!(folded(b"README.md".as_bstr()), folded(b"readme.MD".as_bstr()));
         assert_eq!(folded("Ärger".as_bytes().as_bstr()), folded("ärger".as_bytes().as_bstr()));
+        // Composed and decomposed `é`: one name on macOS.
+        assert_eq!(
+            folded("caf\u{e9}".as_bytes().as_bstr()),
+            folded("cafe\u{301}".as_bytes().as_bstr())
+        );
         assert_eq!(folded(b"A\xff".as_bstr()), folded(b"a\xff".as_bstr()));
         assert_ne!(folded(b"a".as_bstr()), folded(b"b".as_bstr()));
     }
