@@ -21,7 +21,8 @@ fn sources_nested_without_end_are_reported_not_crashed_on() {
     assert!(!stderr.contains("panicked") && !stderr.contains("overflow"), "{stderr}");
     let report = report(&site);
     assert_eq!(report["crates"][0]["name"], "victim");
-    assert!(!failing(&report, "victim").contains(&"crate-not-checked".to_owned()));
+    // Past the nesting the tool reads (256 levels), the crate is that crate's finding.
+    assert!(failing(&report, "victim").contains(&"crate-not-checked".to_owned()));
 }
 
 /// Twenty folders, each with two links to the next: cargo would list 2^20 paths. The
