@@ -252,9 +252,68 @@ pub struct Tally {
     pub notes: usize,
 }
 
+/// What the review stage learned of a crate, beside its archive and its checks: computed
+/// before the report is assembled.
+#[derive(Debug, Default)]
+pub struct CrateReview {
+    pub signoff: Option<crate::review::signoff::SignoffReport>,
+    pub baseline: Option<crate::review::baseline::Comparison>,
+    pub registry: Option<RegistryReport>,
+    pub previous_release: Option<crate::package::diff::Comparison>,
+}
+
+/// What the checks stage hands on for a crate: its archive as reported, its fingerprint and
+/// its findings (the archive's bytes are gone by then).
+#[derive(Debug)]
+pub struct Checked {
+    pub archive: ArchiveReport,
+    pub fingerprint: String,
+    pub findings: Vec<Finding>,
+}
+
+impl ArchiveReport {
+    pub fn of(archive: &Archive) -> ArchiveReport {
+        ArchiveReport {
+            files: archive
+                .files
+                .iter()
+                .map(|f| FileReport {
+                    path: Shown::new(slash_path(&f.path)),
+                    size: f.size,
+                    origin: f.origin,
+                })
+                .collect(),
+            file_count: archive.files.len(),
+            unpacked_size: archive.unpacked_size,
+            compressed_size: archive.compressed_size,
+            checksum: archive.checksum.clone(),
+            exact: archive.exact,
+            estimates: archive.estimates.iter().map(Shown::new).collect(),
+            rust_lines: archive.facts.rust_lines,
+            selection: match archive.mode {
+                ListMode::Git => "git",
+                ListMode::Walk => "walk",
+            },
+            warnings: archive.warnings.iter().map(Shown::new).collect(),
+        }
+    }
+}
+
+impl Checked {
+    pub fn of(archive: &Archive, findings: Vec<Finding>) -> Checked {
+        Checked {
+            archive: ArchiveReport::of(archive),
+            fingerprint: archive.fingerprint.clone(),
+            findings,
+        }
+    }
+}
+
 impl CrateReport {
-    pub fn new(member: &Member, archive: &Archive, findings: &[Finding]) -> Self {
-        let checks: Vec<CheckReport> = findings.iter().map(CheckReport::from).collect();
+    /// A crate's report, from the products of the stages before: its checks and its review.
+    pub fn new(member: &Member, checked: Checked, review: CrateReview) -> Self {
+        let Checked { archive, fingerprint, findings } = checked;
+        let CrateReview { signoff, baseline, registry, previous_release } = review;
         let name = Shown::new(member.name());
         let mut report = CrateReport {
             key: member.name().to_owned(),
@@ -262,41 +321,19 @@ impl CrateReport {
             manifest_path: Shown::new(&member.manifest_rel),
             publish: member.publish,
             verdict: Verdict::Ready,
-            fingerprint: archive.fingerprint.clone(),
-            archive: ArchiveReport {
-                files: archive
-                    .files
-                    .iter()
-                    .map(|f| FileReport {
-                        path: Shown::new(slash_path(&f.path)),
-                        size: f.size,
-                        origin: f.origin,
-                    })
-                    .collect(),
-                file_count: archive.files.len(),
-                unpacked_size: archive.unpacked_size,
-                compressed_size: archive.compressed_size,
-                checksum: archive.checksum.clone(),
-                exact: archive.exact,
-                estimates: archive.estimates.iter().map(Shown::new).collect(),
-                rust_lines: archive.facts.rust_lines,
-                selection: match archive.mode {
-                    ListMode::Git => "git",
-                    ListMode::Walk => "walk",
-                },
-                warnings: archive.warnings.iter().map(Shown::new).collect(),
-            },
-            checks,
+            fingerprint,
+            archive,
+            checks: findings.iter().map(CheckReport::from).collect(),
             page: format!("crates/{}/index.html", folder(&name)),
             card: None,
             description: Shown::new(member.package.description.as_deref().unwrap_or_default()),
             inherited: member.inherited.iter().map(Shown::new).collect(),
             keywords: member.package.keywords.iter().map(Shown::new).collect(),
             license: member.package.license.as_deref().map(Shown::new),
-            signoff: None,
-            baseline: None,
-            registry: None,
-            previous_release: None,
+            signoff,
+            baseline,
+            registry,
+            previous_release,
             name,
         };
         report.verdict = report.compute_verdict();
@@ -381,8 +418,20 @@ fn folder(name: &Shown) -> String {
     name.as_str().chars().map(|c| if safe(c) { c } else { '-' }).collect()
 }
 
+/// What the review stage learned of the workspace as a whole.
+#[derive(Debug, Default)]
+pub struct WorkspaceReview {
+    pub registry: Option<RegistryStatus>,
+    pub publish_time: Option<crate::registry::rate_limit::Estimate>,
+}
+
 impl Report {
-    pub fn new(mut crates: Vec<CrateReport>, plan: &PublishPlan, workspace: &[Finding]) -> Self {
+    pub fn new(
+        mut crates: Vec<CrateReport>,
+        plan: &PublishPlan,
+        workspace: &[Finding],
+        review: WorkspaceReview,
+    ) -> Self {
         crates.sort_by(|a, b| a.name.cmp(&b.name));
         Report {
             schema: SCHEMA,
@@ -390,8 +439,8 @@ impl Report {
             workspace: WorkspaceReport {
                 publish_order: plan.order.iter().chain(&plan.cycle).map(Shown::new).collect(),
                 checks: workspace.iter().map(CheckReport::from).collect(),
-                registry: None,
-                publish_time: None,
+                registry: review.registry,
+                publish_time: review.publish_time,
             },
             crates,
         }
