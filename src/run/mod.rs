@@ -22,7 +22,6 @@ use crate::preview::CratePreview;
 use crate::registry::{Facts, State};
 use crate::report::{CrateReport, Report, Verdict};
 use crate::review::baseline;
-use crate::review::signoff::Signoffs;
 use crate::site::{self, SiteInput, theme::Theme};
 use crate::workspace::plan;
 use crate::workspace::{Member, Workspace};
@@ -205,9 +204,12 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let step_summary = cli.step_summary.then(step_summary_file).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
     let settings = Settings::load(&workspace)?;
-    let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
     let baseline =
         cli.baseline.as_deref().map(|text| baseline::Spec::parse(text, &workspace)).transpose()?;
+    let mut judge = crate::review::signoff::trust::judge(&cli.trust, &workspace)?;
+    if let Some(spec) = &baseline {
+        judge = judge.with_baseline(&workspace, spec);
+    }
     let source = registry::source::for_cli(cli, cli.online)?;
     let loaded = started.elapsed();
     let (registry, facts) = match source {
@@ -289,7 +291,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             && let Some(member) = workspace.member(krate.key())
         {
             let version = member.package.version.to_string();
-            krate.signoff = Some(signoffs.status(member.name(), &version, &krate.fingerprint));
+            krate.signoff = Some(judge.report(member.name(), &version, &krate.fingerprint));
         }
         sides.extend(packaged.side.map(|side| (krate.key().to_owned(), side)));
         crates.push(packaged.report);
