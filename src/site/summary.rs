@@ -155,7 +155,8 @@ fn signoff_cell(signoff: &crate::review::signoff::SignoffReport) -> String {
         })
         .collect();
     let mut cell = match signoff.status {
-        Status::Signed => format!("✅ signed off by {}", signers.join(", ")),
+        Status::Signed if signoff.checked => format!("✅ signed off by {}", signers.join(", ")),
+        Status::Signed => format!("signed off by {}", signers.join(", ")),
         Status::Incomplete => format!(
             "⛔ {} of {} reviewers: {}",
             signoff.signers,
