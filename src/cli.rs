@@ -12,14 +12,18 @@ Examples:
   cargo readiness --deny warnings -q                In CI: fail on blockers and warnings, print only errors
   cargo readiness --baseline auto                   Also show what changed since each crate's last release tag
   cargo readiness --online                          Also ask crates.io: already published? yanked dependencies?
+  cargo readiness sign -p my-crate                  Sign my-crate off with your SSH key (appends to readiness-signoff.toml)
   cargo readiness verify                            Before `cargo publish`: is every crate signed off?
+  cargo readiness verify --allowed-signers origin/main:.github/allowed_signers
+                                                    Count only sign-offs signed by a listed reviewer's key
   cargo readiness verify --published                After it: does crates.io serve what was signed off?
 
 Exit status:
   0  the report was written and no crate is blocked
   1  the report was written and some crate is blocked (or has warnings, with --deny warnings)
   2  no report could be produced (the error names the file and the problem)
-  (verify: 0 every crate is signed off, 1 some is not, 2 the sign-off file is malformed)";
+  (verify: 0 every crate is signed off, 1 some is not, 2 the sign-off file or the allowed
+  signers are malformed)";
 
 /// Release-readiness reports for the crates of a Cargo workspace: exactly what `cargo publish`
 /// would upload, whether crates.io would accept it, and in which order to publish.
@@ -154,6 +158,25 @@ pub struct Cli {
     /// Also exit with 1 when some crate has warnings
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Vec<DenyLevel>,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// Who may sign off, and how many must: for the report and for `verify`.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Sign-off")]
+pub struct TrustArgs {
+    /// Count only sign-offs whose SSH signature verifies for a key listed for their
+    /// reviewer in this allowed-signers file (git's format), or at a git revision as
+    /// REV:PATH (e.g. origin/main:.github/allowed_signers), read from git's objects
+    #[arg(long, value_name = "SOURCE")]
+    pub allowed_signers: Option<String>,
+
+    /// Distinct reviewers each crate's version needs; the larger of this and
+    /// [workspace.metadata.readiness.signoff] required counts [default: 1]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub required: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,15 +186,35 @@ pub enum Command {
     /// otherwise (saying what is missing and what changed since the signed-off commit).
     /// Writes no site.
     Verify(VerifyArgs),
+    /// Sign the selected crates off: their fingerprint now, signed with your SSH key
+    /// (ssh-keygen -Y sign, namespace cargo-readiness), appended to readiness-signoff.toml.
+    Sign(SignArgs),
 }
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct VerifyArgs {
     /// After `cargo publish`: check that what the registry now serves for each signed-off
     /// crate is what was signed off (the index's checksum, else the downloaded .crate's
-    /// fingerprint)
+    /// fingerprint), and that the commit its trusted-publishing record names is the
+    /// signed-off commit
     #[arg(long)]
     pub published: bool,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SignArgs {
+    /// Your SSH key: a private key file, or a public key whose private half is in
+    /// ssh-agent [default: git's user.signingKey, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa]
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<PathBuf>,
+
+    /// The principal you sign as, as the allowed-signers file lists you [default: git's
+    /// user.email from your own git configuration, never the checkout's]
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub reviewer: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -230,7 +273,7 @@ mod tests {
             "x/Cargo.toml",
         ])
         .unwrap();
-        assert!(matches!(cli.command, Some(Command::Verify(VerifyArgs { published: false }))));
+        assert!(matches!(cli.command, Some(Command::Verify(VerifyArgs { published: false, .. }))));
         assert_eq!(cli.packages, ["a"]);
         assert!(Cli::try_parse_from(["cargo-readiness", "verify", "--out", "site"]).is_err());
         assert!(Cli::try_parse_from(["cargo-readiness", "--out", "site", "verify"]).is_err());

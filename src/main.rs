@@ -10,8 +10,16 @@ fn main() -> ExitCode {
         std::process::exit(code);
     }
     let cli = Cli::from_env();
-    if let Some(Command::Verify(_)) = cli.command {
-        return match cargo_readiness::review::verify::run(&cli) {
+    let review = match &cli.command {
+        Some(Command::Verify(_)) => Some(cargo_readiness::review::verify::run(
+            &cli,
+            &cargo_readiness::checks::gate::blockers,
+        )),
+        Some(Command::Sign(args)) => Some(cargo_readiness::review::sign::run(&cli, args)),
+        None => None,
+    };
+    if let Some(result) = review {
+        return match result {
             Ok(code) => ExitCode::from(code as u8),
             Err(err) => fail(&err),
         };

@@ -38,6 +38,13 @@ pub enum Error {
     /// `readiness-signoff.toml` is malformed (`line` is 1-based).
     #[error("{}{}: {message}", .path.display(), .line.map(|l| format!(":{l}")).unwrap_or_default())]
     Signoff { path: PathBuf, line: Option<usize>, message: String },
+    /// `--allowed-signers`: the source cannot be read, or a line is malformed (`line` is
+    /// 1-based); `origin` is the file or `REV:PATH` as given.
+    #[error("{origin}{}: {message}", .line.map(|l| format!(":{l}")).unwrap_or_default())]
+    AllowedSigners { origin: String, line: Option<usize>, message: String },
+    /// `cargo readiness sign`: the row could not be signed or written.
+    #[error("sign: {0}")]
+    Sign(String),
     /// `--baseline`: the revision cannot be read.
     #[error("--baseline {rev}: {message}")]
     Baseline { rev: String, message: String },

@@ -2,6 +2,7 @@
 //! id, group, default severity, title and upstream link; each check is a plain function
 //! from what the earlier stages found to an [`Outcome`]. Checks never render.
 
+pub mod gate;
 pub mod settings;
 
 mod archive;

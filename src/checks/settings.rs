@@ -10,6 +10,8 @@
 //! keywords-missing = "allow"       # shown, never counted
 //! repository-missing = "blocker"   # or "warning", "note"
 //! ```
+//! (`[workspace.metadata.readiness.signoff]`, the sign-off policy, is read by
+//! `review::signoff::trust`.)
 //! Unknown keys, unknown check ids and unknown levels are errors: in the workspace's table,
 //! of the whole run; in a package's table, of that crate alone, which is then not checked
 //! (`crate-not-checked`, naming the manifest and the key) while the others are reported in
@@ -82,6 +84,8 @@ impl ReadinessTable {
                         table.checks.insert(id, level);
                     }
                 }
+                // The sign-off policy, read (and judged) by the review stage.
+                "signoff" if key == "workspace" => {}
                 other => {
                     return Err(at("")(format!(
                         "unknown field `{other}`, expected `checks`, `crate-size-warning` or `large-file`"

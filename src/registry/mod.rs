@@ -1,11 +1,12 @@
 //! What the registry already holds (`--online`, off by default): each crate's published
 //! versions from the sparse index, the `.crate` of its previous release, and, for
-//! `verify --published`, what the registry now serves. Every run is offline unless the user
+//! `verify --published`, what the registry now serves and how it was published. Every run is offline unless the user
 //! asks; a registry that cannot be reached leaves its checks "not checked", never passed.
 
 pub mod download;
 pub mod http;
 pub mod index;
+pub mod publication;
 pub mod rate_limit;
 pub mod source;
 

@@ -17,6 +17,7 @@
 //! index is the tree: cargo's git-mode listing reads it exactly as it would read a clean
 //! clone at that commit.
 
+mod file;
 mod links;
 mod names;
 mod tree;
@@ -26,6 +27,7 @@ use std::path::Path;
 
 use gix::bstr::{BString, ByteSlice};
 
+pub use file::read_file;
 pub use names::BadName;
 
 /// A revision checked out into a temporary folder (removed when dropped).
@@ -96,6 +98,8 @@ pub enum Unreadable {
     NoSuchRevision(String),
     #[error("not a commit ({0})")]
     NotACommit(String),
+    #[error("{0} does not exist at this revision")]
+    NoSuchFile(EntryPath),
     /// An entry of the tree that is not written out.
     #[error("its tree was not written out: {path} {problem}")]
     Entry { path: EntryPath, problem: Problem },
@@ -172,6 +176,10 @@ pub enum Problem {
     LinkCase(BString),
     #[error("is a symbolic link whose resolution, with the others', takes over {0} steps")]
     LinkSteps(usize),
+    #[error("is not a regular file (a folder, a symbolic link or a submodule)")]
+    NotAFile,
+    #[error("is not a relative path of `/`-separated names")]
+    NotAPath,
 }
 
 /// The repository whose work tree holds `dir`.

@@ -1,22 +1,36 @@
 //! The sign-off file, `readiness-signoff.toml` at the workspace root: one `[[signoff]]`
-//! table per approval, and each crate's status against it.
+//! table per approval, and each crate's standing against it ([`standing`]).
 //!
 //! ```toml
 //! [[signoff]]
 //! name = "my-crate"
 //! version = "1.2.0"
 //! fingerprint = "sha256:6f1c…"    # from the crate's page
-//! reviewer = "Ada Lovelace"
+//! reviewer = "ada@example.com"     # the principal of the allowed-signers file
 //! date = 2026-11-24                # a TOML date
-//! commit = "0a1b2c…"               # the commit that was reviewed (optional)
+//! commit = "0a1b2c…"               # the commit that was reviewed (optional unless signed)
+//! signature = """
+//! -----BEGIN SSH SIGNATURE-----
+//! …
+//! -----END SSH SIGNATURE-----
+//! """                              # written by `cargo readiness sign`
 //! ```
 //!
-//! Unknown keys, a fingerprint or commit of the wrong form, a version that is not semver
-//! and an empty reviewer are errors that name the file and line.
+//! Unknown keys, a fingerprint or commit of the wrong form, a version that is not semver,
+//! an empty reviewer, and for a signed row a signature that is no SSH signature or a field
+//! its [`statement`] cannot hold, are errors that name the file and line. Whether a
+//! signature counts is decided against allowed signers from outside the change
+//! ([`allowed`], [`trust`]).
+
+pub mod allowed;
+pub mod standing;
+pub mod statement;
+pub mod trust;
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use ssh_key::SshSig;
 
 use crate::base::error::Error;
 use crate::base::paths::Confinement;
@@ -25,7 +39,7 @@ use crate::base::paths::Confinement;
 pub const FILE: &str = crate::package::archive::SIGNOFF_FILE;
 
 /// Sign-off files are small; a bigger one is refused rather than read.
-const MAX_SIZE: u64 = 4 * 1024 * 1024;
+pub const MAX_SIZE: u64 = 4 * 1024 * 1024;
 
 /// One approval.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -39,6 +53,23 @@ pub struct Entry {
     /// The commit that was reviewed, when known.
     #[serde(default)]
     pub commit: Option<String>,
+    /// The armored SSH signature of the row's [`statement`].
+    #[serde(default)]
+    pub signature: Option<toml::Spanned<String>>,
+}
+
+/// A row as read: its fields, and for a signed row the signature and the statement it
+/// must cover.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub entry: Entry,
+    pub signed: Option<Signed>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub signature: SshSig,
+    pub statement: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,45 +82,10 @@ struct FileContent {
 /// Every approval of the workspace, in file order (none when the file does not exist).
 #[derive(Debug, Clone, Default)]
 pub struct Signoffs {
-    entries: Vec<Entry>,
+    rows: Vec<Row>,
 }
 
-/// A crate's standing against the sign-off file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Signed off for this version and fingerprint.
-    Signed,
-    /// Signed off for this version, but for another fingerprint: the content changed since.
-    Stale,
-    /// No sign-off for this version.
-    Missing,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Signed => "signed",
-            Status::Stale => "stale",
-            Status::Missing => "missing",
-        }
-    }
-}
-
-/// `crates[].signoff` of `report.json`: the status, and the approval it rests on (for a
-/// stale crate, the latest approval of this version; none when missing).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SignoffReport {
-    pub status: Status,
-    pub reviewer: Option<crate::base::shown::Shown>,
-    /// `YYYY-MM-DD`.
-    pub date: Option<String>,
-    /// The fingerprint that was approved.
-    pub fingerprint: Option<String>,
-    pub commit: Option<String>,
-    /// Versions of this crate signed off before (for a missing sign-off), oldest first.
-    pub other_versions: Vec<crate::base::shown::Shown>,
-}
+pub use standing::{SignoffReport, Status};
 
 impl Signoffs {
     /// Reads `readiness-signoff.toml` at `workspace_root`, confined to the repository.
@@ -128,18 +124,29 @@ impl Signoffs {
         };
         let content: FileContent =
             toml::from_str(text).map_err(|e| error(e.span(), e.message().to_owned()))?;
-        let mut entries = Vec::with_capacity(content.signoff.len());
+        let mut rows = Vec::with_capacity(content.signoff.len());
         for spanned in content.signoff {
             let span = spanned.span();
             let entry = spanned.into_inner();
             entry.validate().map_err(|message| error(Some(span.clone()), message))?;
-            entries.push(entry);
+            let signed = match &entry.signature {
+                None => None,
+                Some(signature) => Some(entry.signed(signature.get_ref()).map_err(|message| {
+                    error(Some(signature.span()), format!("{}: {message}", entry.name))
+                })?),
+            };
+            rows.push(Row { entry, signed });
         }
-        Ok(Signoffs { entries })
+        Ok(Signoffs { rows })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.rows.is_empty()
+    }
+
+    /// Every row, in file order.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
     }
 
     /// Every sign-off of `name` at `version` (build metadata aside), in file order.
@@ -148,35 +155,10 @@ impl Signoffs {
         name: &'s str,
         version: &'s str,
     ) -> impl DoubleEndedIterator<Item = &'s Entry> {
-        self.entries.iter().filter(move |e| e.name == name && same_version(&e.version, version))
-    }
-
-    /// The crate's status for `version` and `fingerprint`.
-    pub fn status(&self, name: &str, version: &str, fingerprint: &str) -> SignoffReport {
-        let (status, entry) =
-            match self.of_version(name, version).find(|e| e.fingerprint == fingerprint) {
-                Some(entry) => (Status::Signed, Some(entry)),
-                None => match self.of_version(name, version).next_back() {
-                    Some(entry) => (Status::Stale, Some(entry)),
-                    None => (Status::Missing, None),
-                },
-            };
-        let mut other_versions: Vec<String> = match status {
-            Status::Missing => {
-                self.entries.iter().filter(|e| e.name == name).map(|e| e.version.clone()).collect()
-            }
-            _ => Vec::new(),
-        };
-        other_versions.sort_by(|a, b| compare_versions(a, b));
-        other_versions.dedup();
-        SignoffReport {
-            status,
-            reviewer: entry.map(|e| crate::base::shown::Shown::new(&e.reviewer)),
-            date: entry.map(|e| e.date.to_string()),
-            fingerprint: entry.map(|e| e.fingerprint.clone()),
-            commit: entry.and_then(|e| e.commit.clone()),
-            other_versions: other_versions.iter().map(crate::base::shown::Shown::new).collect(),
-        }
+        self.rows
+            .iter()
+            .map(|row| &row.entry)
+            .filter(move |e| e.name == name && same_version(&e.version, version))
     }
 }
 
@@ -212,6 +194,25 @@ impl Entry {
         }
         Ok(())
     }
+
+    /// The signature parsed, and the statement it must cover.
+    fn signed(&self, armored: &str) -> Result<Signed, String> {
+        let signature = SshSig::from_pem(armored.trim()).map_err(|e| {
+            format!(
+                "`signature` is not an armored SSH signature (-----BEGIN SSH SIGNATURE-----): {e}"
+            )
+        })?;
+        let date = self.date.to_string();
+        let statement = statement::statement(&statement::Fields {
+            name: &self.name,
+            version: &self.version,
+            fingerprint: &self.fingerprint,
+            commit: self.commit.as_deref().ok_or("a signed row names its `commit`")?,
+            date: &date,
+            reviewer: &self.reviewer,
+        })?;
+        Ok(Signed { signature, statement })
+    }
 }
 
 /// Versions compare as crates.io compares them: build metadata ignored.
@@ -234,24 +235,24 @@ fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-/// The `[[signoff]]` table to paste, filled in but for the reviewer's name. `head` is the
-/// commit the report was made from, with its date: a report of the same commit shows the
-/// same table on every machine.
-pub fn table(name: &str, version: &str, fingerprint: &str, head: Option<&Head>) -> String {
+/// The command that signs a crate off, as its page shows it.
+pub fn command(name: &str) -> String {
+    format!("cargo readiness sign -p {name}")
+}
+
+/// The `[[signoff]]` table of a signed row, as `cargo readiness sign` appends it.
+pub fn row_text(fields: &statement::Fields, armored: &str) -> String {
     let string = |text: &str| toml::Value::from(text).to_string();
-    let mut text = format!(
-        "[[signoff]]\nname = {}\nversion = {}\nfingerprint = {}\nreviewer = \"\"\n",
-        string(name),
-        string(version),
-        string(fingerprint)
-    );
-    match head {
-        Some(head) => {
-            text.push_str(&format!("date = {}\ncommit = \"{}\"\n", head.date, head.commit));
-        }
-        None => text.push_str("date = YYYY-MM-DD  # the day of the review\n"),
-    }
-    text
+    format!(
+        "[[signoff]]\nname = {}\nversion = {}\nfingerprint = {}\nreviewer = {}\ndate = {}\ncommit = {}\nsignature = \"\"\"\n{}\n\"\"\"\n",
+        string(fields.name),
+        string(fields.version),
+        string(fields.fingerprint),
+        string(fields.reviewer),
+        fields.date,
+        string(fields.commit),
+        armored.trim()
+    )
 }
 
 /// The commit a checkout is at, and its date (the committer's, in the committer's zone).
@@ -272,6 +273,7 @@ pub fn head(repository: &Path) -> Option<Head> {
 
 #[cfg(test)]
 mod tests {
+    use super::standing::Judge;
     use super::*;
 
     const FP: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000001";
@@ -280,22 +282,55 @@ mod tests {
         Signoffs::parse(text, Path::new("readiness-signoff.toml")).map_err(|e| e.to_string())
     }
 
+    fn row(reviewer: &str, fingerprint: &str) -> String {
+        format!(
+            "[[signoff]]\nname = \"a\"\nversion = \"1.0.0\"\nfingerprint = \"{fingerprint}\"\nreviewer = \"{reviewer}\"\ndate = 2026-11-24\n"
+        )
+    }
+
+    fn judge(text: &str, required: usize) -> Judge {
+        Judge { signoffs: parse(text).unwrap(), required, ..Judge::default() }
+    }
+
     #[test]
     fn statuses() {
-        let text = format!(
-            "[[signoff]]\nname = \"a\"\nversion = \"1.0.0\"\nfingerprint = \"{FP}\"\nreviewer = \"Ada\"\ndate = 2026-11-24\n"
-        );
-        let signoffs = parse(&text).unwrap();
-        let signed = signoffs.status("a", "1.0.0+build", FP);
+        let judge = judge(&row("Ada", FP), 1);
+        let signed = judge.report("a", "1.0.0+build", FP);
         assert_eq!(signed.status, Status::Signed);
         assert_eq!(signed.reviewer.as_deref(), Some("Ada"));
         assert_eq!(signed.date.as_deref(), Some("2026-11-24"));
+        assert!(!signed.checked && !signed.new_since_baseline);
+        assert_eq!(signed.rows[0].state, allowed::RowState::Unsigned);
         let other = FP.replace('1', "2");
-        assert_eq!(signoffs.status("a", "1.0.0", &other).status, Status::Stale);
-        let missing = signoffs.status("a", "1.1.0", FP);
+        assert_eq!(judge.report("a", "1.0.0", &other).status, Status::Stale);
+        let missing = judge.report("a", "1.1.0", FP);
         assert_eq!(missing.status, Status::Missing);
         assert_eq!(missing.other_versions, ["1.0.0"]);
-        assert_eq!(signoffs.status("b", "1.0.0", FP).status, Status::Missing);
+        assert_eq!(judge.report("b", "1.0.0", FP).status, Status::Missing);
+    }
+
+    /// `required = 2` counts distinct reviewers: one reviewer's two rows are one.
+    #[test]
+    fn distinct_reviewers_count_once() {
+        let twice = format!("{}{}", row("Ada", FP), row("Ada", FP));
+        let report = judge(&twice, 2).report("a", "1.0.0", FP);
+        assert_eq!((report.status, report.signers, report.required), (Status::Incomplete, 1, 2));
+        let two = format!("{}{}", row("Ada", FP), row("Bob", FP));
+        assert_eq!(judge(&two, 2).report("a", "1.0.0", FP).status, Status::Signed);
+    }
+
+    /// With a baseline, a row the revision did not hold (or held otherwise) is new.
+    #[test]
+    fn rows_added_since_the_baseline_are_marked() {
+        let mut judge = judge(&format!("{}{}", row("Ada", FP), row("Bob", FP)), 1);
+        let before = parse(&row("Ada", FP)).unwrap();
+        judge.before = Some([("a".to_owned(), before)].into());
+        let report = judge.report("a", "1.0.0", FP);
+        let new: Vec<bool> = report.rows.iter().map(|r| r.new_since_baseline).collect();
+        assert_eq!(new, [false, true]);
+        assert!(report.new_since_baseline);
+        judge.before = Some(Default::default());
+        assert!(judge.report("a", "1.0.0", FP).rows.iter().all(|r| r.new_since_baseline));
     }
 
     #[test]
@@ -317,13 +352,40 @@ mod tests {
         assert!(parse("[[signoff]\n").unwrap_err().starts_with("readiness-signoff.toml:1:"));
     }
 
+    /// A signature that is no SSH signature, or a signed row its statement cannot hold, is
+    /// an error naming the line of the signature.
     #[test]
-    fn the_table_to_paste_parses_once_a_reviewer_is_named() {
-        let head = Head { commit: "a".repeat(40), date: "2026-11-24".into() };
-        let table = table("a\"b", "1.0.0", FP, Some(&head));
-        let filled = table.replace("reviewer = \"\"", "reviewer = \"Ada\"");
-        let signoffs = parse(&filled).unwrap();
-        assert_eq!(signoffs.status("a\"b", "1.0.0", FP).status, Status::Signed);
-        assert!(parse(&table).unwrap_err().contains("`reviewer` is empty"));
+    fn malformed_signatures_name_their_line() {
+        let commit = format!("commit = \"{}\"\n", "a".repeat(40));
+        let armored = "signature = \"\"\"\n-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n\"\"\"\n";
+        let message = parse(&format!("{}{commit}{armored}", row("Ada", FP))).unwrap_err();
+        assert!(
+            message.starts_with(
+                "readiness-signoff.toml:8: a: `signature` is not an armored SSH signature"
+            ),
+            "{message}"
+        );
+        let unsigned_commit = parse(&format!("{}{armored}", row("Ada", FP))).unwrap_err();
+        assert!(
+            unsigned_commit.contains("is not an armored")
+                || unsigned_commit.contains("names its `commit`")
+        );
+    }
+
+    #[test]
+    fn the_row_sign_writes_parses() {
+        let commit = "a".repeat(40);
+        let fields = statement::Fields {
+            name: "a",
+            version: "1.0.0",
+            fingerprint: FP,
+            commit: &commit,
+            date: "2026-11-24",
+            reviewer: "ada@example.com",
+        };
+        let text =
+            row_text(&fields, "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n");
+        assert!(text.contains("signature = \"\"\"\n-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n\"\"\"\n"), "{text}");
+        assert_eq!(command("a"), "cargo readiness sign -p a");
     }
 }

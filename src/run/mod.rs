@@ -23,7 +23,7 @@ use crate::output::Target;
 use crate::registry::{Facts, Registry, State};
 use crate::report::{CrateReport, Report, Verdict};
 use crate::review::baseline;
-use crate::review::signoff::Signoffs;
+use crate::review::signoff::standing::Judge;
 use crate::site::{self, SiteInput, theme::Theme};
 use crate::workspace::plan::{self, PublishPlan};
 use crate::workspace::{Member, Workspace};
@@ -52,7 +52,8 @@ struct Loaded {
     step_summary: Option<PathBuf>,
     theme: Theme,
     settings: Settings,
-    signoffs: Signoffs,
+    /// Each crate's sign-off rows, judged against the allowed signers and the policy.
+    signoffs: Judge,
     baseline: Option<baseline::Spec>,
 }
 
@@ -67,9 +68,12 @@ fn load(cli: &Cli) -> Result<Loaded, Error> {
     let step_summary = cli.step_summary.then(step_summary_file).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
     let settings = Settings::load(&workspace)?;
-    let signoffs = Signoffs::load(&workspace.root, &workspace.confinement)?;
     let baseline =
         cli.baseline.as_deref().map(|text| baseline::Spec::parse(text, &workspace)).transpose()?;
+    let mut signoffs = crate::review::signoff::trust::judge(&cli.trust, &workspace)?;
+    if let Some(spec) = &baseline {
+        signoffs = signoffs.with_baseline(&workspace, spec);
+    }
     Ok(Loaded {
         caches,
         workspace,

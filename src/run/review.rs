@@ -11,7 +11,7 @@ use crate::package::diff::Side;
 use crate::registry::{self, Facts, Registry, State};
 use crate::report::{CrateReview, RegistryReport, RegistryStatus, WorkspaceReview};
 use crate::review::baseline;
-use crate::review::signoff::Signoffs;
+use crate::review::signoff::standing::Judge;
 use crate::workspace::Workspace;
 use crate::workspace::plan::PublishPlan;
 
@@ -24,7 +24,7 @@ pub struct Inputs<'a> {
     pub facts: &'a Facts,
     /// With `--online`.
     pub registry: Option<&'a Registry<'a>>,
-    pub signoffs: &'a Signoffs,
+    pub signoffs: &'a Judge,
     /// With `--baseline`.
     pub baseline: Option<&'a baseline::Spec>,
     pub quiet: bool,
@@ -73,7 +73,7 @@ pub fn review_crates(inputs: &Inputs, checked: &mut [CrateChecked]) -> Reviewed 
                 signoff: c
                     .member
                     .publish
-                    .then(|| signoffs.status(name, &version, &c.checked.fingerprint)),
+                    .then(|| signoffs.report(name, &version, &c.checked.fingerprint)),
                 baseline: baselines.remove(name),
                 registry: RegistryReport::of(facts, name),
                 previous_release: previous.remove(name),

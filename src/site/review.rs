@@ -8,7 +8,7 @@ use crate::package::diff::{Comparison, Status as ChangeStatus};
 use crate::report::{CrateReport, RegistryReport};
 use crate::review::signoff::{self, Head, Status};
 
-use super::view::{ChangedFile, ChangesView, ManifestDiffRow, SignoffView};
+use super::view::{ChangedFile, ChangesView, ManifestDiffRow, SignerView, SignoffView};
 
 /// The sign-off of a published crate; `None` for one that is not published.
 pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffView> {
@@ -20,8 +20,17 @@ pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffV
             report.date.as_deref().unwrap_or("?")
         )
     };
+    let reviewers = format!(
+        "{} of the {} required",
+        report.signers,
+        plural(report.required, "distinct reviewer")
+    );
     let summary = match report.status {
-        Status::Signed => format!("Signed off by {} for this fingerprint.", by()),
+        Status::Signed => format!("Signed off by {} for this fingerprint ({reviewers}).", by()),
+        Status::Incomplete => format!(
+            "Not signed off by enough reviewers: {reviewers} count for this fingerprint{}.",
+            if report.checked { " (only verified signatures count)" } else { "" }
+        ),
         Status::Stale => format!(
             "Stale: signed off by {} for another fingerprint ({}); the content changed since. `cargo readiness verify` says what changed{}.",
             by(),
@@ -41,10 +50,32 @@ pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffV
             ),
         },
     };
+    let rows = report
+        .rows
+        .iter()
+        .map(|row| SignerView {
+            reviewer: row.reviewer.clone(),
+            date: row.date.clone(),
+            state: serde_json::to_value(row.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            label: row.state.as_str().to_owned(),
+            key: row.key.clone(),
+            current: row.current,
+            counts: row.counts,
+            new_since_baseline: row.new_since_baseline,
+            detail: row.detail.clone(),
+        })
+        .collect();
     Some(SignoffView {
         status: report.status.as_str().to_owned(),
         summary: Shown::new(summary),
-        table: Shown::new(signoff::table(krate.key(), &krate.version, &krate.fingerprint, head)),
+        rows,
+        new_since_baseline: report.new_since_baseline,
+        checked: report.checked,
+        command: Shown::new(signoff::command(krate.key())),
+        commit: head.map(|head| short_hash(&head.commit)),
         file: signoff::FILE.to_owned(),
     })
 }

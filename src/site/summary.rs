@@ -4,7 +4,7 @@
 //! It stays under GitHub's comment limit: past it, findings and then crates are cut, with
 //! a link to the full report.
 
-use crate::base::format::{human_size, signed_size};
+use crate::base::format::{human_size, short_hash, signed_size};
 use crate::base::shown::Shown;
 use crate::checks::Severity;
 use crate::package::diff::{Comparison, Status};
@@ -132,24 +132,47 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         change,
         release_change,
         breaking,
-        signoff: Shown::new(match &krate.signoff {
-            None => String::new(),
-            Some(s) if s.status == crate::review::signoff::Status::Signed => format!(
-                "signed off by {} on {}",
-                s.reviewer.as_deref().unwrap_or("?"),
-                s.date.as_deref().unwrap_or("?")
-            ),
-            Some(s) if s.status == crate::review::signoff::Status::Stale => format!(
-                "stale: changed since the sign-off by {}",
-                s.reviewer.as_deref().unwrap_or("?")
-            ),
-            Some(_) => "not signed off".to_owned(),
-        }),
+        signoff: Shown::new(krate.signoff.as_ref().map(signoff_cell).unwrap_or_default()),
         page,
         finding_count: findings.len(),
         findings,
         omitted_findings: 0,
     }
+}
+
+/// The sign-off column: the status, who signed and whether it verified, and with
+/// `--baseline` whether the change under review added a row.
+fn signoff_cell(signoff: &crate::review::signoff::SignoffReport) -> String {
+    use crate::review::signoff::Status;
+    let signers: Vec<String> = signoff
+        .rows
+        .iter()
+        .filter(|row| row.current)
+        .map(|row| {
+            let key =
+                row.key.as_deref().map(|k| format!(", {}", short_hash(k))).unwrap_or_default();
+            format!("{} ({}{key})", &*row.reviewer, row.state.as_str())
+        })
+        .collect();
+    let mut cell = match signoff.status {
+        Status::Signed if signoff.checked => format!("✅ signed off by {}", signers.join(", ")),
+        Status::Signed => format!("signed off by {}", signers.join(", ")),
+        Status::Incomplete => format!(
+            "⛔ {} of {} reviewers: {}",
+            signoff.signers,
+            signoff.required,
+            signers.join(", ")
+        ),
+        Status::Stale => format!(
+            "stale: changed since the sign-off by {}",
+            signoff.reviewer.as_deref().unwrap_or("?")
+        ),
+        Status::Missing => "not signed off".to_owned(),
+    };
+    if signoff.new_since_baseline {
+        cell.push_str(" ⚠️ added in this change");
+    }
+    cell
 }
 
 /// The message's first line (a compiler's output follows on the page), cut to

@@ -158,14 +158,40 @@ pub struct CrateView {
 /// A crate's sign-off.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignoffView {
-    /// `signed`, `stale` or `missing`.
+    /// `signed`, `incomplete`, `stale` or `missing`.
     pub status: String,
     /// The status as a sentence.
     pub summary: Shown,
-    /// The `[[signoff]]` table to paste, filled in but for the reviewer's name.
-    pub table: Shown,
+    /// Every row of this version: who signed, with which key, and whether it verified.
+    pub rows: Vec<SignerView>,
+    /// With `--baseline`: some row was added or changed by the change under review.
+    pub new_since_baseline: bool,
+    /// Whether signatures were checked (`--allowed-signers`).
+    pub checked: bool,
+    /// The command that signs the crate off (`cargo readiness sign -p NAME`).
+    pub command: Shown,
+    /// The commit a signature made now would name, short.
+    pub commit: Option<String>,
     /// `readiness-signoff.toml`.
     pub file: String,
+}
+
+/// One row of a crate's sign-off.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignerView {
+    pub reviewer: Shown,
+    pub date: String,
+    /// The state's id (`verified`, `unsigned`, `key-not-allowed`, …) and as words.
+    pub state: String,
+    pub label: String,
+    /// `SHA256:…`, for a signed row.
+    pub key: Option<String>,
+    /// The row approves the content as it is now, and counts.
+    pub current: bool,
+    pub counts: bool,
+    /// "added in this change".
+    pub new_since_baseline: bool,
+    pub detail: Shown,
 }
 
 /// What changed since an earlier state of the crate: a git revision (`--baseline`) or the

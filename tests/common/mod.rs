@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod cards;
+pub mod keys;
 pub mod repo;
