@@ -115,6 +115,12 @@ pub struct Cli {
     #[arg(long, value_name = "URL", help_heading = "Output")]
     pub base_url: Option<String>,
 
+    /// Where the full report can be found when it is not served (a CI run's page, whose
+    /// artifact holds the site; https:// only): summary.md links there, and to no page of
+    /// the site, whose links would not resolve in a pull-request comment
+    #[arg(long, value_name = "URL", help_heading = "Output", conflicts_with = "base_url")]
+    pub report_url: Option<String>,
+
     /// Also write each crate's .crate archive, as cargo would build it, beside its page
     /// (crates/<name>/<name>-<version>.crate) for inspection
     #[arg(long, help_heading = "Output")]

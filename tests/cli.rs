@@ -162,7 +162,7 @@ fn demo_site_has_every_page() {
     assert_eq!(u32::from_be_bytes(card[16..20].try_into().unwrap()), 1200, "width");
     assert_eq!(u32::from_be_bytes(card[20..24].try_into().unwrap()), 630, "height");
     let summary = fs::read_to_string(site.join("summary.md")).unwrap();
-    assert!(summary.contains("| [demo\\-cli](crates/demo-cli/index.html) |"), "{summary}");
+    assert!(summary.contains("| [demo-cli](crates/demo-cli/index.html) |"), "{summary}");
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.lines().count(), 5, "one line per crate and the report path: {stdout}");
@@ -731,4 +731,83 @@ fn summary_snapshots_with_and_without_base_url() {
         "summary_absolute",
         fs::read_to_string(site.join("summary.md")).unwrap()
     );
+    // The site is a CI artifact: the report is linked at the run, and no page of the site
+    // (a relative link would resolve under the pull request and 404).
+    let run = "https://github.com/me/demo/actions/runs/42";
+    let (_, _tmp, site) = run_on(&demo(), &["--report-url", run]);
+    let summary = fs::read_to_string(site.join("summary.md")).unwrap();
+    insta::assert_snapshot!("summary_report_url", summary);
+    let links: Vec<&str> = summary.match_indices("](").map(|(at, _)| &summary[at + 2..]).collect();
+    assert!(!links.is_empty());
+    for link in links {
+        assert!(link.starts_with(run), "a link that does not lead to the run: {link}");
+    }
+    let (output, _tmp, _) = run_on(&demo(), &["--report-url", "https://x/#frag"]);
+    assert_one_line_error(&output, "--report-url");
+    let (output, _tmp, _) =
+        run_on(&demo(), &["--report-url", run, "--base-url", "https://me.github.io/x/"]);
+    assert_eq!(output.status.code(), Some(2), "one or the other");
+}
+
+/// A workspace shaped like the ones reviewed (ripgrep, zola): many crates that share their
+/// warnings, one blocked, one never published. The comment stays short: a line per crate,
+/// each shared finding once with its crates, details folded, none for the unpublished crate.
+#[test]
+fn summary_of_a_real_shaped_workspace_is_short_and_says_each_shared_finding_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let names: Vec<String> = (1..=12).map(|i| format!("grep-part{i:02}")).collect();
+    let mut members = names.clone();
+    members.push("internal".into());
+    let mut files = vec![(
+        "Cargo.toml".to_owned(),
+        format!(
+            "[workspace]\nmembers = {members:?}\nresolver = \"2\"\n\n[workspace.package]\nversion = \"0.1.12\"\nedition = \"2021\"\nlicense = \"MIT\"\nrust-version = \"1.80\"\n"
+        ),
+    )];
+    for (i, name) in names.iter().enumerate() {
+        // The first has no description (a blocker of its own); none has categories or
+        // keywords (shared warnings).
+        let description = if i == 0 { "" } else { "description = \"a part\"\n" };
+        files.push((
+            format!("{name}/Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nrepository = \"https://github.com/o/r\"\nreadme = \"README.md\"\n{description}"),
+        ));
+        files.push((format!("{name}/README.md"), format!("# {name}\n")));
+        files.push((format!("{name}/src/lib.rs"), "pub fn f() {}\n".to_owned()));
+    }
+    files.push((
+        "internal/Cargo.toml".to_owned(),
+        "[package]\nname = \"internal\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n".to_owned(),
+    ));
+    files.push(("internal/src/lib.rs".to_owned(), String::new()));
+    for (path, text) in &files {
+        let path = ws.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let (output, _tmp, site) = run_on(&ws.join("Cargo.toml"), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let summary = fs::read_to_string(site.join("summary.md")).unwrap();
+    insta::assert_snapshot!("summary_real_shaped", summary);
+    assert!(summary.lines().count() < 40, "{} lines:\n{summary}", summary.lines().count());
+    for shared in ["categories-missing", "keywords-missing"] {
+        assert_eq!(summary.matches(&format!("`{shared}`")).count(), 1, "{summary}");
+        assert!(
+            summary.contains(&format!(
+                "`{shared}`](guide/checks/metadata.html#{shared}): 12 crates (grep-part01, "
+            )),
+            "{summary}"
+        );
+    }
+    assert_eq!(summary.matches("<details>").count(), 1, "only the blocked crate has its own");
+    assert!(
+        summary.contains("| internal | 0.0.0 | ⏭️ skipped: publish = false | – |")
+            || summary.contains(
+                "[internal](crates/internal/index.html) | 0.0.0 | ⏭️ skipped: publish = false | – |"
+            ),
+        "{summary}"
+    );
+    assert!(!summary.contains("internal 0.0.0</b>"), "no findings for an unpublished crate");
+    assert!(!summary.contains("0\\.1\\.12"), "versions are not escaped: {summary}");
 }

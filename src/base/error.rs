@@ -19,8 +19,9 @@ pub enum Error {
     NothingSelected,
     #[error("--step-summary: {0}")]
     StepSummary(String),
-    #[error("--base-url {url}: {problem}")]
-    BaseUrl { url: String, problem: String },
+    /// `--base-url` or `--report-url` is not a URL the site can be linked at.
+    #[error("{flag} {url}: {problem}")]
+    BaseUrl { flag: &'static str, url: String, problem: String },
     #[error("--out {}: {problem}", .path.display())]
     OutputPath { path: PathBuf, problem: String },
     #[error("{}: {source}", .path.display())]

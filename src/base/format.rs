@@ -88,25 +88,51 @@ pub fn escape_terminal(text: &Shown) -> String {
     out
 }
 
-/// Text from the checkout made inert in Markdown (`summary.md`, a pull-request comment):
-/// every character Markdown or HTML could read as syntax is escaped, and line breaks are
-/// folded, so a folder named `[x](https://evil)` or `<img src=…>` stays text.
+/// Text from the checkout made inert in Markdown (`summary.md`, a pull-request comment),
+/// escaping only what GitHub's Markdown could read as syntax where it stands, so the raw
+/// text stays readable (`0.1.0`, `my_crate`, `crates.io: x` are left alone):
+/// - always: `\\`, `` ` ``, `*`, `[`, `]`, `|` (a table cell), `~` (strikethrough), `$`
+///   (math), `@` (a mention), `<` and `>` (HTML), and `&` before what could be an entity;
+/// - `_` unless inside a word (GitHub's intraword rule), `#` before a digit (an issue
+///   reference) or first;
+/// - first in the text, where a line may start: `-`, `+`, `=`, and `.` or `)` after
+///   leading digits and before a space (list items, setext underlines);
+///
+/// and line breaks and other control characters become spaces, so a folder named
+/// `[x](https://evil)` or `<img src=…>` stays text on one line.
 pub fn escape_markdown(text: &Shown) -> String {
-    let input = text.as_str();
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '"' | '\'' | ':' | '@' | '=' => {
+    let chars: Vec<char> = text.as_str().chars().collect();
+    let mut out = String::with_capacity(chars.len() + 8);
+    let word = |at: Option<&char>| at.is_some_and(|c| c.is_alphanumeric());
+    let mut leading_digits = true;
+    for (at, &c) in chars.iter().enumerate() {
+        let (before, after) = (at.checked_sub(1).and_then(|i| chars.get(i)), chars.get(at + 1));
+        let first = at == 0;
+        let escaped = match c {
+            '<' => Some("&lt;"),
+            '>' => Some("&gt;"),
+            '&' if after.is_some_and(|a| a.is_ascii_alphanumeric() || *a == '#') => Some("&amp;"),
+            _ => None,
+        };
+        if let Some(entity) = escaped {
+            out.push_str(entity);
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            let syntax = match c {
+                '\\' | '`' | '*' | '[' | ']' | '|' | '~' | '$' | '@' => true,
+                '_' => !(word(before) && word(after)),
+                '#' => first || after.is_some_and(char::is_ascii_digit),
+                '-' | '+' | '=' => first,
+                '.' | ')' => leading_digits && !first && after.is_none_or(|a| a.is_whitespace()),
+                _ => false,
+            };
+            if syntax {
                 out.push('\\');
-                out.push(c);
             }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
+            out.push(c);
         }
+        leading_digits &= c.is_ascii_digit();
     }
     out
 }
@@ -152,11 +178,90 @@ mod tests {
 
     #[test]
     fn markdown_text_stays_text() {
-        assert_eq!(markdown("[x](https://evil)"), "\\[x\\]\\(https\\://evil\\)");
-        assert_eq!(markdown("<img src=x>"), "&lt;img src\\=x&gt;");
+        assert_eq!(markdown("[x](https://evil)"), "\\[x\\](https://evil)");
+        assert_eq!(markdown("<img src=x>"), "&lt;img src=x&gt;");
         assert_eq!(markdown("a|b\nc"), "a\\|b c");
-        assert_eq!(markdown("my_crate"), "my\\_crate");
-        assert_eq!(markdown("a\u{200B}b"), "a&lt;U\\+200B&gt;b");
+        assert_eq!(markdown("a\u{200B}b"), "a&lt;U+200B&gt;b");
+        assert_eq!(markdown("- item"), "\\- item");
+        assert_eq!(markdown("1. item"), "1\\. item");
+        assert_eq!(markdown("# title, #12"), "\\# title, \\#12");
+        assert_eq!(
+            markdown("_x_ *y* ~z~ `c` $m$ @who"),
+            "\\_x\\_ \\*y\\* \\~z\\~ \\`c\\` \\$m\\$ \\@who"
+        );
+        assert_eq!(markdown("&amp; & x"), "&amp;amp; & x");
+    }
+
+    /// What needs no escaping is left as it is: versions, names, sentences.
+    #[test]
+    fn markdown_escapes_only_what_markdown_reads() {
+        for plain in
+            ["0.1.0", "demo-cli", "my_crate", "crates.io: \"x\" (did you mean y?).", "1.2 KiB"]
+        {
+            assert_eq!(markdown(plain), plain);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, GitHub-flavoured Markdown (as pulldown-cmark reads it, with
+        /// tables, strikethrough and math) shows it as plain text, on one line, in a list
+        /// item, in a table cell and at the start of a line: no link, image, HTML,
+        /// emphasis, code, heading or list, and nothing lost.
+        #[test]
+        fn escaped_markdown_renders_as_the_text_itself(text in "[ -~\\n\u{e9}\u{2028}]{0,40}") {
+            let text = text.trim_start();
+            let shown: String = Shown::new(text)
+                .as_str()
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            let escaped = markdown(text);
+            for (document, expected) in [
+                (format!("- x {escaped}\n"), format!("x {shown}")),
+                (format!("| a |\n| --- |\n| x {escaped} |\n"), format!("ax {shown}")),
+                (format!("{escaped}\n"), shown.clone()),
+            ] {
+                proptest::prop_assert_eq!(
+                    plain_text(&document),
+                    Some(expected.trim().to_owned()),
+                    "{:?}",
+                    document
+                );
+            }
+        }
+    }
+
+    /// The text of a Markdown document, or `None` when it holds anything but text in
+    /// paragraphs, list items and table cells.
+    fn plain_text(document: &str) -> Option<String> {
+        use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+        let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_MATH;
+        let mut text = String::new();
+        for event in Parser::new_ext(document, options) {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::Start(
+                    Tag::Paragraph
+                    | Tag::List(_)
+                    | Tag::Item
+                    | Tag::Table(_)
+                    | Tag::TableHead
+                    | Tag::TableRow
+                    | Tag::TableCell,
+                )
+                | Event::End(
+                    TagEnd::Paragraph
+                    | TagEnd::List(_)
+                    | TagEnd::Item
+                    | TagEnd::Table
+                    | TagEnd::TableHead
+                    | TagEnd::TableRow
+                    | TagEnd::TableCell,
+                ) => {}
+                _ => return None,
+            }
+        }
+        Some(text.trim().to_owned())
     }
 
     #[test]

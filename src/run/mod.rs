@@ -49,6 +49,7 @@ struct Loaded {
     workspace: Workspace,
     out: Target,
     base_url: Option<String>,
+    report_url: Option<String>,
     step_summary: Option<PathBuf>,
     theme: Theme,
     settings: Settings,
@@ -65,6 +66,7 @@ fn load(cli: &Cli) -> Result<Loaded, Error> {
     let out = cli.out.clone().unwrap_or_else(|| workspace.target_dir.join("readiness"));
     let out = output::validate(&out, &output::Checkout::of(&workspace), &caches, cli.force)?;
     let base_url = cli.base_url.as_deref().map(normalize_base_url).transpose()?;
+    let report_url = cli.report_url.as_deref().map(normalize_report_url).transpose()?;
     let step_summary = cli.step_summary.then(step_summary_file).transpose()?;
     let theme = Theme::load(cli.theme.as_deref())?;
     let settings = Settings::load(&workspace)?;
@@ -79,6 +81,7 @@ fn load(cli: &Cli) -> Result<Loaded, Error> {
         workspace,
         out,
         base_url,
+        report_url,
         step_summary,
         theme,
         settings,
@@ -202,6 +205,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             plan: &plan,
             workspace_name: &Shown::new(workspace.name()),
             base_url: loaded.base_url.as_deref(),
+            report_url: loaded.report_url.as_deref(),
             emit_crate: cli.emit_crate,
             head: head.as_ref(),
             previews: &parts.previews,
@@ -284,7 +288,20 @@ fn append_step_summary(path: &std::path::Path, summary: &str) -> Result<(), Erro
 /// `--base-url`: an absolute `https://` URL with a host (`http://` only for this machine,
 /// to preview a site served locally), ending with `/`.
 fn normalize_base_url(text: &str) -> Result<String, Error> {
+    let url = checked_url(text, "--base-url")?;
+    Ok(if url.ends_with('/') { url } else { format!("{url}/") })
+}
+
+/// `--report-url`: the same rules as `--base-url`; a page, so it may have a query.
+fn normalize_report_url(text: &str) -> Result<String, Error> {
+    checked_url(text, "--report-url")
+}
+
+/// An absolute `https://` URL with a host (`http://` only for this machine), without a
+/// fragment, nor a query for `--base-url` (every link is appended to it).
+fn checked_url(text: &str, flag: &'static str) -> Result<String, Error> {
     let problem = |problem: &str| Error::BaseUrl {
+        flag,
         url: escape_terminal(&Shown::new(text)),
         problem: problem.into(),
     };
@@ -299,9 +316,8 @@ fn normalize_base_url(text: &str) -> Result<String, Error> {
         "http" => return Err(problem("must be https:// (http:// only for localhost)")),
         _ => return Err(problem("must be an https:// URL")),
     }
-    if url.query().is_some() || url.fragment().is_some() {
+    if url.fragment().is_some() || (flag == "--base-url" && url.query().is_some()) {
         return Err(problem("must not have a query or a fragment"));
     }
-    let url = url.to_string();
-    Ok(if url.ends_with('/') { url } else { format!("{url}/") })
+    Ok(url.to_string())
 }

@@ -39,6 +39,9 @@ pub struct SiteInput<'a> {
     pub workspace_name: &'a Shown,
     /// `--base-url`, normalized to end with `/`.
     pub base_url: Option<&'a str>,
+    /// `--report-url`: where the report is when it is not served (summary.md links there
+    /// and to no page of the site).
+    pub report_url: Option<&'a str>,
     /// `--emit-crate`: each crate's `.crate` is written beside its page.
     pub emit_crate: bool,
     /// Each crate's previews, by name ([`CrateReport::key`]).

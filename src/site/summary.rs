@@ -1,17 +1,23 @@
-//! `summary.md`: the report as a pull-request comment (and a GitHub job summary). Per crate
-//! the verdict, version, short fingerprint, size and change against the baseline, sign-off
-//! status, and each blocker and warning as one line linking to its row on the crate page.
-//! It stays under GitHub's comment limit: past it, findings and then crates are cut, with
-//! a link to the full report.
+//! `summary.md`: the report as a pull-request comment (and a GitHub job summary), short
+//! enough to read there. One table line per crate (verdict with its counts, version, short
+//! fingerprint, size, change against the baseline, sign-off status); a finding that several
+//! crates share once, with their names; then, folded in a `<details>` per crate, the
+//! findings of that crate alone, each linking to its row on the crate page. A crate that is
+//! not published is listed as skipped, with no findings. Links are absolute with
+//! `--base-url`; with `--report-url` (the site is a CI artifact) only the full report is
+//! linked, there; otherwise they are relative to the site. It stays under GitHub's comment
+//! limit: past it, findings and then crates are cut, with a link to the full report.
 
-use crate::base::format::{human_size, short_hash, signed_size};
+use std::collections::BTreeMap;
+
+use crate::base::format::{human_size, plural, short_hash, signed_size};
 use crate::base::shown::Shown;
 use crate::checks::Severity;
 use crate::package::diff::{Comparison, Status};
-use crate::report::{CrateReport, RegistryStatus};
+use crate::report::{CheckReport, CrateReport, RegistryStatus};
 
 use super::review::{self, Against};
-use super::view::{SummaryCrate, SummaryFinding, SummaryView};
+use super::view::{SharedFinding, SummaryCrate, SummaryFinding, SummaryView};
 use super::{SiteInput, index_view};
 
 /// GitHub refuses comments over 65,536 characters; the margin leaves room for a marker
@@ -62,12 +68,43 @@ fn cut(mut view: SummaryView, findings: usize, crates: usize) -> SummaryView {
     view
 }
 
+/// Where the summary's links go: pages of the site under a prefix (the base URL, or
+/// nothing: relative to the site), or, with `--report-url`, no page of the site at all.
+struct Links {
+    pages: Option<String>,
+    report: String,
+}
+
+impl Links {
+    fn of(input: &SiteInput) -> Links {
+        match (input.base_url, input.report_url) {
+            (_, Some(report)) => Links { pages: None, report: report.to_owned() },
+            (base, None) => {
+                let base = base.unwrap_or_default();
+                Links { pages: Some(base.to_owned()), report: format!("{base}index.html") }
+            }
+        }
+    }
+
+    /// A page of the site by its path from the root, or empty when pages are not linked.
+    fn page(&self, path: &str) -> String {
+        self.pages.as_ref().map(|base| format!("{base}{path}")).unwrap_or_default()
+    }
+}
+
 fn build(input: &SiteInput) -> SummaryView {
-    let link_base = input.base_url.unwrap_or_default().to_owned();
+    let links = Links::of(input);
     let index = index_view(input);
+    let shared = shared_findings(input, &links);
     SummaryView {
-        report: format!("{link_base}index.html"),
-        crates: input.report.crates.iter().map(|krate| summary_crate(krate, &link_base)).collect(),
+        crates: input
+            .report
+            .crates
+            .iter()
+            .map(|krate| summary_crate(krate, &links, &shared))
+            .collect(),
+        shared,
+        report: links.report,
         omitted_crates: 0,
         cut: false,
         baseline: input.report.crates.iter().any(|c| c.baseline.is_some()),
@@ -81,24 +118,64 @@ fn build(input: &SiteInput) -> SummaryView {
             .map(|e| e.sentence())
             .unwrap_or_default(),
         index,
-        link_base,
     }
 }
 
-fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
-    let page = format!("{link_base}{}", krate.page);
+/// The blockers and warnings that count against a published crate, blockers first; none
+/// for a crate that is not published.
+fn failing(krate: &CrateReport) -> Vec<&CheckReport> {
+    if !krate.publish {
+        return Vec::new();
+    }
     let mut failing: Vec<_> =
         krate.checks.iter().filter(|c| c.counts() && c.severity != Severity::Note).collect();
     failing.sort_by_key(|c| (c.severity != Severity::Blocker, c.id));
+    failing
+}
+
+/// Each finding (check and severity) that two or more crates have, listed once: blockers
+/// first, then the most widespread.
+fn shared_findings(input: &SiteInput, links: &Links) -> Vec<SharedFinding> {
+    let mut by_check: BTreeMap<(bool, &str), (&CheckReport, Vec<Shown>)> = BTreeMap::new();
+    for krate in &input.report.crates {
+        for check in failing(krate) {
+            let key = (check.severity != Severity::Blocker, check.id);
+            by_check.entry(key).or_insert((check, Vec::new())).1.push(krate.name.clone());
+        }
+    }
+    let mut shared: Vec<SharedFinding> = by_check
+        .into_values()
+        .filter(|(_, crates)| crates.len() > 1)
+        .map(|(check, crates)| SharedFinding {
+            severity: check.severity.as_str().to_owned(),
+            id: check.id.to_owned(),
+            title: check.title.to_owned(),
+            link: links.page(&check.guide),
+            crates,
+        })
+        .collect();
+    shared.sort_by_key(|f| (f.severity != "blocker", std::cmp::Reverse(f.crates.len())));
+    shared
+}
+
+fn summary_crate(krate: &CrateReport, links: &Links, shared: &[SharedFinding]) -> SummaryCrate {
+    let page = links.page(&krate.page);
+    let failing = failing(krate);
+    let is_shared = |check: &CheckReport| {
+        shared.iter().any(|f| f.id == check.id && f.severity == check.severity.as_str())
+    };
     let findings: Vec<SummaryFinding> = failing
         .iter()
+        .filter(|check| !is_shared(check))
         .map(|check| SummaryFinding {
             severity: check.severity.as_str().to_owned(),
             id: check.id.to_owned(),
-            link: format!("{page}#check-{}", check.id),
+            link: if page.is_empty() { page.clone() } else { format!("{page}#check-{}", check.id) },
             message: shorten(&check.message),
         })
         .collect();
+    let blockers = failing.iter().filter(|c| c.severity == Severity::Blocker).count();
+    let warnings = failing.len() - blockers;
     let mut breaking = Vec::new();
     let mut change = |comparison: Option<&Comparison>, against: Against| {
         let Some(comparison) = comparison else { return Shown::default() };
@@ -127,6 +204,12 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         name: krate.name.clone(),
         version: krate.version.clone(),
         verdict: krate.verdict.as_str().to_owned(),
+        tally: match (blockers, warnings) {
+            (0, 0) => String::new(),
+            (0, w) => plural(w, "warning"),
+            (b, 0) => plural(b, "blocker"),
+            (b, w) => format!("{}, {}", plural(b, "blocker"), plural(w, "warning")),
+        },
         fingerprint: crate::base::format::short_hash(&krate.fingerprint),
         compressed_size: human_size(krate.archive.compressed_size),
         change,
@@ -134,7 +217,7 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         breaking,
         signoff: Shown::new(krate.signoff.as_ref().map(signoff_cell).unwrap_or_default()),
         page,
-        finding_count: findings.len(),
+        own_findings: findings.len(),
         findings,
         omitted_findings: 0,
     }

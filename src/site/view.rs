@@ -384,11 +384,12 @@ pub struct ReadmeView {
 pub struct SummaryView {
     /// The overview (verdict counts, lowered levels, publish order).
     pub index: IndexView,
-    /// The full report's `index.html`: absolute with `--base-url`, else relative to the site.
+    /// The full report: its `index.html` (absolute with `--base-url`, else relative to the
+    /// site), or the `--report-url`.
     pub report: String,
-    /// What every link starts with: the base URL, or nothing (relative to the site).
-    pub link_base: String,
     pub crates: Vec<SummaryCrate>,
+    /// Findings that several crates have, each listed once with their names.
+    pub shared: Vec<SharedFinding>,
     /// Crates left out to stay under the comment limit.
     pub omitted_crates: usize,
     /// Whether anything was left out.
@@ -408,6 +409,8 @@ pub struct SummaryCrate {
     pub name: Shown,
     pub version: Shown,
     pub verdict: String,
+    /// Its blockers and warnings counted, e.g. `2 blockers, 1 warning`; empty when none.
+    pub tally: String,
     /// The first 12 hex digits of the fingerprint.
     pub fingerprint: String,
     pub compressed_size: String,
@@ -419,14 +422,28 @@ pub struct SummaryCrate {
     pub breaking: Vec<Shown>,
     /// e.g. `signed off by Ada on 2026-11-24`, `stale`, `missing`; empty when not published.
     pub signoff: Shown,
-    /// The crate page.
+    /// The crate page; empty when pages are not linked (`--report-url`).
     pub page: String,
-    /// Blockers, then warnings.
+    /// Its blockers, then warnings, but those listed in [`SummaryView::shared`].
     pub findings: Vec<SummaryFinding>,
-    /// How many blockers and warnings the crate has, listed or not.
-    pub finding_count: usize,
+    /// How many of those it has, listed or cut.
+    pub own_findings: usize,
     /// Findings left out to stay under the comment limit.
     pub omitted_findings: usize,
+}
+
+/// A finding several crates have, listed once.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedFinding {
+    /// `blocker` or `warning`.
+    pub severity: String,
+    pub id: String,
+    /// The check's title, e.g. `No categories`.
+    pub title: String,
+    /// The check's guide section; empty when pages are not linked.
+    pub link: String,
+    /// The crates that have it.
+    pub crates: Vec<Shown>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -434,7 +451,7 @@ pub struct SummaryFinding {
     /// `blocker` or `warning`.
     pub severity: String,
     pub id: String,
-    /// The check's row on the crate page (`…#check-<id>`).
+    /// The check's row on the crate page (`…#check-<id>`); empty when pages are not linked.
     pub link: String,
     /// The finding in one sentence, cut to a few hundred characters.
     pub message: Shown,
