@@ -4,7 +4,7 @@
 //! It stays under GitHub's comment limit: past it, findings and then crates are cut, with
 //! a link to the full report.
 
-use crate::base::format::{human_size, short_hash, signed_size};
+use crate::base::format::{human_size, signed_size};
 use crate::base::shown::Shown;
 use crate::checks::Severity;
 use crate::package::diff::{Comparison, Status};
@@ -149,8 +149,7 @@ fn signoff_cell(signoff: &crate::review::signoff::SignoffReport) -> String {
         .iter()
         .filter(|row| row.current)
         .map(|row| {
-            let key =
-                row.key.as_deref().map(|k| format!(", {}", short_hash(k))).unwrap_or_default();
+            let key = row.key.as_deref().map(|k| format!(", {k}")).unwrap_or_default();
             format!("{} ({}{key})", &*row.reviewer, row.state.as_str())
         })
         .collect();
