@@ -805,3 +805,64 @@ fn verify_published_names_what_differs() {
     assert!(text.contains("modified src/lib.rs"), "{text}");
     assert!(text.contains("added    src/extra.rs"), "{text}");
 }
+
+/// After publishing, the commit crates.io's trusted-publishing record names must be the
+/// commit the sign-off names; a version published with a token has no record, and
+/// `verify --published` says so.
+#[test]
+fn verify_published_holds_the_recorded_commit_to_the_signed_off_one() {
+    let repo = Repo::new(&[
+        ("Cargo.toml", &package("solo", "0.3.0", "\n[workspace]\n")),
+        ("src/lib.rs", "pub fn solo() {}\n"),
+    ]);
+    let reviewed = common::repo::git(&repo.root(), &["rev-parse", "HEAD"]);
+    assert!(repo.run(&[], &[]).status.code().unwrap() < 2);
+    let fingerprint = krate(&repo.report(), "solo")["fingerprint"].as_str().unwrap().to_owned();
+    repo.write(
+        "readiness-signoff.toml",
+        &format!(
+            "[[signoff]]\nname = \"solo\"\nversion = \"0.3.0\"\nfingerprint = \"{fingerprint}\"\nreviewer = \"Ada\"\ndate = 2026-11-24\ncommit = \"{reviewed}\"\n"
+        ),
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "sign-off"]);
+    let mut registry = Registry::new();
+    let config = json!({ "dl": format!("{}/dl/{{crate}}/{{version}}/download", registry.server.origin()), "api": registry.server.origin() });
+    registry.server.serve("/index/config.json", config.to_string(), &[]);
+    registry.publish("solo", "0.3.0", &cargo_package_at(&repo.root()));
+    let record = |data: Value, by: Value| {
+        let answer =
+            json!({ "version": { "num": "0.3.0", "trustpub_data": data, "published_by": by } });
+        registry.server.serve("/api/v1/crates/solo/0.3.0", answer.to_string(), &[]);
+    };
+
+    let other = "f".repeat(40);
+    record(
+        json!({ "provider": "github", "repository": "o/solo", "run_id": "7", "sha": other }),
+        Value::Null,
+    );
+    let (code, text) = verify_published(&repo, &registry);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "published from github o/solo at commit {other}, but the sign-off names {reviewed}"
+        )),
+        "{text}"
+    );
+
+    record(
+        json!({ "provider": "github", "repository": "o/solo", "run_id": "7", "sha": reviewed }),
+        Value::Null,
+    );
+    let (code, text) = verify_published(&repo, &registry);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("at the signed-off commit {reviewed}")), "{text}");
+
+    record(Value::Null, json!({ "id": 1, "login": "ada" }));
+    let (code, text) = verify_published(&repo, &registry);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("no trusted-publishing record: it was published with an API token by ada"),
+        "{text}"
+    );
+}

@@ -246,23 +246,22 @@ fn a_signoff_file_linked_outside_the_repository_is_refused() {
 }
 
 #[test]
-fn the_crate_page_shows_the_status_and_the_table_to_paste() {
+fn the_crate_page_shows_the_status_and_the_command_to_sign() {
     let repo = Repo::new();
     let head = repo.git(&["rev-parse", "HEAD"]);
     let (_, site) = repo.run(&[]);
     let page = fs::read_to_string(site.join("crates/a/index.html")).unwrap();
     assert!(page.contains("<strong>missing</strong> Not signed off for 0.1.0."), "status");
+    assert!(page.contains("<code>cargo readiness sign -p a</code>"), "the command to run");
+    assert!(page.contains(&format!("and commit {}", &head[..12])), "the commit it signs");
+    // A row written by hand still counts without --allowed-signers, shown as unsigned.
+    repo.sign_off(&["a"], &head);
+    let (_, site) = repo.run(&[]);
+    let page = fs::read_to_string(site.join("crates/a/index.html")).unwrap();
+    assert!(page.contains("<strong>unsigned</strong>: no signature"), "{page}");
+    assert!(page.contains("without <code>--allowed-signers</code>"));
     let report: Value =
         serde_json::from_str(&fs::read_to_string(site.join("report.json")).unwrap()).unwrap();
-    let fingerprint = krate(&report, "a")["fingerprint"].as_str().unwrap().to_owned();
-    let table = format!(
-        "[[signoff]]\nname = &quot;a&quot;\nversion = &quot;0.1.0&quot;\nfingerprint = &quot;{fingerprint}&quot;\nreviewer = &quot;&quot;\ndate = 2026-11-20\ncommit = &quot;{head}&quot;\n"
-    );
-    assert!(page.contains(&table), "the table to paste, filled in but for the reviewer");
-    // Pasted with a reviewer's name, it signs the crate off.
-    let pasted = table.replace("&quot;", "\"").replace("reviewer = \"\"", "reviewer = \"Ada\"");
-    repo.write("readiness-signoff.toml", &pasted);
-    let report = repo.report(&[]);
     assert_eq!(krate(&report, "a")["signoff"]["status"], "signed");
     assert_eq!(krate(&report, "a")["signoff"]["commit"], head.as_str());
 }

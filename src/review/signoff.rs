@@ -140,10 +140,6 @@ impl Signoffs {
         Ok(Signoffs { rows })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Every row, in file order.
     pub fn rows(&self) -> &[Row] {
         &self.rows
@@ -154,11 +150,10 @@ impl Signoffs {
         &'s self,
         name: &'s str,
         version: &'s str,
-    ) -> impl DoubleEndedIterator<Item = &'s Entry> {
+    ) -> impl Iterator<Item = &'s Row> {
         self.rows
             .iter()
-            .map(|row| &row.entry)
-            .filter(move |e| e.name == name && same_version(&e.version, version))
+            .filter(move |row| row.entry.name == name && same_version(&row.entry.version, version))
     }
 }
 

@@ -20,15 +20,11 @@ pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffV
             report.date.as_deref().unwrap_or("?")
         )
     };
-    let reviewers = format!(
-        "{} of the {} required",
-        report.signers,
-        plural(report.required, "distinct reviewer")
-    );
+    let reviewers = format!("reviewers: {} of {} required", report.signers, report.required);
     let summary = match report.status {
         Status::Signed => format!("Signed off by {} for this fingerprint ({reviewers}).", by()),
         Status::Incomplete => format!(
-            "Not signed off by enough reviewers: {reviewers} count for this fingerprint{}.",
+            "Not signed off by enough reviewers for this fingerprint ({reviewers}){}.",
             if report.checked { " (only verified signatures count)" } else { "" }
         ),
         Status::Stale => format!(

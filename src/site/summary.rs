@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::base::format::{human_size, plural, short_hash, signed_size};
+use crate::base::format::{human_size, plural, signed_size};
 use crate::base::shown::Shown;
 use crate::checks::Severity;
 use crate::package::diff::{Comparison, Status};
@@ -232,8 +232,7 @@ fn signoff_cell(signoff: &crate::review::signoff::SignoffReport) -> String {
         .iter()
         .filter(|row| row.current)
         .map(|row| {
-            let key =
-                row.key.as_deref().map(|k| format!(", {}", short_hash(k))).unwrap_or_default();
+            let key = row.key.as_deref().map(|k| format!(", {k}")).unwrap_or_default();
             format!("{} ({}{key})", &*row.reviewer, row.state.as_str())
         })
         .collect();

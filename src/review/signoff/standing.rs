@@ -11,7 +11,7 @@ use ssh_key::HashAlg;
 
 use super::allowed::{AllowedSigners, RowState};
 use super::statement::NAMESPACE;
-use super::{Row, Signoffs, compare_versions, same_version};
+use super::{Row, Signoffs, compare_versions};
 use crate::base::shown::Shown;
 
 /// A crate's standing.
@@ -104,13 +104,8 @@ pub struct Judge {
 impl Judge {
     /// The crate's standing for `version` and `fingerprint`.
     pub fn report(&self, name: &str, version: &str, fingerprint: &str) -> SignoffReport {
-        let rows: Vec<RowReport> = self
-            .signoffs
-            .rows()
-            .iter()
-            .filter(|row| row.entry.name == name && same_version(&row.entry.version, version))
-            .map(|row| self.row(row, fingerprint))
-            .collect();
+        let rows: Vec<RowReport> =
+            self.signoffs.of_version(name, version).map(|row| self.row(row, fingerprint)).collect();
         let counted: BTreeSet<&str> =
             rows.iter().filter(|r| r.counts).map(|r| &*r.reviewer as &str).collect();
         let required = self.required.max(1);

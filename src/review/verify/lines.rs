@@ -41,11 +41,7 @@ pub fn write_verdicts(
             let reviewer = signoff.reviewer.as_ref().map_or("?".into(), escape_terminal);
             format!("by {reviewer} on {}", signoff.date.as_deref().unwrap_or("?"))
         };
-        let reviewers = format!(
-            "{} of the {} required",
-            signoff.signers,
-            plural(signoff.required, "distinct reviewer")
-        );
+        let reviewers = format!("reviewers: {} of {} required", signoff.signers, signoff.required);
         write!(out, "{style}{label:>9}{style:#} {name}  ")?;
         if !verdict.blockers.is_empty() {
             writeln!(
@@ -60,9 +56,9 @@ pub fn write_verdicts(
         }
         match (&verdict.fingerprint, signoff.status) {
             (Err(reason), _) => writeln!(out, "could not be packaged: {}", terminal_text(reason))?,
-            (Ok(_), Status::Signed) => writeln!(out, "signed off {} ({reviewers})", by())?,
+            (Ok(_), Status::Signed) => writeln!(out, "{} ({reviewers})", by())?,
             (Ok(_), Status::Incomplete) => {
-                writeln!(out, "not signed off by enough reviewers: {reviewers} count")?
+                writeln!(out, "not signed off by enough reviewers ({reviewers})")?
             }
             (Ok(fingerprint), Status::Stale) => {
                 writeln!(out, "signed off {} for another content", by())?;
