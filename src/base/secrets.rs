@@ -256,7 +256,6 @@ fn without_nuls(bytes: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(rest);
 }
 
-
 /// Files that hold secrets by their name alone, and names that hold a secret themselves.
 pub fn in_name(path: &Path) -> Option<&'static str> {
     if let Some(f) = find(path.as_os_str().as_encoded_bytes()).first() {

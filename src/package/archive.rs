@@ -202,6 +202,59 @@ pub fn compressed_size_of(path: &Path) -> io::Result<u64> {
     Ok(counter.0)
 }
 
+/// What leaving single files out would save ([`compressed_size_of`] of each), by content:
+/// kept in the archive store, so that a re-run compresses none of them again.
+pub struct DeflatedSizes<'s> {
+    store: &'s crate::base::cache::BlobStore,
+    /// Sizes this run computed, as store entries.
+    fresh: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl<'s> DeflatedSizes<'s> {
+    pub fn new(store: &'s crate::base::cache::BlobStore) -> DeflatedSizes<'s> {
+        DeflatedSizes { store, fresh: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    /// The compressed bytes `file` adds on its own: its content deflated at level 9 (for a
+    /// file that cannot be read, its size).
+    pub fn of(&self, file: &ArchiveFile) -> u64 {
+        let disk = match &file.content {
+            Content::File(disk) => disk,
+            Content::Bytes(bytes) => return bytes.len() as u64,
+        };
+        // The content decides it, and this tool's version (its compressor).
+        let mut hasher = Sha256::new();
+        hasher.update(concat!(
+            env!("CARGO_PKG_NAME"),
+            " ",
+            env!("CARGO_PKG_VERSION"),
+            " deflated\n"
+        ));
+        hasher.update(file.size.to_le_bytes());
+        hasher.update(file.sha256);
+        let key = hex(&hasher.finalize());
+        let kept =
+            self.store.get(&key).and_then(|bytes| Some(u64::from_le_bytes(bytes.try_into().ok()?)));
+        if let Some(size) = kept {
+            return size;
+        }
+        match compressed_size_of(disk) {
+            Ok(size) => {
+                if let Ok(mut fresh) = self.fresh.lock() {
+                    fresh.push((key, size.to_le_bytes().to_vec()));
+                }
+                size
+            }
+            Err(_) => file.size,
+        }
+    }
+
+    /// The sizes computed in this run, for the store.
+    pub fn fresh(self) -> Vec<(String, Vec<u8>)> {
+        self.fresh.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 #[cfg(unix)]
 fn is_executable(file: &File) -> bool {
     use std::os::unix::fs::PermissionsExt;

@@ -101,6 +101,7 @@ struct Stages<'a> {
     registry: &'a Facts,
     /// With `--build`.
     builder: Option<&'a crate::build::Builder<'a>>,
+    deflated: &'a package::archive::DeflatedSizes<'a>,
 }
 
 /// A crate packaged (with `--build`, unpacked for its build): its checks still to run.
@@ -161,7 +162,7 @@ fn build_stage<'s, T, E>(
 
 /// The checks stage for one packaged crate.
 fn check_stage(stages: &Stages, (staged, build): Building) -> Result<Packaged, Error> {
-    let Stages { cli, workspace, settings, caches, registry, .. } = *stages;
+    let Stages { cli, workspace, settings, caches, registry, deflated, .. } = *stages;
     let Staged { member, archive, .. } = staged;
     let build_outcome = build.finish();
     let limits = settings.limits(member.name());
@@ -175,6 +176,7 @@ fn check_stage(stages: &Stages, (staged, build): Building) -> Result<Packaged, E
         readme: preview.readme.as_ref(),
         registry,
         build_outcome: &build_outcome,
+        deflated,
     };
     let findings = checks::run_crate(&subject, settings);
     let report = CrateReport::new(member, &archive, &findings);
@@ -234,6 +236,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         ),
         false => None,
     };
+    let deflated = package::archive::DeflatedSizes::new(&caches.archives);
     let stages = Stages {
         cli,
         workspace: &workspace,
@@ -241,6 +244,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         caches: &caches,
         registry: &facts,
         builder: builder.as_ref(),
+        deflated: &deflated,
     };
     let progress = progress_bar(cli, selected.len());
     let staged = package::in_waves(&workspace, &selected, |member, checksums| {
@@ -351,7 +355,9 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     output::write(&out, &files, &site.kept)?;
     out.record(&site.keys);
     // Only new entries are written: an archive already cached was read from there.
-    caches.archives.store(&crate::package::archive_entries(cached));
+    let mut archive_entries = crate::package::archive_entries(cached);
+    archive_entries.extend(deflated.fresh());
+    caches.archives.store(&archive_entries);
     rendered.extend(site.fresh);
     caches.render.store(&rendered);
     caches.registry.sweep();
