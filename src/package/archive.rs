@@ -297,3 +297,48 @@ impl Write for Counter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `path` on disk with `content`, as a packaged file.
+    fn packaged(path: &Path, content: &[u8]) -> ArchiveFile {
+        std::fs::write(path, content).unwrap();
+        let digested = digest(&Content::File(path.to_path_buf())).unwrap();
+        ArchiveFile {
+            path: "fixtures/data.bin".into(),
+            size: digested.size,
+            origin: super::super::Origin::Disk,
+            executable: false,
+            sha256: digested.sha256,
+            content: Content::File(path.to_path_buf()),
+        }
+    }
+
+    #[test]
+    fn deflated_sizes_are_kept_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::base::cache::BlobStore::open(&dir.path().join("store"));
+        let disk = dir.path().join("data.bin");
+        let repetitive = packaged(&disk, &[b'a'; 8192]);
+        let sizes = DeflatedSizes::new(&store);
+        let small = sizes.of(&repetitive);
+        assert_eq!(small, compressed_size_of(&disk).unwrap());
+        store.store(&sizes.fresh());
+
+        // The same path, the same length, other content: computed again, not taken from
+        // what the path held before.
+        let noise: Vec<u8> =
+            (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let noisy = packaged(&disk, &noise);
+        let sizes = DeflatedSizes::new(&store);
+        let large = sizes.of(&noisy);
+        assert_eq!(large, compressed_size_of(&disk).unwrap());
+        assert!(large > small * 10, "{large} vs {small}");
+
+        // The first content again is read from the store (the disk holds the noise now).
+        assert_eq!(sizes.of(&repetitive), small);
+        assert_eq!(sizes.fresh().len(), 1, "only the new content was compressed");
+    }
+}
