@@ -137,10 +137,13 @@ impl BlobStore {
     /// Stores entries; one that cannot be written is not an error (the next run renders
     /// again). Then sweeps entries no run has used lately, when there are many.
     pub fn store(&self, fresh: &[(String, Vec<u8>)]) {
+        use rayon::prelude::*;
         let known = self.used.lock().map(|used| used.clone()).unwrap_or_default();
-        for (key, payload) in fresh.iter().filter(|(key, _)| !known.contains(key)) {
-            self.replace(key, payload);
-        }
+        // Each entry is a file of its own: written side by side.
+        fresh
+            .par_iter()
+            .filter(|(key, _)| !known.contains(key))
+            .for_each(|(key, payload)| self.replace(key, payload));
         self.sweep();
     }
 

@@ -194,13 +194,15 @@ const OVERLAP: usize = 4096;
 /// they are (for UTF-16, in its own line breaks).
 pub fn scan(mut reader: impl Read) -> io::Result<Vec<Hit>> {
     let mut hits = Vec::new();
-    // One allocation for the whole stream: `kept` bytes carried over, then a chunk read.
-    let mut storage = vec![0u8; CHUNK + OVERLAP];
+    // `kept` bytes carried over, then a chunk read; grown as bytes arrive (most files are
+    // far smaller than a chunk), never filled with zeros first.
+    let mut storage: Vec<u8> = Vec::new();
     let mut squeezed: Vec<u8> = Vec::new();
     let mut kept = 0;
     let mut line_at_buffer = 1; // line number at buffer[0]
     loop {
-        let n = read_full(&mut reader, &mut storage[kept..kept + CHUNK])?;
+        storage.truncate(kept);
+        let n = (&mut reader).take(CHUNK as u64).read_to_end(&mut storage)?;
         let buffer = &storage[..kept + n];
         let last = n < CHUNK;
         // The tail is scanned again with the next chunk: a match starting there is reported
@@ -252,19 +254,6 @@ fn without_nuls(bytes: &[u8], out: &mut Vec<u8>) {
         rest = &rest[at + run..];
     }
     out.extend_from_slice(rest);
-}
-
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// Files that hold secrets by their name alone, and names that hold a secret themselves.

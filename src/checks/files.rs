@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Outcome, Subject};
 use crate::base::format::{human_size, plural, slash_path};
-use crate::package::{ArchiveFile, Origin, archive::compressed_size_of};
+use crate::package::{ArchiveFile, Origin};
 
 /// Characters cargo refuses in a packaged file's name.
 const REFUSED_CHARS: &[char] = &['/', '\\', '<', '>', ':', '"', '|', '?', '*'];
@@ -227,10 +227,7 @@ pub fn junk_file(s: &Subject) -> Outcome {
         if needed(s, file) {
             continue;
         }
-        let saved = match &file.content {
-            crate::package::Content::File(disk) => compressed_size_of(disk).unwrap_or(file.size),
-            crate::package::Content::Bytes(bytes) => bytes.len() as u64,
-        };
+        let saved = s.deflated.of(file);
         let entry = groups.entry(junk.exclude).or_insert((junk.what, Vec::new(), 0));
         entry.1.push(slash_path(&file.path));
         entry.2 += saved + 512; // each entry also costs a tar header

@@ -26,6 +26,7 @@ pub fn blockers(
             let preview = crate::preview::build(member, archive, &caches.render)?.preview;
             let registry = crate::registry::Facts::off();
             let build_outcome = crate::build::BuildOutcome::NOT_RUN;
+            let deflated = crate::package::archive::DeflatedSizes::new(&caches.archives);
             let subject = Subject {
                 workspace,
                 member,
@@ -34,6 +35,7 @@ pub fn blockers(
                 readme: preview.readme.as_ref(),
                 registry: &registry,
                 build_outcome: &build_outcome,
+                deflated: &deflated,
             };
             Ok(super::run_crate(&subject, &settings))
         })

@@ -102,6 +102,8 @@ pub struct Subject<'a> {
     pub registry: &'a crate::registry::Facts,
     /// The crate built from its archive (`--build`).
     pub build_outcome: &'a crate::build::BuildOutcome,
+    /// What single files add to the compressed archive.
+    pub deflated: &'a crate::package::archive::DeflatedSizes<'a>,
 }
 
 /// What a workspace check looks at.

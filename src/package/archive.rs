@@ -202,6 +202,59 @@ pub fn compressed_size_of(path: &Path) -> io::Result<u64> {
     Ok(counter.0)
 }
 
+/// What leaving single files out would save ([`compressed_size_of`] of each), by content:
+/// kept in the archive store, so that a re-run compresses none of them again.
+pub struct DeflatedSizes<'s> {
+    store: &'s crate::base::cache::BlobStore,
+    /// Sizes this run computed, as store entries.
+    fresh: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl<'s> DeflatedSizes<'s> {
+    pub fn new(store: &'s crate::base::cache::BlobStore) -> DeflatedSizes<'s> {
+        DeflatedSizes { store, fresh: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    /// The compressed bytes `file` adds on its own: its content deflated at level 9 (for a
+    /// file that cannot be read, its size).
+    pub fn of(&self, file: &ArchiveFile) -> u64 {
+        let disk = match &file.content {
+            Content::File(disk) => disk,
+            Content::Bytes(bytes) => return bytes.len() as u64,
+        };
+        // The content decides it, and this tool's version (its compressor).
+        let mut hasher = Sha256::new();
+        hasher.update(concat!(
+            env!("CARGO_PKG_NAME"),
+            " ",
+            env!("CARGO_PKG_VERSION"),
+            " deflated\n"
+        ));
+        hasher.update(file.size.to_le_bytes());
+        hasher.update(file.sha256);
+        let key = hex(&hasher.finalize());
+        let kept =
+            self.store.get(&key).and_then(|bytes| Some(u64::from_le_bytes(bytes.try_into().ok()?)));
+        if let Some(size) = kept {
+            return size;
+        }
+        match compressed_size_of(disk) {
+            Ok(size) => {
+                if let Ok(mut fresh) = self.fresh.lock() {
+                    fresh.push((key, size.to_le_bytes().to_vec()));
+                }
+                size
+            }
+            Err(_) => file.size,
+        }
+    }
+
+    /// The sizes computed in this run, for the store.
+    pub fn fresh(self) -> Vec<(String, Vec<u8>)> {
+        self.fresh.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 #[cfg(unix)]
 fn is_executable(file: &File) -> bool {
     use std::os::unix::fs::PermissionsExt;
@@ -242,5 +295,50 @@ impl Write for Counter {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `path` on disk with `content`, as a packaged file.
+    fn packaged(path: &Path, content: &[u8]) -> ArchiveFile {
+        std::fs::write(path, content).unwrap();
+        let digested = digest(&Content::File(path.to_path_buf())).unwrap();
+        ArchiveFile {
+            path: "fixtures/data.bin".into(),
+            size: digested.size,
+            origin: super::super::Origin::Disk,
+            executable: false,
+            sha256: digested.sha256,
+            content: Content::File(path.to_path_buf()),
+        }
+    }
+
+    #[test]
+    fn deflated_sizes_are_kept_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::base::cache::BlobStore::open(&dir.path().join("store"));
+        let disk = dir.path().join("data.bin");
+        let repetitive = packaged(&disk, &[b'a'; 8192]);
+        let sizes = DeflatedSizes::new(&store);
+        let small = sizes.of(&repetitive);
+        assert_eq!(small, compressed_size_of(&disk).unwrap());
+        store.store(&sizes.fresh());
+
+        // The same path, the same length, other content: computed again, not taken from
+        // what the path held before.
+        let noise: Vec<u8> =
+            (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let noisy = packaged(&disk, &noise);
+        let sizes = DeflatedSizes::new(&store);
+        let large = sizes.of(&noisy);
+        assert_eq!(large, compressed_size_of(&disk).unwrap());
+        assert!(large > small * 10, "{large} vs {small}");
+
+        // The first content again is read from the store (the disk holds the noise now).
+        assert_eq!(sizes.of(&repetitive), small);
+        assert_eq!(sizes.fresh().len(), 1, "only the new content was compressed");
     }
 }

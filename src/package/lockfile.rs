@@ -113,6 +113,8 @@ pub fn packaged(
 struct Walk<'a> {
     lock: &'a Lock,
     declarations: &'a Declarations,
+    /// Each lock entry's declarations, looked up once (by index, as `lock.entries`).
+    declared: Vec<std::cell::OnceCell<Option<&'a PackageDeclarations>>>,
     root: usize,
     /// Reached entries and the entries they depend on.
     edges: BTreeMap<usize, Vec<usize>>,
@@ -138,6 +140,7 @@ impl<'a> Walk<'a> {
         Walk {
             lock,
             declarations,
+            declared: vec![std::cell::OnceCell::new(); lock.entries.len()],
             root,
             edges: BTreeMap::new(),
             features: HashMap::new(),
@@ -150,8 +153,10 @@ impl<'a> Walk<'a> {
     }
 
     fn declarations(&self, entry: usize) -> Option<&'a PackageDeclarations> {
-        let e = &self.lock.entries[entry];
-        self.declarations.packages.get(&(e.name.clone(), e.version.clone()))
+        *self.declared[entry].get_or_init(|| {
+            let e = &self.lock.entries[entry];
+            self.declarations.packages.get(&(e.name.clone(), e.version.clone()))
+        })
     }
 
     fn run(&mut self) {

@@ -19,7 +19,7 @@ pub fn in_waves<'m, T: Send>(
     stage: impl Fn(&'m Member, &BTreeMap<String, MemberCrate>) -> (T, Option<MemberCrate>) + Sync,
 ) -> Vec<T> {
     let needs: BTreeMap<&str, Vec<String>> =
-        selected.iter().map(|m| (m.name(), generated::lock_members(workspace, m))).collect();
+        selected.par_iter().map(|m| (m.name(), generated::lock_members(workspace, m))).collect();
     let mut checksums: BTreeMap<String, MemberCrate> = BTreeMap::new();
     let mut pending: Vec<&'m Member> = selected.to_vec();
     let mut results: Vec<T> = Vec::with_capacity(selected.len());

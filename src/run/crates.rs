@@ -51,6 +51,8 @@ pub struct Stages<'a> {
     pub registry: &'a Facts,
     /// With `--build`.
     pub builder: Option<&'a Builder<'a>>,
+    /// What leaving a file out would save, by content (the `junk-file` check).
+    pub deflated: &'a package::archive::DeflatedSizes<'a>,
 }
 
 /// Packages, builds and checks each selected crate, sorted by name.
@@ -187,7 +189,7 @@ fn check_stage<'s>(
     stages: &Stages<'s>,
     (staged, build): Building<'s>,
 ) -> Result<CrateChecked<'s>, Error> {
-    let Stages { cli, workspace, settings, caches, registry, .. } = *stages;
+    let Stages { cli, workspace, settings, caches, registry, deflated, .. } = *stages;
     let Staged { member, archive, .. } = staged;
     let build_outcome = build.finish();
     let limits = settings.limits(member.name());
@@ -201,6 +203,7 @@ fn check_stage<'s>(
         readme: preview.readme.as_ref(),
         registry,
         build_outcome: &build_outcome,
+        deflated,
     };
     let findings = checks::run_crate(&subject, settings);
     let emitted = if cli.emit_crate {

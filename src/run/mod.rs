@@ -172,8 +172,16 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         ),
         false => None,
     };
-    let stages =
-        Stages { cli, workspace, settings, caches, registry: &facts, builder: builder.as_ref() };
+    let deflated = crate::package::archive::DeflatedSizes::new(&caches.archives);
+    let stages = Stages {
+        cli,
+        workspace,
+        settings,
+        caches,
+        registry: &facts,
+        builder: builder.as_ref(),
+        deflated: &deflated,
+    };
     let progress = print::progress_bar(cli, selected.len());
     let mut checked = crates::check_all(&stages, &selected, &progress);
     progress.finish_and_clear();
@@ -220,7 +228,9 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     output::write(out, &files, &site.kept)?;
     out.record(&site.keys);
     // Only new entries are written: an archive already cached was read from there.
-    caches.archives.store(&crate::package::archive_entries(parts.cached));
+    let mut archive_entries = crate::package::archive_entries(parts.cached);
+    archive_entries.extend(deflated.fresh());
+    caches.archives.store(&archive_entries);
     let mut rendered = parts.rendered;
     rendered.extend(site.fresh);
     caches.render.store(&rendered);

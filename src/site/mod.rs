@@ -83,6 +83,8 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
 
     // Each crate's page and card: the most expensive part of a re-run, so each is taken
     // from the memo when its view is unchanged.
+    // What every card shares is drawn once, when the first card is.
+    let backdrop = std::sync::OnceLock::new();
     let render_pages = || {
         input
             .report
@@ -97,7 +99,8 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
                 let data = card_data(krate);
                 let card_file = krate.card_file();
                 let card = memoized(input, &card_file, "card.png", &theme.identity, &data, || {
-                    card::draw(&data, &theme.card).map_err(|e| Error::Theme {
+                    let backdrop = backdrop.get_or_init(|| card::Backdrop::new(&theme.card));
+                    card::draw_on(backdrop, &data, &theme.card).map_err(|e| Error::Theme {
                         path: krate.card_file().into(),
                         message: e.to_string(),
                     })

@@ -27,6 +27,9 @@ pub(crate) struct GitSnapshot {
     /// Every non-tree entry of `HEAD`'s tree by path; `None` when `HEAD` is not a commit.
     pub(crate) head: Option<HashMap<BString, gix::ObjectId>>,
     pub(crate) head_commit: Option<gix::ObjectId>,
+    /// The ignore rules as git reads them (every `.gitignore`, `info/exclude`, the global
+    /// file), loaded once and copied for each listing: unused, as each listing starts it.
+    pub(crate) excludes: std::sync::OnceLock<gix::worktree::Stack>,
 }
 
 impl std::fmt::Debug for GitRepos {
@@ -87,7 +90,14 @@ impl GitSnapshot {
         let head = head.map(|entries| {
             entries.into_iter().filter(|e| !e.mode.is_tree()).map(|e| (e.filepath, e.oid)).collect()
         });
-        Some(Arc::new(GitSnapshot { index, repo: repo.into_sync(), workdir, head, head_commit }))
+        Some(Arc::new(GitSnapshot {
+            index,
+            repo: repo.into_sync(),
+            workdir,
+            head,
+            head_commit,
+            excludes: std::sync::OnceLock::new(),
+        }))
     }
 }
 

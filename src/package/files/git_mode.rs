@@ -2,7 +2,7 @@
 //! does not ignore, read through gix, nested repositories and submodules with their own
 //! index and ignore rules, and which of them differ from `HEAD`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -35,11 +35,11 @@ impl Repo {
     ) -> Result<(), ListError> {
         let workdir = &self.shared.workdir;
         let index = &self.shared.index;
-        let mut excludes = self.excludes(index).map_err(|e| git_error(workdir, e))?;
+        let mut excludes = self.excludes().map_err(|e| git_error(workdir, e))?;
         let prefix = self.relative(dir).unwrap_or(Path::new("")).to_path_buf();
         let target = root.join("target");
 
-        let mut tracked: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut tracked: HashSet<PathBuf> = HashSet::new();
         let mut nested: Vec<PathBuf> = Vec::new();
         // Listed files that are symbolic links (some may lead to folders).
         let mut links: Vec<PathBuf> = Vec::new();
@@ -158,20 +158,27 @@ impl Repo {
         Ok(())
     }
 
-    /// Every ignore source git reads: `.gitignore` files, `info/exclude`, the global file.
-    fn excludes<'r>(
-        &'r self,
-        index: &gix::index::State,
-    ) -> Result<gix::AttributeStack<'r>, gix::Error> {
+    /// Every ignore source git reads: `.gitignore` files, `info/exclude`, the global file;
+    /// read from the repository once per run, a fresh copy for each use.
+    fn excludes(&self) -> Result<gix::AttributeStack<'_>, gix::Error> {
         use gix::worktree::stack::state::ignore::Source;
-        self.repo.excludes(index, None, Source::WorktreeThenIdMappingIfNotSkipped)
+        let stack = match self.shared.excludes.get() {
+            Some(stack) => stack.clone(),
+            None => {
+                let source = Source::WorktreeThenIdMappingIfNotSkipped;
+                let stack = self.repo.excludes(&self.shared.index, None, source)?.detach();
+                self.shared.excludes.get_or_init(|| stack.clone());
+                stack
+            }
+        };
+        Ok(gix::AttributeStack::new(stack, &self.repo))
     }
 
     /// `.cargo_vcs_info.json`: written when `Cargo.toml` is not ignored and `HEAD` is a
     /// commit.
     pub(super) fn vcs_info(&self, root: &Path, dirty: bool) -> Option<VcsInfo> {
         let rel = self.relative(root)?;
-        let mut excludes = self.excludes(&self.shared.index).ok()?;
+        let mut excludes = self.excludes().ok()?;
         if excludes.at_path(rel.join("Cargo.toml"), None).ok()?.is_excluded() {
             return None;
         }

@@ -102,8 +102,12 @@ pub enum Verdict {
 
 /// What an attribute's tokens (inside `#[…]`) mean for the code under them.
 pub fn judge(attribute: TokenStream, build: &BuildCfgs) -> Verdict {
-    let tokens: Vec<TokenTree> = attribute.into_iter().collect();
-    let [TokenTree::Ident(cfg), TokenTree::Group(predicate)] = tokens.as_slice() else {
+    judge_tokens(&attribute.into_iter().collect::<Vec<_>>(), build)
+}
+
+/// [`judge`], on the attribute's tokens.
+pub fn judge_tokens(attribute: &[TokenTree], build: &BuildCfgs) -> Verdict {
+    let [TokenTree::Ident(cfg), TokenTree::Group(predicate)] = attribute else {
         return Verdict::Compiled;
     };
     if cfg != "cfg" || predicate.delimiter() != Delimiter::Parenthesis {

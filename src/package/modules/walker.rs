@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use proc_macro2::{Delimiter, Literal, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
 
 use super::CompileInput;
 use super::test_code::{self, BuildCfgs, Verdict, is_punct};
@@ -90,8 +90,8 @@ impl<'a> Walker<'a> {
         }
         // An inner `#![cfg(…)]` puts the rest of this module under a condition.
         let entry_condition = self.condition.clone();
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-        let file_dir = self.file.parent().unwrap_or(Path::new("")).to_path_buf();
+        // Moved out of `tokens` when nothing else holds them (see `take_group`).
+        let mut tokens: Vec<TokenTree> = tokens.into_iter().collect();
         // `#[path]` values (and `#[cfg_attr(…, path = …)]` alternatives) for the next item.
         let mut paths: Vec<(String, bool)> = Vec::new();
         let mut i = 0;
@@ -118,41 +118,51 @@ impl<'a> Walker<'a> {
                     Verdict::Compiled => {}
                 }
             }
-            match &tokens[i] {
-                TokenTree::Punct(p) if p.as_char() == '#' => {
-                    let attribute = match tokens.get(i + 1) {
-                        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => Some(g),
-                        _ => None,
-                    };
-                    if let Some(attribute) = attribute {
-                        match test_code::judge(attribute.stream(), self.build) {
-                            Verdict::Never => {
-                                let end = test_code::item_end(&tokens, i + 2);
-                                self.test_module(&tokens[i + 2..end], &paths, module_dir, inline);
-                                let last = tokens[end - 1].span().end().line;
-                                self.test_lines.push((p.span().start().line, last));
-                                i = end;
-                            }
-                            // The item is walked alone, under its condition.
-                            Verdict::OnlyWith(cfg) if self.condition.is_none() => {
-                                let end = test_code::item_end(&tokens, i + 2);
-                                let item: TokenStream =
-                                    tokens[i + 2..end].iter().cloned().collect();
-                                self.condition = Some(cfg);
-                                self.walk(item, module_dir, inline, depth + 1);
-                                self.condition = None;
-                                i = end;
-                            }
-                            _ => {
-                                paths.extend(path_values(attribute.stream()));
-                                i += 2;
-                                continue;
-                            }
-                        }
-                        paths.clear();
+            if is_punct(tokens.get(i), '#')
+                && matches!(tokens.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
+            {
+                // Read once, and left behind: nothing looks at an attribute's tokens again.
+                let attribute: Vec<TokenTree> =
+                    take_group(&mut tokens[i + 1]).into_iter().flatten().collect();
+                match test_code::judge_tokens(&attribute, self.build) {
+                    Verdict::Never => {
+                        let end = test_code::item_end(&tokens, i + 2);
+                        self.test_module(&tokens[i + 2..end], &paths, module_dir, inline);
+                        let last = tokens[end - 1].span().end().line;
+                        self.test_lines.push((tokens[i].span().start().line, last));
+                        i = end;
+                    }
+                    // The item is walked alone, under its condition.
+                    Verdict::OnlyWith(cfg) if self.condition.is_none() => {
+                        let end = test_code::item_end(&tokens, i + 2);
+                        let item: TokenStream = tokens[i + 2..end].iter().cloned().collect();
+                        self.condition = Some(cfg);
+                        self.walk(item, module_dir, inline, depth + 1);
+                        self.condition = None;
+                        i = end;
+                    }
+                    _ => {
+                        paths.extend(path_values(&attribute));
+                        i += 2;
                         continue;
                     }
                 }
+                paths.clear();
+                continue;
+            }
+            // A group is walked once, and its tokens moved out rather than copied.
+            if let Some(TokenTree::Group(_)) = tokens.get(i) {
+                if let Some(group) = take_group(&mut tokens[i]) {
+                    self.walk(group, module_dir, inline, depth + 1);
+                }
+                if !matches!(&tokens[i], TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis)
+                {
+                    paths.clear();
+                }
+                i += 1;
+                continue;
+            }
+            match &tokens[i] {
                 // A macro's body is a template: its `mod` items are expanded elsewhere.
                 TokenTree::Ident(ident)
                     if ident == "macro_rules" && is_punct(tokens.get(i + 1), '!') =>
@@ -195,7 +205,9 @@ impl<'a> Walker<'a> {
                                     _ => module_dir.join(name),
                                 };
                                 paths.clear();
-                                self.walk(body.stream(), &dir, true, depth + 1);
+                                if let Some(body) = take_group(&mut tokens[i + 2]) {
+                                    self.walk(body, &dir, true, depth + 1);
+                                }
                                 i += 3;
                                 continue;
                             }
@@ -213,12 +225,9 @@ impl<'a> Walker<'a> {
                     self.out_dir.push(ident.span().start().line);
                 }
                 TokenTree::Ident(ident) => {
-                    let via = match ident.to_string().as_str() {
-                        "include_str" => Some("include_str"),
-                        "include_bytes" => Some("include_bytes"),
-                        "include" => Some("include"),
-                        _ => None,
-                    };
+                    let via = ["include_str", "include_bytes", "include"]
+                        .into_iter()
+                        .find(|via| ident == via);
                     if let (Some(via), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(args))) =
                         (via, tokens.get(i + 1), tokens.get(i + 2))
                         && bang.as_char() == '!'
@@ -226,6 +235,7 @@ impl<'a> Walker<'a> {
                     {
                         let resolved = match base {
                             Base::Source => {
+                                let file_dir = self.file.parent().unwrap_or(Path::new(""));
                                 crate::base::paths::relative_inside(&file_dir.join(&written))
                             }
                             Base::ManifestDir => crate::base::paths::relative_inside(Path::new(
@@ -242,9 +252,6 @@ impl<'a> Walker<'a> {
                         i += 3;
                         continue;
                     }
-                }
-                TokenTree::Group(group) => {
-                    self.walk(group.stream(), module_dir, inline, depth + 1);
                 }
                 _ => {}
             }
@@ -302,7 +309,7 @@ impl<'a> Walker<'a> {
             if p.as_char() != '#' || g.delimiter() != Delimiter::Bracket {
                 break;
             }
-            paths.extend(path_values(g.stream()));
+            paths.extend(path_values(&g.stream().into_iter().collect::<Vec<_>>()));
             i += 2;
         }
         let rest = &item[i..];
@@ -327,6 +334,16 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// The tokens of the group in `slot`, taken out of it: the group stays, empty, with its
+/// delimiter and span. A group's tokens are shared with every copy of it, and iterating
+/// shared tokens copies them all; taken out, they are moved. `None` for no group.
+fn take_group(slot: &mut TokenTree) -> Option<TokenStream> {
+    let TokenTree::Group(group) = slot else { return None };
+    let mut empty = Group::new(group.delimiter(), TokenStream::new());
+    empty.set_span(group.span());
+    Some(std::mem::replace(group, empty).stream())
+}
+
 /// The attribute of `#![…]` at `i`.
 fn inner_attribute(tokens: &[TokenTree], i: usize) -> Option<&proc_macro2::Group> {
     match (tokens.get(i), tokens.get(i + 1), tokens.get(i + 2)) {
@@ -344,9 +361,8 @@ fn inner_attribute(tokens: &[TokenTree], i: usize) -> Option<&proc_macro2::Group
 /// The paths an attribute gives a module: `path = "…"` (unconditional), or each
 /// `path = "…"` inside `cfg_attr(…)` (conditional; none when only tests set its
 /// predicate).
-fn path_values(attribute: TokenStream) -> Vec<(String, bool)> {
-    let tokens: Vec<TokenTree> = attribute.into_iter().collect();
-    match tokens.as_slice() {
+fn path_values(attribute: &[TokenTree]) -> Vec<(String, bool)> {
+    match attribute {
         [TokenTree::Ident(name), TokenTree::Punct(eq), TokenTree::Literal(lit)]
             if name == "path" && eq.as_char() == '=' =>
         {

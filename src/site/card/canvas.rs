@@ -15,11 +15,12 @@ pub(super) struct Canvas<'t> {
 
 impl<'t> Canvas<'t> {
     pub(super) fn new(theme: &'t CardTheme) -> Canvas<'t> {
-        let background = theme.colors.background;
-        let mut pixels = Vec::with_capacity((WIDTH * HEIGHT * 3) as usize);
-        for _ in 0..WIDTH * HEIGHT {
-            pixels.extend_from_slice(&background);
-        }
+        let pixels = theme.colors.background.repeat((WIDTH * HEIGHT) as usize);
+        Canvas { pixels, clip: full(), theme }
+    }
+
+    /// A canvas that starts from `pixels` (a whole card, as [`Canvas::pixels`] holds it).
+    pub(super) fn from_pixels(theme: &'t CardTheme, pixels: Vec<u8>) -> Canvas<'t> {
         Canvas { pixels, clip: full(), theme }
     }
 
@@ -31,14 +32,25 @@ impl<'t> Canvas<'t> {
         let i = (y as usize * WIDTH as usize + x as usize) * 3;
         for (dst, &src) in self.pixels[i..i + 3].iter_mut().zip(&color) {
             let d = f32::from(*dst);
-            *dst = (d + (f32::from(src) - d) * a).round() as u8;
+            *dst = round_to_u8(d + (f32::from(src) - d) * a);
         }
     }
 
+    /// Paints `r` (clipped) with `color`: what blending each pixel at full coverage gives
+    /// (`d + (s - d) * 1.0` is `s` exactly), row by row.
     pub(super) fn fill_rect(&mut self, r: Region, color: Rgb) {
-        for y in r.y0..r.y1 {
-            for x in r.x0..r.x1 {
-                self.blend(x, y, color, 1.0);
+        let x0 = r.x0.max(self.clip.x0);
+        let x1 = r.x1.min(self.clip.x1);
+        let y0 = r.y0.max(self.clip.y0);
+        let y1 = r.y1.min(self.clip.y1);
+        if x0 >= x1 || y0 >= y1 {
+            return;
+        }
+        for y in y0..y1 {
+            let row = y as usize * WIDTH as usize;
+            let span = &mut self.pixels[(row + x0 as usize) * 3..(row + x1 as usize) * 3];
+            for pixel in span.chunks_exact_mut(3) {
+                pixel.copy_from_slice(&color);
             }
         }
     }
@@ -122,5 +134,63 @@ impl<'t> Canvas<'t> {
             .write_image(&self.pixels, WIDTH, HEIGHT, image::ExtendedColorType::Rgb8)
             .map_err(|e| CardError::Encode(e.to_string()))?;
         Ok(out)
+    }
+}
+
+/// `v.round() as u8` (half away from zero, saturating), without the call into libm that
+/// `f32::round` is on a baseline x86-64: the truncation is exact for `0 <= v < 256`, and so
+/// is the fraction left (`v - t` of two floats within a factor of two of each other).
+fn round_to_u8(v: f32) -> u8 {
+    let truncated = v as u8;
+    if v - f32::from(truncated) >= 0.5 { truncated.saturating_add(1) } else { truncated }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_filled_rectangle_is_every_pixel_blended_at_full_coverage() {
+        let theme = CardTheme::default_theme().unwrap();
+        let clips = [full(), HEADER_INK, CONTENT, Region { x0: 5, y0: 700, x1: 2, y1: 900 }];
+        let rects = [
+            Region { x0: -20, y0: -5, x1: 70, y1: 130 },
+            Region { x0: 1100, y0: 600, x1: 1300, y1: 700 },
+            Region { x0: 300, y0: 200, x1: 301, y1: 201 },
+            Region { x0: 50, y0: 50, x1: 40, y1: 60 },
+        ];
+        for clip in clips {
+            for rect in rects {
+                let mut filled = Canvas::new(&theme);
+                let mut blended = Canvas::new(&theme);
+                // A gradient below, so that a pixel left alone shows.
+                for (i, byte) in filled.pixels.iter_mut().enumerate() {
+                    *byte = (i % 251) as u8;
+                }
+                blended.pixels.clone_from(&filled.pixels);
+                (filled.clip, blended.clip) = (clip, clip);
+                filled.fill_rect(rect, [1, 2, 3]);
+                for y in rect.y0..rect.y1 {
+                    for x in rect.x0..rect.x1 {
+                        blended.blend(x, y, [1, 2, 3], 1.0);
+                    }
+                }
+                assert!(filled.pixels == blended.pixels, "{rect:?} clipped to {clip:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn rounding_is_the_standard_library_s() {
+        // Every float from -2 to 258 in steps of 1/4096, the halves and their neighbours.
+        let mut values: Vec<f32> = (-8192..=1_056_768).map(|i| i as f32 / 4096.0).collect();
+        for n in 0..=256 {
+            let half = n as f32 + 0.5;
+            values.extend([half, half.next_down(), half.next_up(), (n as f32).next_down()]);
+        }
+        values.extend([f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.499_999_97]);
+        for v in values {
+            assert_eq!(round_to_u8(v), v.round() as u8, "{v}");
+        }
     }
 }

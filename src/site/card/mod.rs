@@ -147,21 +147,38 @@ pub fn format_count(n: u64) -> String {
 
 /// Draws the card: 1200×630 PNG bytes, the same bytes for the same input and theme.
 pub fn draw(card: &CardData, theme: &CardTheme) -> Result<Vec<u8>, CardError> {
-    let mut canvas = Canvas::new(theme);
-    let colors = &theme.colors;
-    let layout = Layout { theme };
+    draw_on(&Backdrop::new(theme), card, theme)
+}
 
-    // Header band and footer stripe.
-    canvas.clip = full();
-    canvas.fill_rect(HEADER, colors.header_bg);
-    canvas.fill_rect(FOOTER, colors.footer);
+/// What every card of a theme shares, drawn once: the background, the header band with
+/// its mark and labels, and the footer stripe. Nothing of a crate is in it.
+pub struct Backdrop {
+    pixels: Vec<u8>,
+}
 
-    canvas.clip = HEADER_INK;
-    draw_header(&mut canvas, &layout);
+impl Backdrop {
+    pub fn new(theme: &CardTheme) -> Backdrop {
+        let mut canvas = Canvas::new(theme);
+        let colors = &theme.colors;
+        canvas.clip = full();
+        canvas.fill_rect(HEADER, colors.header_bg);
+        canvas.fill_rect(FOOTER, colors.footer);
+        canvas.clip = HEADER_INK;
+        draw_header(&mut canvas, &Layout { theme });
+        Backdrop { pixels: canvas.pixels }
+    }
+}
 
+/// [`draw`], on a backdrop made with [`Backdrop::new`] from the same `theme` (a run draws
+/// it once for all its cards): the crate's data goes on a copy of it, in the content box.
+pub fn draw_on(
+    backdrop: &Backdrop,
+    card: &CardData,
+    theme: &CardTheme,
+) -> Result<Vec<u8>, CardError> {
+    let mut canvas = Canvas::from_pixels(theme, backdrop.pixels.clone());
     canvas.clip = CONTENT;
-    draw_content(&mut canvas, &layout, card);
-
+    draw_content(&mut canvas, &Layout { theme }, card);
     canvas.encode()
 }
 
