@@ -304,6 +304,13 @@ impl CrateReport {
         report
     }
 
+    /// Adds findings of checks run after the others (the release checks, which need the
+    /// comparison with the baseline), and judges the crate again.
+    pub fn add_findings(&mut self, findings: &[Finding]) {
+        self.checks.extend(findings.iter().map(CheckReport::from));
+        self.verdict = self.compute_verdict();
+    }
+
     /// The name as cargo knows it, to look the crate up by; show [`CrateReport::name`].
     pub fn key(&self) -> &str {
         &self.key

@@ -5,4 +5,5 @@
 pub mod baseline;
 pub mod revision;
 pub mod signoff;
+pub mod tags;
 pub mod verify;

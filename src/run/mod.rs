@@ -310,12 +310,28 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     if let Some(spec) = &baseline {
         let mut compared = compare_with(&workspace, spec, sides, &caches);
         if !cli.quiet {
+            for line in baseline::compared_lines(&compared) {
+                eprintln!("{:>8} {}", "baseline", escape_terminal(&Shown::new(line)));
+            }
             for line in baseline::not_compared_lines(&compared) {
                 eprintln!("warning: {}", escape_terminal(&Shown::new(line)));
             }
         }
+        let tagged = spec.is_tag(&workspace);
         for krate in &mut crates {
             krate.baseline = compared.remove(krate.key());
+            let (Some(comparison), Some(member)) = (&krate.baseline, workspace.member(krate.key()))
+            else {
+                continue;
+            };
+            let subject = checks::ReleaseSubject {
+                name: member.name(),
+                version: &member.package.version,
+                comparison,
+                tagged,
+            };
+            let findings = checks::run_release(&subject, &settings);
+            krate.add_findings(&findings);
         }
     }
     let packaged = started.elapsed();
