@@ -375,6 +375,74 @@ fn baseline_auto_uses_v_tags_in_a_single_crate_repository() {
     assert_eq!(baseline["status"], "changed");
 }
 
+/// Workspaces that tag a release with a bare version (serde's `v1.0.228`, ripgrep's
+/// `15.2.0`) have it found by `auto` for each crate the tag's tree holds at that version,
+/// and only for those; the terminal says what each crate was compared with; a crate that
+/// changed since its release but kept the version is a warning.
+#[test]
+fn baseline_auto_finds_bare_version_tags_where_the_tree_holds_the_crate_at_that_version() {
+    let repo = Repo::new();
+    // a inherits its version from the workspace, as many workspaces do.
+    repo.edit("Cargo.toml", "license = \"MIT\"", "license = \"MIT\"\nversion = \"0.1.0\"");
+    repo.edit("a/Cargo.toml", "version = \"0.1.0\"", "version.workspace = true");
+    repo.commit("release 0.1.0");
+    repo.git(&["tag", "v0.1.0"]);
+    repo.git(&["tag", "v0.1.5"]); // no crate was 0.1.5 there: no crate's release
+    repo.edit("b/Cargo.toml", "version = \"0.1.0\"\nedition", "version = \"0.2.0\"\nedition");
+    repo.write("a/src/lib.rs", "pub fn a() { let _changed = 1; }\n");
+    repo.commit("b 0.2.0, a changed");
+
+    let (output, site) = repo.run(&["--baseline", "auto"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(site.join("report.json")).unwrap()).unwrap();
+    let a = krate(&report, "a");
+    assert_eq!(a["baseline"]["rev"], "v0.1.0", "{stderr}");
+    assert_eq!(a["baseline"]["status"], "changed");
+    let unbumped = |krate: &Value| {
+        krate["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "changed-since-release-unbumped")
+            .cloned()
+            .unwrap()
+    };
+    let finding = unbumped(a);
+    assert_eq!(finding["status"], "fail", "{finding}");
+    assert_eq!(finding["severity"], "warning");
+    assert!(
+        finding["message"].as_str().unwrap().contains("v0.1.0, but its version is still 0.1.0")
+    );
+    assert_eq!(a["verdict"], "warnings");
+    let b = krate(&report, "b");
+    assert_eq!(b["baseline"]["rev"], "v0.1.0", "not v0.1.5, whose tree has b at 0.1.0");
+    assert_eq!(unbumped(b)["status"], "pass", "b's version moved on");
+    let commit = repo.git(&["rev-parse", "v0.1.0"]);
+    let said = format!("baseline a: compared with v0.1.0 ({}): changed", &commit[..12]);
+    assert!(stderr.contains(&said), "{stderr}");
+
+    // ripgrep's bare tag, once b is released at it.
+    repo.git(&["tag", "0.2.0"]);
+    repo.write("a/src/lib.rs", "pub fn a() { let _changed = 2; }\n");
+    repo.commit("a changed again");
+    let report = repo.report(&["--baseline", "auto"]);
+    assert_eq!(krate(&report, "b")["baseline"]["rev"], "0.2.0");
+    assert_eq!(krate(&report, "b")["baseline"]["status"], "unchanged");
+    assert_eq!(krate(&report, "a")["baseline"]["rev"], "v0.1.0");
+
+    // Named as a revision, a tag is a release too; a commit is not.
+    let report = repo.report(&["--baseline", "v0.1.0"]);
+    assert_eq!(unbumped(krate(&report, "a"))["status"], "fail");
+    let report = repo.report(&["--baseline", "HEAD~1"]);
+    assert_eq!(unbumped(krate(&report, "a"))["status"], "not-checked");
+    // Without --baseline the check is not run at all.
+    let report = repo.report(&[]);
+    let ids: Vec<&Value> =
+        krate(&report, "a")["checks"].as_array().unwrap().iter().map(|c| &c["id"]).collect();
+    assert!(!ids.contains(&&Value::from("changed-since-release-unbumped")));
+}
+
 #[cfg(unix)]
 #[test]
 fn a_baseline_revision_with_hostile_links_reads_nothing_outside() {
@@ -400,7 +468,7 @@ fn a_baseline_revision_with_hostile_links_reads_nothing_outside() {
 }
 
 #[test]
-fn summary_links_to_each_finding_and_stays_under_the_comment_limit() {
+fn summary_says_a_finding_of_many_crates_once_and_stays_short() {
     let repo = Repo::new();
     // 60 crates with five warnings each: 300 findings.
     let members: Vec<String> = (0..60).map(|i| format!("\"m{i:02}\"")).collect();
@@ -421,15 +489,20 @@ fn summary_links_to_each_finding_and_stays_under_the_comment_limit() {
     repo.commit("many");
     let (_, site) = repo.run(&["--base-url", "https://example.org/r/"]);
     let summary = fs::read_to_string(site.join("summary.md")).unwrap();
-    assert!(summary.chars().count() < 65_536, "{} characters", summary.chars().count());
-    assert!(summary.contains("Cut to fit a comment"), "300 findings do not fit uncut");
-    assert!(summary.contains(
-        "[`keywords-missing`](https://example.org/r/crates/m00/index.html#check-keywords-missing)"
-    ));
+    // The 300 findings are five shared ones, each said once with the first crates' names.
+    assert!(summary.chars().count() < 16_000, "{} characters", summary.chars().count());
+    assert_eq!(summary.matches("`keywords-missing`").count(), 1, "{summary}");
+    let line = summary.lines().find(|l| l.contains("`keywords-missing`")).unwrap();
+    assert!(
+        line.starts_with("- ⚠️ [`keywords-missing`](https://example.org/r/guide/checks/metadata.html#keywords-missing): 60 crates (m00, m01, "),
+        "{line}"
+    );
+    assert!(line.contains(", m07 and 52 more): No keywords"), "{line}");
+    assert!(summary.contains("| [m00](https://example.org/r/crates/m00/index.html) | 0.1.0 |"));
     assert!(summary.contains("[full report](https://example.org/r/index.html)"));
     let (_, site) = repo.run(&[]);
     let summary = fs::read_to_string(site.join("summary.md")).unwrap();
-    assert!(summary.contains("[`keywords-missing`](crates/m00/index.html#check-keywords-missing)"));
+    assert!(summary.contains("[`keywords-missing`](guide/checks/metadata.html#keywords-missing)"));
 }
 
 #[test]

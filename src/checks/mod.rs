@@ -12,6 +12,7 @@ mod docs_rs;
 mod files;
 mod metadata;
 mod registry;
+mod release;
 mod workspace;
 
 use serde::Serialize;
@@ -106,6 +107,16 @@ pub struct Subject<'a> {
     pub deflated: &'a crate::package::archive::DeflatedSizes<'a>,
 }
 
+/// What a release check looks at: a published crate compared with a past revision
+/// (`--baseline`), after the other checks.
+pub struct ReleaseSubject<'a> {
+    pub name: &'a str,
+    pub version: &'a semver::Version,
+    pub comparison: &'a crate::package::diff::Comparison,
+    /// Whether the revision compared with is a tag (a release), not a branch or a commit.
+    pub tagged: bool,
+}
+
 /// What a workspace check looks at.
 pub struct WorkspaceSubject<'a> {
     pub workspace: &'a Workspace,
@@ -141,10 +152,12 @@ impl Outcome {
     }
 }
 
-/// How a check runs: once per crate, or once per workspace.
+/// How a check runs: once per crate, once per crate compared with a release
+/// (`--baseline`), or once per workspace.
 #[derive(Debug, Clone, Copy)]
 pub enum Run {
     Crate(fn(&Subject) -> Outcome),
+    Release(fn(&ReleaseSubject) -> Outcome),
     Workspace(fn(&WorkspaceSubject) -> Outcome),
 }
 
@@ -221,6 +234,7 @@ pub static CATALOGUE: &[Check] = &[
     check("edition-missing", Group::Metadata, Severity::Warning, "Edition is not set", manifest!("#the-edition-field"), Run::Crate(metadata::edition_missing)),
     check("homepage-is-repository", Group::Metadata, Severity::Note, "homepage repeats repository", manifest!("#the-homepage-field"), Run::Crate(metadata::homepage_is_repository)),
     check("authors-set", Group::Metadata, Severity::Note, "authors is set (deprecated)", manifest!("#the-authors-field"), Run::Crate(metadata::authors_set)),
+    check("changed-since-release-unbumped", Group::Metadata, Severity::Warning, "Changed since its release, same version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Release(release::changed_since_release_unbumped)),
     check("version-prerelease", Group::Metadata, Severity::Note, "Pre-release version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(metadata::version_prerelease)),
     check("dependency-without-version", Group::Dependencies, Severity::Blocker, "A path or git dependency has no version", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html#multiple-locations", Run::Crate(dependencies::without_version)),
     check("dependency-wildcard", Group::Dependencies, Severity::Blocker, "A wildcard version requirement", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html", Run::Crate(dependencies::wildcard)),
@@ -299,7 +313,7 @@ pub fn run_crate(subject: &Subject, settings: &Settings) -> Vec<Finding> {
         .iter()
         .filter_map(|check| match check.run {
             Run::Crate(run) => Some(Finding::new(check, run(subject), settings, package)),
-            Run::Workspace(_) => None,
+            Run::Release(_) | Run::Workspace(_) => None,
         })
         .collect()
 }
@@ -321,7 +335,20 @@ pub fn run_workspace(subject: &WorkspaceSubject, settings: &Settings) -> Vec<Fin
         .iter()
         .filter_map(|check| match check.run {
             Run::Workspace(run) => Some(Finding::new(check, run(subject), settings, None)),
-            Run::Crate(_) => None,
+            Run::Crate(_) | Run::Release(_) => None,
+        })
+        .collect()
+}
+
+/// Runs the release checks of the catalogue on one crate compared with a past revision.
+pub fn run_release(subject: &ReleaseSubject, settings: &Settings) -> Vec<Finding> {
+    CATALOGUE
+        .iter()
+        .filter_map(|check| match check.run {
+            Run::Release(run) => {
+                Some(Finding::new(check, run(subject), settings, Some(subject.name)))
+            }
+            Run::Crate(_) | Run::Workspace(_) => None,
         })
         .collect()
 }

@@ -267,7 +267,15 @@ fn render_markdown(
     let mut footnotes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut code: Option<(String, String)> = None;
     let mut events: Vec<Event> = Vec::new();
+    let mut anchors = Anchors::default();
+    // Where the current heading's anchor goes, and its text so far.
+    let mut heading: Option<(usize, String)> = None;
     for event in Parser::new_ext(text, options) {
+        if let Some((_, title)) = &mut heading
+            && let Event::Text(t) | Event::Code(t) = &event
+        {
+            title.push_str(t);
+        }
         if let Some((lang, body)) = &mut code {
             match event {
                 Event::Text(t) => body.push_str(&t),
@@ -292,8 +300,32 @@ fn render_markdown(
                 };
                 code = Some((lang, String::new()));
             }
+            // A heading gets crates.io's anchor: `<a href="#slug" id="slug">`, the id
+            // prefixed with `user-content-` by the sanitizer, as crates.io does.
+            Event::Start(start @ Tag::Heading { .. }) => {
+                events.push(Event::Start(start));
+                heading = Some((events.len(), String::new()));
+                events.push(Event::Html("".into()));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((at, title)) = heading.take() {
+                    let slug = escape_html(&Shown::new(anchors.slug(&title)));
+                    events[at] = Event::Html(
+                        format!("<a href=\"#user-content-{slug}\" id=\"{slug}\"></a>").into(),
+                    );
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
             // Links and images crates.io removes lose their tag and keep their text.
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                // `#installation` reaches the heading's prefixed id, as crates.io's page
+                // script makes it do there.
+                let dest_url = match dest_url.strip_prefix('#') {
+                    Some(fragment) if !fragment.starts_with("user-content-") => {
+                        format!("#user-content-{fragment}").into()
+                    }
+                    _ => dest_url,
+                };
                 let url = checked(&dest_url, links, exists, &mut broken);
                 kept.push(url.is_some());
                 if let Some(dest_url) = url {
@@ -344,6 +376,29 @@ fn render_markdown(
     }
     html.push_str(rest);
     RenderedReadme { html, broken_links: broken }
+}
+
+/// The ids crates.io (comrak's `header_ids`) gives a README's headings: the heading's text
+/// lower-cased, everything but letters, marks, numbers, `_`, `-` and spaces dropped, spaces
+/// made `-`; a repeated one gets `-1`, `-2`, …
+#[derive(Default)]
+struct Anchors(std::collections::HashSet<String>);
+
+impl Anchors {
+    fn slug(&mut self, title: &str) -> String {
+        static REJECTED: OnceLock<regex::Regex> = OnceLock::new();
+        let rejected = REJECTED
+            .get_or_init(|| regex::Regex::new(r"[^\p{L}\p{M}\p{N}\p{Pc} -]").expect("valid"));
+        let base = rejected.replace_all(&title.to_lowercase(), "").replace(' ', "-");
+        let mut slug = base.clone();
+        let mut n = 0;
+        while self.0.contains(&slug) {
+            n += 1;
+            slug = format!("{base}-{n}");
+        }
+        self.0.insert(slug.clone());
+        slug
+    }
 }
 
 /// The URL crates.io will use, or `None` when it removes the link; records what breaks.
@@ -497,7 +552,10 @@ mod tests {
                 out.html
                     .contains(&format!("{base}/raw/HEAD/crates/demo/img/logo.svg?sanitize=true"))
             );
-            assert!(out.html.contains("href=\"#usage\""));
+            assert!(
+                out.html.contains("href=\"#user-content-usage\""),
+                "in-page links reach the prefixed ids"
+            );
             assert!(out.broken_links.is_empty());
         }
         let out = render(md, Some("https://git.example.org/o/r"));
@@ -548,6 +606,20 @@ mod tests {
         let html = render("<pre>0000000000000000-0</pre>\n\n```rust\nfn x() {}\n```", None).html;
         assert!(html.contains("0000000000000000-0"));
         assert!(html.contains("hl-rust"));
+    }
+
+    /// Headings get the ids crates.io gives them (comrak's slugs, `user-content-` first), and
+    /// a README's own table of contents reaches them.
+    #[test]
+    fn headings_get_crates_io_ids_and_the_table_of_contents_reaches_them() {
+        let md = "- [Install](#installation)\n- [Build](#building-from-source)\n\n## Installation\n\n## Building *from* `source`!\n\n## Installation\n\n## Ünïcode & Co.\n";
+        let html = render(md, None).html;
+        for id in ["installation", "building-from-source", "installation-1", "ünïcode--co"] {
+            assert!(html.contains(&format!("id=\"user-content-{id}\"")), "{id}: {html}");
+        }
+        assert!(html.contains("<a href=\"#user-content-installation\" rel=\"nofollow noopener noreferrer\">Install</a>"), "{html}");
+        assert!(html.contains("href=\"#user-content-building-from-source\""), "{html}");
+        assert!(html.contains("<h2><a href=\"#user-content-installation\" id=\"user-content-installation\" rel=\"nofollow noopener noreferrer\"></a>Installation</h2>"), "{html}");
     }
 
     #[test]

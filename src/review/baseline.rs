@@ -14,6 +14,7 @@ use crate::base::error::Error;
 use crate::package::diff::{ArchiveDiff, Side};
 pub use crate::package::diff::{Comparison, Status};
 use crate::review::revision::{self, Checkout};
+use crate::review::tags;
 use crate::workspace::Workspace;
 
 /// `--baseline`.
@@ -39,6 +40,20 @@ impl Spec {
     }
 }
 
+impl Spec {
+    /// Whether what each crate is compared with is a release tag: always with `auto` (a
+    /// crate without a tag is new), and for a revision named as a tag of the repository.
+    pub fn is_tag(&self, workspace: &Workspace) -> bool {
+        match self {
+            Spec::Auto => true,
+            Spec::Rev(rev) => {
+                let name = rev.strip_prefix("refs/tags/").unwrap_or(rev);
+                revision::tags(workspace.confinement.root()).iter().any(|tag| tag.name == name)
+            }
+        }
+    }
+}
+
 /// One crate to compare: its name, version and archive now, and the revision to compare
 /// with (`None`: no revision applies, the crate is new).
 pub struct Request {
@@ -47,27 +62,64 @@ pub struct Request {
     pub rev: Option<String>,
 }
 
-/// The revision each crate is compared with under `spec`; `None` where `auto` finds no tag.
+/// The revision each crate is compared with under `spec`; `None` where `auto` finds no tag
+/// ([`tags::release_tag`]: a bare `v1.2.3` only in a single-crate repository or where the
+/// tag's tree holds the crate at that version).
 pub fn revisions<'a>(
     workspace: &Workspace,
     crates: impl IntoIterator<Item = (&'a str, &'a semver::Version)>,
     spec: &Spec,
 ) -> Vec<(&'a str, Option<String>)> {
-    let tags = match spec {
-        Spec::Auto => revision::tags(workspace.confinement.root()),
+    let repository = workspace.confinement.root();
+    let all_tags = match spec {
+        Spec::Auto => revision::tags(repository),
         Spec::Rev(_) => Vec::new(),
     };
+    let trees = tags::TagTrees::open(repository);
+    // The workspace's folder in the repository, as git names paths (`/`, none for the root).
+    let folder = std::fs::canonicalize(&workspace.root)
+        .ok()
+        .and_then(|root| root.strip_prefix(repository).ok().map(crate::base::format::slash_path))
+        .map(|folder| if folder.is_empty() { folder } else { format!("{folder}/") });
     let single = workspace.members.iter().filter(|m| m.publish).count() == 1;
     crates
         .into_iter()
         .map(|(name, version)| {
             let rev = match spec {
                 Spec::Rev(rev) => Some(rev.clone()),
-                Spec::Auto => {
-                    revision::release_tag(&tags, name, version, single).map(|t| t.name.clone())
-                }
+                Spec::Auto => tags::release_tag(&all_tags, name, version, |tag, released| {
+                    let (Some(folder), Some(member)) = (&folder, workspace.member(name)) else {
+                        return single;
+                    };
+                    let manifest = format!("{folder}{}", member.manifest_rel);
+                    let root = format!("{folder}Cargo.toml");
+                    single
+                        || trees.version_at(&tag.commit, &manifest, &root, name).as_ref()
+                            == Some(released)
+                })
+                .map(|t| t.name.clone()),
             };
             (name, rev)
+        })
+        .collect()
+}
+
+/// One line per compared crate, for the terminal: which revision it was compared with and
+/// what came of it (`a 0.2.0: compared with a-v0.1.0 (1a2b3c4d5e6f): changed`).
+pub fn compared_lines(compared: &BTreeMap<String, Comparison>) -> Vec<String> {
+    compared
+        .iter()
+        // Those not compared get a warning that says why.
+        .filter(|(_, comparison)| comparison.status != Status::NotCompared)
+        .map(|(name, comparison)| {
+            let with = match (&comparison.rev, &comparison.commit) {
+                (Some(rev), Some(commit)) => {
+                    format!("compared with {rev} ({})", crate::base::format::short_hash(commit))
+                }
+                (Some(rev), None) => format!("compared with {rev}"),
+                (None, _) => "no release tag found".to_owned(),
+            };
+            format!("{name}: {with}: {}", comparison.status.as_str())
         })
         .collect()
 }
@@ -87,7 +139,7 @@ pub fn compare(
     let mut commits: BTreeMap<String, Result<String, String>> = BTreeMap::new();
     for request in requests {
         let Some(rev) = request.rev.clone() else {
-            let reason = "no release tag found (<name>-v<version>, <name>@<version>, <name>-<version>, or v<version> in a single-crate repository)";
+            let reason = "no release tag found (<name>-v<version>, <name>-<version>, <name>@<version>, <name>/v<version>, or a v<version> or <version> tag whose tree has the crate at that version)";
             compared.insert(
                 request.name.clone(),
                 Comparison::without(None, None, Status::New, reason.into()),

@@ -7,4 +7,5 @@ pub mod baseline;
 pub mod revision;
 pub mod sign;
 pub mod signoff;
+pub mod tags;
 pub mod verify;

@@ -274,34 +274,6 @@ pub fn tags(dir: &Path) -> Vec<Tag> {
     found
 }
 
-/// The latest release of `name` at or below `version` among `tags`, by the common
-/// conventions: `<name>-v<version>`, `<name>@<version>`, `<name>-<version>` (tokio's), and
-/// `v<version>` when the repository holds a single crate.
-pub fn release_tag<'t>(
-    tags: &'t [Tag],
-    name: &str,
-    version: &semver::Version,
-    single_crate: bool,
-) -> Option<&'t Tag> {
-    let released = |tag: &Tag| -> Option<semver::Version> {
-        let text = &tag.name;
-        let version = text
-            .strip_prefix(name)
-            .and_then(|rest| {
-                rest.strip_prefix("-v")
-                    .or_else(|| rest.strip_prefix('@'))
-                    .or_else(|| rest.strip_prefix('-'))
-            })
-            .or_else(|| single_crate.then(|| text.strip_prefix('v')).flatten())?;
-        semver::Version::parse(version).ok()
-    };
-    tags.iter()
-        .filter_map(|tag| Some((released(tag)?, tag)))
-        .filter(|(released, _)| released.cmp_precedence(version).is_le())
-        .max_by(|(a, x), (b, y)| a.cmp_precedence(b).then_with(|| x.name.cmp(&y.name)))
-        .map(|(_, tag)| tag)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,25 +413,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    fn tag(name: &str) -> Tag {
-        Tag { name: name.into(), commit: "c".into() }
-    }
-
-    #[test]
-    fn release_tags_by_convention() {
-        let tags: Vec<Tag> =
-            ["a-v1.0.0", "a-1.2.0", "a-v2.0.0", "a@1.1.0", "ab-v1.9.0", "v1.5.0", "a-b-1.8.0"]
-                .into_iter()
-                .map(tag)
-                .collect();
-        let version = semver::Version::new(1, 9, 0);
-        assert_eq!(release_tag(&tags, "a", &version, false).unwrap().name, "a-1.2.0");
-        assert_eq!(release_tag(&tags, "a", &version, true).unwrap().name, "v1.5.0");
-        assert_eq!(release_tag(&tags, "ab", &version, false).unwrap().name, "ab-v1.9.0");
-        let old = semver::Version::new(1, 0, 0);
-        assert_eq!(release_tag(&tags, "a", &old, false).unwrap().name, "a-v1.0.0");
-        assert!(release_tag(&tags, "b", &version, false).is_none());
     }
 }

@@ -190,6 +190,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let reviewed = review::review_crates(
         &review::Inputs {
             workspace,
+            settings,
             caches,
             facts: &facts,
             registry: registry.as_ref(),

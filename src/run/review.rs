@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::base::cache::Caches;
 use crate::base::format::escape_terminal;
 use crate::base::shown::Shown;
+use crate::checks::{self, settings::Settings};
 use crate::package::diff::Side;
 use crate::registry::{self, Facts, Registry, State};
 use crate::report::{CrateReview, RegistryReport, RegistryStatus, WorkspaceReview};
@@ -20,6 +21,7 @@ use super::crates::CrateChecked;
 /// What the review stage needs beside the checked crates.
 pub struct Inputs<'a> {
     pub workspace: &'a Workspace,
+    pub settings: &'a Settings,
     pub caches: &'a Caches,
     pub facts: &'a Facts,
     /// With `--online`.
@@ -55,6 +57,9 @@ pub fn review_crates(inputs: &Inputs, checked: &mut [CrateChecked]) -> Reviewed 
         Some(spec) => {
             let compared = compare_with(workspace, spec, sides, inputs.caches);
             if !inputs.quiet {
+                for line in baseline::compared_lines(&compared) {
+                    eprintln!("{:>8} {}", "baseline", escape_terminal(&Shown::new(line)));
+                }
                 for line in baseline::not_compared_lines(&compared) {
                     eprintln!("warning: {}", escape_terminal(&Shown::new(line)));
                 }
@@ -63,6 +68,21 @@ pub fn review_crates(inputs: &Inputs, checked: &mut [CrateChecked]) -> Reviewed 
         }
         None => BTreeMap::new(),
     };
+    // What a comparison with a past revision finds (a crate changed since its release tag
+    // without a new version) joins the crate's findings before its report is assembled.
+    if let Some(spec) = inputs.baseline {
+        let tagged = spec.is_tag(workspace);
+        for c in checked.iter_mut() {
+            let Some(comparison) = baselines.get(c.member.name()) else { continue };
+            let subject = checks::ReleaseSubject {
+                name: c.member.name(),
+                version: &c.member.package.version,
+                comparison,
+                tagged,
+            };
+            c.checked.findings.extend(checks::run_release(&subject, inputs.settings));
+        }
+    }
     let baseline_took = started.elapsed() - previous_took;
     let crates = checked
         .iter()

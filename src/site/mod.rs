@@ -440,6 +440,12 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
     let mut failing: Vec<CheckGroup> = Vec::new();
     let mut sorted: Vec<&CheckReport> = krate.checks.iter().filter(|c| c.counts()).collect();
     sorted.sort_by_key(|c| severity_rank(c.severity));
+    // A crate that is never published has nothing to fix before a release: what would fail
+    // if it were is folded away, and counts for nothing.
+    let not_published: Vec<CheckRow> = match krate.publish {
+        true => Vec::new(),
+        false => std::mem::take(&mut sorted).into_iter().map(check_row).collect(),
+    };
     for check in sorted {
         match failing.iter_mut().find(|g| g.title == check.group) {
             Some(group) => group.checks.push(check_row(check)),
@@ -469,7 +475,10 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
         version: krate.version.clone(),
         verdict: krate.verdict.as_str().to_owned(),
         verdict_summary: verdict_summary(krate),
-        counts: counts(krate),
+        counts: match krate.publish {
+            true => counts(krate),
+            false => Counts { blockers: 0, warnings: 0, notes: 0 },
+        },
         description: krate.description.clone(),
         manifest_path: krate.manifest_path.clone(),
         fingerprint: krate.fingerprint.clone(),
@@ -491,6 +500,7 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
             warnings: archive.warnings.clone(),
         },
         failing,
+        not_published,
         passing,
         not_checked,
         inherited: krate.inherited.clone(),

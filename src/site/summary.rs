@@ -24,6 +24,9 @@ use super::{SiteInput, index_view};
 /// line a workflow adds to find its comment again.
 pub const LIMIT: usize = 65_536 - 1_024;
 
+/// A shared finding names this many of its crates, then says how many more.
+const SHARED_NAMES: usize = 8;
+
 /// A finding's message is cut to this many characters in the summary.
 const MESSAGE_CHARS: usize = 240;
 
@@ -133,8 +136,8 @@ fn failing(krate: &CrateReport) -> Vec<&CheckReport> {
     failing
 }
 
-/// Each finding (check and severity) that two or more crates have, listed once: blockers
-/// first, then the most widespread.
+/// Each finding (check and severity) that two or more crates have, listed once with the
+/// first [`SHARED_NAMES`] of them: blockers first, then the most widespread.
 fn shared_findings(input: &SiteInput, links: &Links) -> Vec<SharedFinding> {
     let mut by_check: BTreeMap<(bool, &str), (&CheckReport, Vec<Shown>)> = BTreeMap::new();
     for krate in &input.report.crates {
@@ -146,15 +149,20 @@ fn shared_findings(input: &SiteInput, links: &Links) -> Vec<SharedFinding> {
     let mut shared: Vec<SharedFinding> = by_check
         .into_values()
         .filter(|(_, crates)| crates.len() > 1)
-        .map(|(check, crates)| SharedFinding {
+        .map(|(check, mut crates)| SharedFinding {
             severity: check.severity.as_str().to_owned(),
             id: check.id.to_owned(),
             title: check.title.to_owned(),
             link: links.page(&check.guide),
-            crates,
+            count: crates.len(),
+            more: crates.len().saturating_sub(SHARED_NAMES),
+            crates: {
+                crates.truncate(SHARED_NAMES);
+                crates
+            },
         })
         .collect();
-    shared.sort_by_key(|f| (f.severity != "blocker", std::cmp::Reverse(f.crates.len())));
+    shared.sort_by_key(|f| (f.severity != "blocker", std::cmp::Reverse(f.count)));
     shared
 }
 

@@ -130,8 +130,11 @@ pub struct CrateView {
     /// The preview card, relative to the site root.
     pub card: String,
     pub archive: ArchiveView,
-    /// Failing checks, grouped, blockers first within a group.
+    /// Failing checks, grouped, blockers first within a group (none for a crate that is
+    /// not published).
     pub failing: Vec<CheckGroup>,
+    /// For a crate that is not published: the checks that would fail if it were.
+    pub not_published: Vec<CheckRow>,
     /// Passing checks and checks allowed by configuration (folded on the page).
     pub passing: Vec<CheckRow>,
     /// Checks that could not look (registry checks without `--online`), and why.
@@ -442,8 +445,12 @@ pub struct SharedFinding {
     pub title: String,
     /// The check's guide section; empty when pages are not linked.
     pub link: String,
-    /// The crates that have it.
+    /// How many crates have it.
+    pub count: usize,
+    /// The first of them, by name.
     pub crates: Vec<Shown>,
+    /// How many are not named.
+    pub more: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]

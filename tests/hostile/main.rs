@@ -9,6 +9,7 @@
 mod common;
 
 mod boundary;
+mod ci;
 mod history;
 mod leaks;
 mod precision;
