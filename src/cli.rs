@@ -70,7 +70,9 @@ pub struct Cli {
     pub exclude: Vec<String>,
 
     /// Compare each crate with its archive at a git revision (a tag, branch or commit), or
-    /// with its latest release tag: `auto` (<name>-v<version>, <name>@<version>, <name>-<version>, v<version>)
+    /// with its latest release tag: `auto` (<name>-v<version>, <name>-<version>,
+    /// <name>@<version>, <name>/v<version>; v<version> or <version> where the tag's tree
+    /// holds the crate at that version)
     #[arg(long, value_name = "REV", help_heading = "Comparison")]
     pub baseline: Option<String>,
 

@@ -2,6 +2,7 @@
 //! manifest cargo will publish beside the one written. Built per crate in the parallel
 //! stage, from what the package stage found; the site renders them.
 
+mod anchors;
 pub mod readme;
 
 use std::cell::RefCell;

@@ -267,7 +267,7 @@ fn render_markdown(
     let mut footnotes: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut code: Option<(String, String)> = None;
     let mut events: Vec<Event> = Vec::new();
-    let mut anchors = Anchors::default();
+    let mut anchors = super::anchors::Anchors::default();
     // Where the current heading's anchor goes, and its text so far.
     let mut heading: Option<(usize, String)> = None;
     for event in Parser::new_ext(text, options) {
@@ -376,29 +376,6 @@ fn render_markdown(
     }
     html.push_str(rest);
     RenderedReadme { html, broken_links: broken }
-}
-
-/// The ids crates.io (comrak's `header_ids`) gives a README's headings: the heading's text
-/// lower-cased, everything but letters, marks, numbers, `_`, `-` and spaces dropped, spaces
-/// made `-`; a repeated one gets `-1`, `-2`, …
-#[derive(Default)]
-struct Anchors(std::collections::HashSet<String>);
-
-impl Anchors {
-    fn slug(&mut self, title: &str) -> String {
-        static REJECTED: OnceLock<regex::Regex> = OnceLock::new();
-        let rejected = REJECTED
-            .get_or_init(|| regex::Regex::new(r"[^\p{L}\p{M}\p{N}\p{Pc} -]").expect("valid"));
-        let base = rejected.replace_all(&title.to_lowercase(), "").replace(' ', "-");
-        let mut slug = base.clone();
-        let mut n = 0;
-        while self.0.contains(&slug) {
-            n += 1;
-            slug = format!("{base}-{n}");
-        }
-        self.0.insert(slug.clone());
-        slug
-    }
 }
 
 /// The URL crates.io will use, or `None` when it removes the link; records what breaks.

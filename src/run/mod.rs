@@ -327,8 +327,11 @@ fn checked_url(text: &str, flag: &'static str) -> Result<String, Error> {
         "http" => return Err(problem("must be https:// (http:// only for localhost)")),
         _ => return Err(problem("must be an https:// URL")),
     }
-    if url.fragment().is_some() || (flag == "--base-url" && url.query().is_some()) {
-        return Err(problem("must not have a query or a fragment"));
+    if url.fragment().is_some() {
+        return Err(problem("must not have a fragment"));
+    }
+    if flag == "--base-url" && url.query().is_some() {
+        return Err(problem("must not have a query"));
     }
     Ok(url.to_string())
 }
