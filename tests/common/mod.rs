@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod cards;
+pub mod registry;
 pub mod repo;
