@@ -5,30 +5,32 @@
 use std::collections::BTreeMap;
 
 use super::files::VcsInfo;
-use crate::package::lockfile::{self, MemberCrate};
+use crate::package::lockfile::{self, LockMember, MemberCrate, View};
 use crate::workspace::{Member, Workspace};
 
 /// The packaged `Cargo.lock`, and why it is an estimate when it is one.
 pub struct PackagedLock {
     pub text: String,
-    /// The workspace members it lists.
-    pub members: Vec<String>,
+    /// The workspace members it lists, and where it takes each from.
+    pub members: Vec<LockMember>,
     /// `None` when the bytes are exactly cargo's.
     pub estimate: Option<String>,
 }
 
-/// The workspace members the packaged lock of `member` lists: their `.crate` checksums
-/// are needed first.
+/// The workspace members the packaged lock of `member` lists, whatever the registry holds:
+/// their archives are needed first (for their checksums, or their fingerprints).
 pub fn lock_members(workspace: &Workspace, member: &Member) -> Vec<String> {
-    lockfile(workspace, member, &BTreeMap::new()).members
+    let lock = lockfile(workspace, member, &BTreeMap::new(), View::Fingerprint);
+    lock.members.into_iter().map(|m| m.name).collect()
 }
 
-/// The lock file cargo packages with `member`. `checksums` holds the SHA-256 of the other
-/// members' `.crate` files, where known: a member the lock lists comes from crates.io.
+/// The lock file cargo packages with `member`, as `view` has it. `checksums` holds the
+/// other members' `.crate` files, where known: a member the lock lists comes from crates.io.
 pub fn lockfile(
     workspace: &Workspace,
     member: &Member,
     checksums: &BTreeMap<String, MemberCrate>,
+    view: View,
 ) -> PackagedLock {
     let format = lock_format(member.rust_version.as_deref());
     let version = &member.package.version;
@@ -41,6 +43,7 @@ pub fn lockfile(
         checksums,
         &workspace.index,
         format,
+        view,
     );
     let estimate = if format < 2 {
         Some("Cargo.lock is estimated: a rust-version before 1.41 asks for the first lock format, which this tool does not write.".to_owned())

@@ -174,23 +174,27 @@ impl<'a> Registry<'a> {
 
     /// Looks each name up, a few at a time.
     pub fn look_up(&self, names: BTreeSet<String>) -> BTreeMap<String, Lookup> {
-        let index = &self.source().index;
         let names: Vec<String> = names.into_iter().collect();
         let found = self.client.each(names, |name| {
-            let lookup = match index::file_url(index, &name) {
-                None => Lookup::Missing,
-                Some(url) => match self.client.get(&url, self.index, INDEX_LIMIT) {
-                    Ok(Body::Found(bytes)) => match index::parse(&bytes) {
-                        Ok(published) => Lookup::Found(published),
-                        Err(why) => Lookup::Failed(format!("{url}: {why}")),
-                    },
-                    Ok(Body::NotFound) => Lookup::Missing,
-                    Err(why) => Lookup::Failed(why),
+            let lookup = match self.index_file(&name) {
+                Ok((url, Body::Found(bytes))) => match index::parse(&bytes) {
+                    Ok(published) => Lookup::Found(published),
+                    Err(why) => Lookup::Failed(format!("{url}: {why}")),
                 },
+                Ok((_, Body::NotFound)) => Lookup::Missing,
+                Err(why) => Lookup::Failed(why),
             };
             (name, lookup)
         });
         found.into_iter().collect()
+    }
+
+    /// `name`'s index file and its URL (not found for a name no index can hold).
+    fn index_file(&self, name: &str) -> Result<(String, Body), String> {
+        match index::file_url(&self.source().index, name) {
+            None => Ok((String::new(), Body::NotFound)),
+            Some(url) => Ok((url.to_string(), self.client.get(&url, self.index, INDEX_LIMIT)?)),
+        }
     }
 
     /// Downloads a release's `.crate` and checks it against the index's checksum.
@@ -368,6 +372,41 @@ pub fn gather(registry: &Registry, workspace: &Workspace, selected: &[&Member]) 
         .collect();
     lookups.extend(registry.look_up(new));
     Facts { registry: source.name.clone(), source: source.clone(), state: State::Online, lookups }
+}
+
+/// Hands the workspace's index cache what crates.io says of the crates the packaged locks
+/// need: the members others depend on (already published at their version, or not yet),
+/// and the registry packages whose declarations cargo could not give offline (a runner
+/// that never ran `cargo fetch`). Only for crates.io, whose releases the locks name.
+pub fn learn_lock_index(registry: &Registry, workspace: &Workspace) {
+    if !registry.source().crates_io {
+        return;
+    }
+    let mut names: BTreeSet<String> =
+        workspace.member_edges().into_iter().map(|edge| edge.to).collect();
+    if let Some(lock) = &workspace.lock {
+        let undeclared = lock.entries.iter().filter(|e| {
+            e.source.as_deref() == Some(crate::workspace::lock::CRATES_IO)
+                && !workspace
+                    .declarations
+                    .packages
+                    .contains_key(&(e.name.clone(), e.version.clone()))
+        });
+        names.extend(undeclared.map(|e| e.name.clone()));
+    }
+    let answers = registry.each(names.into_iter().collect(), |name| {
+        let answer = registry.index_file(&name).map(|(_, body)| body);
+        (name, answer)
+    });
+    use crate::workspace::index_cache::Answer;
+    for (name, answer) in answers {
+        let answer = match &answer {
+            Ok(Body::Found(bytes)) => Answer::File(bytes),
+            Ok(Body::NotFound) => Answer::Absent,
+            Err(why) => Answer::Failed(why.clone()),
+        };
+        workspace.index.learn(&name, answer);
+    }
 }
 
 /// Connects to the registry and gathers the facts; a registry that cannot be reached gives

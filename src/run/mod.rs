@@ -2,7 +2,6 @@
 //! the terminal printer at the end.
 
 use std::io::{IsTerminal, Write};
-use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -10,14 +9,13 @@ use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::base::error::Error;
+use crate::base::error::{Error, guarded};
 use crate::base::format::{escape_terminal, human_size, plural};
 use crate::base::shown::Shown;
 use crate::checks::settings::Settings;
 use crate::checks::{self, Subject, WorkspaceSubject};
 use crate::cli::{Cli, ColorWhen, MessageFormat};
 use crate::package::CachedArchive;
-use crate::package::lockfile::MemberCrate;
 use crate::preview::CratePreview;
 use crate::registry::{Facts, State};
 use crate::report::{CrateReport, Report, Verdict};
@@ -52,22 +50,6 @@ struct Packaged {
     rendered: Option<(String, Vec<u8>)>,
     /// With `--baseline`: what is compared with the revision.
     side: Option<crate::package::diff::Side>,
-}
-
-/// Runs one crate's stages; an error or a panic in them becomes the reason the crate
-/// could not be checked, and stays that crate's.
-fn guarded<T>(stages: impl FnOnce() -> Result<T, Error>) -> Result<T, String> {
-    match std::panic::catch_unwind(AssertUnwindSafe(stages)) {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_owned());
-            Err(format!("cargo-readiness failed on it ({message}); please report this"))
-        }
-    }
 }
 
 /// The report of a crate that could not be checked: its one blocker says why.
@@ -110,16 +92,16 @@ struct Staged<'s> {
     build: crate::build::Prepared,
 }
 
-/// The package stage for one crate, and with `--build` its archive unpacked.
+/// The package stage for one crate, once packaged: its settings, and with `--build` its
+/// archive unpacked.
 fn package_stage<'s>(
     stages: &Stages<'s>,
     member: &'s Member,
-    checksums: &BTreeMap<String, MemberCrate>,
+    archive: package::Archive,
 ) -> Result<Staged<'s>, Error> {
     if let Some(problem) = stages.settings.problem(member.name()) {
         return Err(problem);
     }
-    let archive = package::package(stages.workspace, member, &stages.caches.archives, checksums)?;
     let build = match stages.builder.filter(|_| member.publish) {
         Some(builder) => builder.prepare(stages.workspace, member, &archive),
         None => crate::build::Prepared::not_run(),
@@ -214,6 +196,9 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         Some(source) => registry::ask(source, &caches.registry, &workspace, &selected),
         None => (None, Facts::off()),
     };
+    if let Some(registry) = &registry {
+        registry::learn_lock_index(registry, &workspace);
+    }
     if let State::Unreachable(why) = &facts.state
         && !cli.quiet
     {
@@ -243,11 +228,9 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         builder: builder.as_ref(),
     };
     let progress = progress_bar(cli, selected.len());
-    let staged = package::in_waves(&workspace, &selected, |member, checksums| {
+    let staged = package::in_waves(&workspace, &selected, &caches.archives, |member, archive| {
         progress.set_message(escape_terminal(&Shown::new(member.name())));
-        let staged = guarded(|| package_stage(&stages, member, checksums));
-        let written = staged.as_ref().ok().map(|staged| staged.archive.written());
-        ((member, staged), written)
+        (member, archive.and_then(|archive| guarded(|| package_stage(&stages, member, archive))))
     });
     // A build takes a while: each is shown on the progress bar, or announced where none
     // shows (a CI log).

@@ -3,6 +3,7 @@
 //! packaged lock from ([`crate::package::lockfile`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use cargo_metadata::{DependencyKind, Package};
 
@@ -143,7 +144,7 @@ pub(crate) struct Declaration {
 /// Every package's features and dependency declarations, by name and version.
 #[derive(Debug, Clone, Default)]
 pub struct Declarations {
-    pub(crate) packages: HashMap<(String, semver::Version), PackageDeclarations>,
+    pub(crate) packages: HashMap<(String, semver::Version), Arc<PackageDeclarations>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -160,7 +161,10 @@ impl Declarations {
             .entries
             .iter()
             .filter(|e| e.source.is_some())
-            .filter_map(|e| self.packages.get_key_value(&(e.name.clone(), e.version.clone())))
+            .filter_map(|e| {
+                let key = (e.name.clone(), e.version.clone());
+                self.packages.get_key_value(&key).map(|(key, declared)| (key, &**declared))
+            })
             .collect();
         serde_json::to_vec(&pinned).unwrap_or_default()
     }
@@ -170,7 +174,7 @@ impl Declarations {
         match serde_json::from_slice::<Vec<((String, semver::Version), PackageDeclarations)>>(bytes)
         {
             Ok(pinned) => {
-                self.packages.extend(pinned);
+                self.packages.extend(pinned.into_iter().map(|(key, d)| (key, Arc::new(d))));
                 true
             }
             Err(_) => false,
@@ -197,7 +201,7 @@ impl Declarations {
             .collect();
         self.packages.insert(
             (package.name.to_string(), package.version.clone()),
-            PackageDeclarations { features: package.features.clone(), dependencies },
+            Arc::new(PackageDeclarations { features: package.features.clone(), dependencies }),
         );
     }
 }
