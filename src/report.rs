@@ -11,7 +11,7 @@ use crate::base::shown::Shown;
 use crate::checks::settings::{Level, Override};
 use crate::checks::{Finding, Outcome, Severity};
 use crate::package::files::ListMode;
-use crate::package::lockfile::{LockMember, MemberFrom};
+use crate::package::lock_members::{LockMember, MemberFrom};
 use crate::package::{Archive, Origin};
 use crate::workspace::Member;
 use crate::workspace::plan::PublishPlan;
@@ -210,7 +210,15 @@ impl LockMemberReport {
         let (from, summary) = match &member.from {
             MemberFrom::Registry { online, .. } => {
                 let how = if *online { "asked in this run" } else { "cargo's index cache" };
-                ("registry", format!("{name} {version} from crates.io ({how})"))
+                let newer = if member.version == member.workspace_version {
+                    String::new()
+                } else {
+                    format!(
+                        ", the newest release the requirements accept, not the workspace's {}",
+                        member.workspace_version
+                    )
+                };
+                ("registry", format!("{name} {version} from crates.io ({how}{newer})"))
             }
             MemberFrom::Archive { online } => {
                 let how = if *online {

@@ -637,16 +637,27 @@ fn crates_io_cache(home: &Path, lines: &[(&str, &str, String)]) {
 }
 
 /// Members that depend on one already on crates.io (`base` 0.1.0), on ones that are not
-/// (`mid`; `extra`, whose only release is 0.0.9), through a dev-dependency, behind a
-/// feature, and none at all.
+/// (`mid`; `extra`, whose only release is 0.0.9), on one crates.io has a newer release of
+/// (`older` 0.5.0, and 0.5.2), through a dev-dependency, behind a feature, and none at all.
 fn release_workspace(root: &Path) -> PathBuf {
     let manifest = workspace(
         root,
         &[
             (
                 "Cargo.toml",
-                "[workspace]\nmembers = [\"base\", \"mid\", \"extra\", \"top\", \"devy\", \"solo\"]\nresolver = \"2\"\n",
+                "[workspace]\nmembers = [\"base\", \"mid\", \"extra\", \"top\", \"devy\", \"solo\", \"older\", \"user\"]\nresolver = \"2\"\n",
             ),
+            ("older/Cargo.toml", &member("older", "0.5.0", "")),
+            ("older/src/lib.rs", "pub fn older() {}\n"),
+            (
+                "user/Cargo.toml",
+                &member(
+                    "user",
+                    "0.1.0",
+                    "[dependencies]\nolder = { path = \"../older\", version = \"0.5\" }\n",
+                ),
+            ),
+            ("user/src/main.rs", "fn main() {}\n"),
             ("base/Cargo.toml", &member("base", "0.1.0", "")),
             ("base/src/lib.rs", "pub fn base() {}\n"),
             (
@@ -696,32 +707,30 @@ fn release_workspace(root: &Path) -> PathBuf {
 fn an_exact_claim_is_always_the_crate_cargo_writes() {
     let tmp = tempfile::tempdir().unwrap();
     let manifest = release_workspace(&tmp.path().join("ws"));
-    let base = index_line("base", "0.1.0", &"ba".repeat(32), false);
-    let extra = index_line("extra", "0.0.9", &"e9".repeat(32), false);
+    let releases = [
+        ("base", "0.1.0", index_line("base", "0.1.0", &"ba".repeat(32), false)),
+        ("extra", "0.0.9", index_line("extra", "0.0.9", &"e9".repeat(32), false)),
+        ("older", "0.5.0", index_line("older", "0.5.0", &"50".repeat(32), false)),
+        ("older", "0.5.2", index_line("older", "0.5.2", &"52".repeat(32), false)),
+    ];
     // cargo's world, and the tool's offline: crates.io as cargo's index cache holds it.
     let cache_home = tmp.path().join("cargo-home");
-    crates_io_cache(
-        &cache_home,
-        &[("base", "0.1.0", base.clone()), ("extra", "0.0.9", extra.clone())],
-    );
-    let mut cargo = cargo_packages(
-        &manifest,
-        &tmp.path().join("together"),
-        &cache_home,
-        &["mid", "extra", "top", "devy", "solo"],
-        true,
-    );
-    cargo.extend(cargo_packages(
-        &manifest,
-        &tmp.path().join("alone"),
-        &cache_home,
-        &["base"],
-        true,
-    ));
-    assert_eq!(cargo.len(), 6);
+    crates_io_cache(&cache_home, &releases);
+    let together = ["mid", "extra", "top", "devy", "solo", "user"];
+    let scratch = tmp.path().join("together");
+    let mut cargo = cargo_packages(&manifest, &scratch, &cache_home, &together, true);
+    for published in ["base", "older"] {
+        let scratch = tmp.path().join(published);
+        cargo.extend(cargo_packages(&manifest, &scratch, &cache_home, &[published], true));
+    }
+    assert_eq!(cargo.len(), 8);
+    let user_lock = entry(&cargo["user"], "Cargo.lock").unwrap();
+    assert!(user_lock.contains("version = \"0.5.2\""), "{user_lock}");
     // The same releases on a loopback registry, for --online.
     let mut registry = Registry::new();
-    registry.line("base", base).line("extra", extra);
+    for (name, _, line) in releases {
+        registry.line(name, line);
+    }
     let online_home = registry.cargo_home(&tmp.path().join("online"));
     let worlds = [("offline", &cache_home, &[][..]), ("online", &online_home, &["--online"][..])];
     for (world, home, args) in worlds {
@@ -741,8 +750,8 @@ fn an_exact_claim_is_always_the_crate_cargo_writes() {
         }
         let expected: &[&str] = match world {
             // Whether crates.io has mid 0.2.0 is not known offline: top's lock says so.
-            "offline" => &["base", "devy", "extra", "mid", "solo"],
-            _ => &["base", "devy", "extra", "mid", "solo", "top"],
+            "offline" => &["base", "devy", "extra", "mid", "older", "solo", "user"],
+            _ => &["base", "devy", "extra", "mid", "older", "solo", "top", "user"],
         };
         assert_eq!(exact, expected, "{world}");
         let members = &krate(&report, "top")["archive"]["lock_members"];

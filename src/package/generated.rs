@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::files::VcsInfo;
-use crate::package::lockfile::{self, LockMember, MemberCrate, View};
+use crate::package::lock_members::LockMember;
+use crate::package::lockfile::{self, MemberCrate, View};
 use crate::workspace::{Member, Workspace};
 
 /// The packaged `Cargo.lock`, and why it is an estimate when it is one.

@@ -5,28 +5,27 @@
 //! of it on, its dev-dependencies included. The features each package really gets decide
 //! which optional dependencies come in, so the walk follows them, with each package's
 //! declarations: a workspace member's own (or, where the release takes it from crates.io,
-//! the index's), a registry package's from `cargo metadata` or, failing that, the index.
+//! the index's for that release), a registry package's from `cargo metadata` or, failing
+//! that, the index.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use crate::workspace::index_cache::IndexCache;
 use crate::workspace::lock::{CRATES_IO, Declaration, Declarations, Lock, PackageDeclarations};
 
-/// Where the walk takes the declarations of a workspace member other than the root.
-pub(super) trait MemberDeclarations {
-    /// `true`: the index's (the release takes it from crates.io); `false`: its own.
-    fn from_index(&self, name: &str, version: &semver::Version) -> bool;
-}
-
 pub(super) struct Walk<'a> {
     lock: &'a Lock,
     declarations: &'a Declarations,
     index: &'a IndexCache,
-    members: &'a dyn MemberDeclarations,
+    /// Members the release takes from crates.io, by name: the release it takes.
+    from_index: HashMap<String, semver::Version>,
     root: usize,
     /// Each entry's declarations, once looked up.
     known: HashMap<usize, Option<Arc<PackageDeclarations>>>,
+    /// Entries walked with a published release's declarations: each resolves to a locked
+    /// package its requirement accepts, or is not known.
+    strict: HashSet<usize>,
     /// Reached entries and the entries they depend on.
     pub(super) edges: BTreeMap<usize, Vec<usize>>,
     features: HashMap<usize, BTreeSet<String>>,
@@ -52,16 +51,17 @@ impl<'a> Walk<'a> {
         lock: &'a Lock,
         declarations: &'a Declarations,
         index: &'a IndexCache,
-        members: &'a dyn MemberDeclarations,
+        from_index: HashMap<String, semver::Version>,
         root: usize,
     ) -> Walk<'a> {
         Walk {
             lock,
             declarations,
             index,
-            members,
+            from_index,
             root,
             known: HashMap::new(),
+            strict: HashSet::new(),
             edges: BTreeMap::new(),
             features: HashMap::new(),
             activated: HashMap::new(),
@@ -79,11 +79,13 @@ impl<'a> Walk<'a> {
         let (lock, declarations, index) = (self.lock, self.declarations, self.index);
         let e = &lock.entries[entry];
         let own = || declarations.packages.get(&(e.name.clone(), e.version.clone())).cloned();
-        let found = match e.source.as_deref() {
-            None if entry != self.root && self.members.from_index(&e.name, &e.version) => {
-                index.declarations(&e.name, &e.version)
+        let published = self.from_index.get(&e.name).filter(|_| entry != self.root);
+        let found = match (e.source.as_deref(), published) {
+            (None, Some(release)) => {
+                self.strict.insert(entry);
+                index.declarations(&e.name, release)
             }
-            Some(CRATES_IO) => own().or_else(|| index.declarations(&e.name, &e.version)),
+            (Some(CRATES_IO), _) => own().or_else(|| index.declarations(&e.name, &e.version)),
             _ => own(),
         };
         self.known.insert(entry, found.clone());
@@ -171,15 +173,18 @@ impl<'a> Walk<'a> {
     }
 
     /// The entry a declaration resolves to: the lock's dependency of that name whose
-    /// version the requirement accepts.
+    /// version the requirement accepts (a member, whichever: its release is chosen by the
+    /// requirements on it).
     fn resolve(&self, entry: usize, declaration: &Declaration) -> Option<usize> {
         let candidates = &self.lock.entries[entry].dependencies;
         let named = || {
             candidates.iter().copied().filter(|&c| self.lock.entries[c].name == declaration.name)
         };
+        let loose =
+            |c: usize| !self.strict.contains(&entry) || self.lock.entries[c].source.is_none();
         named()
             .find(|&c| declaration.req.matches(&self.lock.entries[c].version))
-            .or_else(|| named().next())
+            .or_else(|| named().find(|&c| loose(c)))
     }
 
     fn activate(&mut self, entry: usize, index: usize) {

@@ -16,8 +16,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use super::lock_walk::{MemberDeclarations, Walk};
-use crate::workspace::index_cache::{IndexCache, Known};
+use super::lock_members::{LockMember, MemberFrom, choose};
+use super::lock_walk::Walk;
+use crate::workspace::index_cache::IndexCache;
 use crate::workspace::lock::{CRATES_IO, Declarations, Lock};
 
 /// Another member's `.crate`, as this run wrote it.
@@ -41,28 +42,6 @@ pub enum View {
     Fingerprint,
 }
 
-/// Where the packaged lock takes a workspace member from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MemberFrom {
-    /// crates.io already has this version: its release, with the index's checksum (hex).
-    /// `online`: crates.io said so in this run (else cargo's index cache did).
-    Registry { checksum: String, online: bool },
-    /// Not on crates.io yet: the plan publishes this release's archive of it first.
-    Archive { online: bool },
-    /// Not known: why.
-    Unknown(String),
-}
-
-/// A workspace member the packaged lock lists.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockMember {
-    pub name: String,
-    pub version: semver::Version,
-    pub from: MemberFrom,
-    /// The checksum (hex) the lock records for it, when known.
-    pub checksum: Option<String>,
-}
-
 /// The packaged lock file, or why it cannot be written exactly.
 pub struct Packaged {
     pub text: String,
@@ -70,47 +49,6 @@ pub struct Packaged {
     pub members: Vec<LockMember>,
     /// Why the text is not cargo's, when it is not.
     pub estimate: Option<String>,
-}
-
-/// Where crates.io's index puts `name` `version`.
-pub fn member_from(index: &IndexCache, name: &str, version: &semver::Version) -> MemberFrom {
-    match index.entry(name) {
-        Known::Releases(entry) => match entry.release(version) {
-            Some(release) if release.yanked => MemberFrom::Unknown(format!(
-                "crates.io has it yanked, and cargo resolves another release or none"
-            )),
-            Some(release) => {
-                MemberFrom::Registry { checksum: release.checksum.clone(), online: entry.online }
-            }
-            None => match entry.releases.iter().find(|r| same_release(&r.version, version)) {
-                Some(other) => MemberFrom::Unknown(format!(
-                    "crates.io has it as {}, with other build metadata",
-                    other.version
-                )),
-                None => MemberFrom::Archive { online: entry.online },
-            },
-        },
-        Known::Absent => MemberFrom::Archive { online: true },
-        Known::Unknown(why) => MemberFrom::Unknown(why),
-    }
-}
-
-/// Versions crates.io takes for the same release: build metadata aside.
-fn same_release(a: &semver::Version, b: &semver::Version) -> bool {
-    (a.major, a.minor, a.patch, &a.pre) == (b.major, b.minor, b.patch, &b.pre)
-}
-
-/// In the release, a member crates.io already has is walked with the index's declarations.
-struct Sources<'a> {
-    index: &'a IndexCache,
-    view: View,
-}
-
-impl MemberDeclarations for Sources<'_> {
-    fn from_index(&self, name: &str, version: &semver::Version) -> bool {
-        self.view == View::Release
-            && matches!(member_from(self.index, name, version), MemberFrom::Registry { .. })
-    }
 }
 
 /// The lock file cargo packages with `root` (`name`, `version`), in `format` (3 or 4), as
@@ -127,23 +65,48 @@ pub fn packaged(
     let Some(root_index) = lock.index_of(root.0, root.1) else {
         let graph = BTreeMap::from([(usize::MAX, Vec::new())]);
         return Packaged {
-            text: render(lock, &graph, root, &|_| None, format),
+            text: render(lock, &graph, root, &[], format),
             members: Vec::new(),
             estimate: Some(
                 "Cargo.lock is estimated: the crate is not in the workspace's lock file.".into(),
             ),
         };
     };
-    let sources = Sources { index, view };
-    let mut walk = Walk::new(lock, declarations, index, &sources, root_index);
+    // The members' releases, chosen by the requirements on them until the walk with those
+    // releases' declarations asks for the same ones.
+    let mut chosen: BTreeMap<String, (semver::Version, MemberFrom)> = BTreeMap::new();
+    let mut settled = false;
+    let mut walk = Walk::new(lock, declarations, index, HashMap::new(), root_index);
     walk.run();
+    for _ in 0..4 {
+        if view == View::Fingerprint {
+            settled = true;
+            break;
+        }
+        let choice = choices(lock, &walk, index);
+        if choice == chosen {
+            settled = true;
+            break;
+        }
+        chosen = choice;
+        let from_index: HashMap<String, semver::Version> = chosen
+            .iter()
+            .filter(|(_, (_, from))| matches!(from, MemberFrom::Registry { .. }))
+            .map(|(name, (version, _))| (name.clone(), version.clone()))
+            .collect();
+        walk = Walk::new(lock, declarations, index, from_index, root_index);
+        walk.run();
+    }
     let mut listed: Vec<LockMember> = walk
         .edges
         .keys()
         .map(|&i| &lock.entries[i])
         .filter(|e| e.source.is_none() && e.name != root.0)
         .map(|e| {
-            let from = member_from(index, &e.name, &e.version);
+            let (version, from) = match chosen.get(&e.name) {
+                Some((version, from)) => (version.clone(), from.clone()),
+                None => (e.version.clone(), MemberFrom::Archive { online: false }),
+            };
             let written = members.get(&e.name);
             let checksum = match (view, &from) {
                 (View::Release, MemberFrom::Registry { checksum, .. }) => Some(checksum.clone()),
@@ -152,58 +115,55 @@ pub fn packaged(
                     written.map(|c| c.fingerprint.trim_start_matches("sha256:").to_owned())
                 }
             };
-            LockMember { name: e.name.clone(), version: e.version.clone(), from, checksum }
+            let workspace_version = e.version.clone();
+            LockMember { name: e.name.clone(), version, workspace_version, from, checksum }
         })
         .collect();
     listed.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
-    let checksum = |name: &str| listed.iter().find(|m| m.name == name)?.checksum.clone();
-    let text = render(lock, &walk.edges, root, &checksum, format);
+    let text = render(lock, &walk.edges, root, &listed, format);
     let estimate = match view {
-        View::Release => estimate(lock, &walk, root.0, &listed, members, index),
+        View::Release => estimate(&walk, settled, &listed, members),
         View::Fingerprint => None,
     };
     Packaged { text, members: listed, estimate }
 }
 
-/// Why the release's lock is not cargo's, the first reason found (the same on every run).
-fn estimate(
+/// The release of each member the walk reached (the root aside), by name.
+fn choices(
     lock: &Lock,
     walk: &Walk,
-    root: &str,
+    index: &IndexCache,
+) -> BTreeMap<String, (semver::Version, MemberFrom)> {
+    walk.requirements
+        .iter()
+        .map(|(&i, requirements)| {
+            let member = &lock.entries[i];
+            let choice = choose(index, &member.name, &member.version, requirements);
+            (member.name.clone(), choice)
+        })
+        .collect()
+}
+
+/// Why the release's lock is not cargo's, the first reason found (the same on every run).
+fn estimate(
+    walk: &Walk,
+    settled: bool,
     listed: &[LockMember],
     members: &BTreeMap<String, MemberCrate>,
-    index: &IndexCache,
 ) -> Option<String> {
     if let Some(missing) = walk.missing.first() {
         return Some(format!(
             "Cargo.lock is estimated: the dependencies of {missing} are not known (cargo has not downloaded it and no index lists it; run cargo fetch, or with --online)."
         ));
     }
-    // cargo takes the newest release the requirement accepts: a member on a main branch
-    // (`49.0.0-dev`) or a release branch behind crates.io resolves to a release already
-    // published.
-    for (&i, requirements) in &walk.requirements {
-        let member = &lock.entries[i];
-        let Known::Releases(entry) = index.entry(&member.name) else { continue };
-        let newer = entry
-            .releases
-            .iter()
-            .filter(|r| !r.yanked && r.version > member.version)
-            .filter(|r| requirements.iter().any(|q| q.matches(&r.version)))
-            .map(|r| &r.version)
-            .max();
-        if let Some(newer) = newer.filter(|_| member.name != root) {
-            return Some(format!(
-                "Cargo.lock is estimated: crates.io has {} {newer}, which cargo resolves instead of the workspace's {}.",
-                member.name, member.version
-            ));
-        }
+    if !settled {
+        return Some("Cargo.lock is estimated: the releases of the workspace's members that crates.io already has ask for other releases of each other than the workspace's.".into());
     }
     listed.iter().find_map(|member| {
         let (name, version) = (&member.name, &member.version);
         match &member.from {
             MemberFrom::Unknown(why) => Some(format!(
-                "Cargo.lock is estimated: whether crates.io has {name} {version} is not known ({why})."
+                "Cargo.lock is estimated: which release of {name} cargo resolves is not known ({why})."
             )),
             MemberFrom::Archive { .. } if members.get(name).is_none_or(|c| !c.exact) => {
                 Some(format!(
@@ -220,7 +180,7 @@ fn render(
     lock: &Lock,
     graph: &BTreeMap<usize, Vec<usize>>,
     root: (&str, &semver::Version),
-    checksum: &dyn Fn(&str) -> Option<String>,
+    members: &[LockMember],
     format: u32,
 ) -> String {
     let mut out = String::from(
@@ -247,13 +207,16 @@ fn render(
                     checksum: None,
                     dependencies: deps.clone(),
                 },
-                Some(e) if e.source.is_none() => Node {
-                    name: e.name.clone(),
-                    version: e.version.clone(),
-                    source: Some(CRATES_IO.into()),
-                    checksum: checksum(&e.name),
-                    dependencies: deps.clone(),
-                },
+                Some(e) if e.source.is_none() => {
+                    let member = members.iter().find(|m| m.name == e.name);
+                    Node {
+                        name: e.name.clone(),
+                        version: member.map_or(&e.version, |m| &m.version).clone(),
+                        source: Some(CRATES_IO.into()),
+                        checksum: member.and_then(|m| m.checksum.clone()),
+                        dependencies: deps.clone(),
+                    }
+                }
                 Some(e) => Node {
                     name: e.name.clone(),
                     version: e.version.clone(),
@@ -373,10 +336,10 @@ mod tests {
         }
     }
 
-    /// Two path members that crates.io has newer releases of: the estimate names the first
-    /// in the lock's order, the same on every run.
+    /// Two path members that crates.io has newer releases of, which the requirements
+    /// accept: cargo resolves those releases, with the index's checksums.
     #[test]
-    fn the_estimate_is_the_same_on_every_run() {
+    fn a_newer_release_on_crates_io_is_the_one_the_lock_names() {
         let lock = lock(
             r#"
             version = 4
@@ -412,9 +375,38 @@ mod tests {
                 4,
                 View::Release,
             );
-            let estimate = packaged.estimate.unwrap();
-            assert!(estimate.contains("crates.io has a 1.0.1"), "{estimate}");
+            assert_eq!(packaged.estimate, None);
+            for name in ["a", "b"] {
+                let expected = format!(
+                    "name = \"{name}\"\nversion = \"1.0.1\"\nsource = \"{CRATES_IO}\"\nchecksum = \"{}\"\n",
+                    "01".repeat(32)
+                );
+                assert!(packaged.text.contains(&expected), "{}", packaged.text);
+            }
+            let a = &packaged.members[0];
+            assert_eq!(
+                (a.version.to_string(), a.workspace_version.to_string()),
+                ("1.0.1".into(), "1.0.0".into())
+            );
         }
+        // crates.io has only the workspace's own release of `a`, yanked: cargo resolves none.
+        std::fs::remove_file(dir.path().join("1/a")).unwrap();
+        index(dir.path(), &[("a", "1.0.0", 2, &[])]);
+        let file = dir.path().join("1/a");
+        let text = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
+        std::fs::write(&file, text.replace("\"yanked\":false", "\"yanked\":true")).unwrap();
+        let index = IndexCache::at(dir.path());
+        let packaged = packaged(
+            &lock,
+            &declarations,
+            ("app", &version),
+            &BTreeMap::new(),
+            &index,
+            4,
+            View::Release,
+        );
+        let estimate = packaged.estimate.unwrap();
+        assert!(estimate.contains("which release of a cargo resolves is not known"), "{estimate}");
     }
 
     /// `app` needs `a` (on crates.io at its version, where it depends on `c`, which the
@@ -488,7 +480,7 @@ mod tests {
         let unknown =
             packaged(&lock, &declarations, ("app", &version), &members, &empty, 4, View::Release);
         let estimate = unknown.estimate.unwrap();
-        assert!(estimate.contains("whether crates.io has a 1.0.0 is not known"), "{estimate}");
+        assert!(estimate.contains("which release of a cargo resolves is not known"), "{estimate}");
         let without_index = packaged(
             &lock,
             &declarations,

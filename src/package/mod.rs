@@ -2,6 +2,7 @@
 //! compressed archive is, and the content fingerprint a reviewer signs off on.
 
 pub mod diff;
+pub mod lock_members;
 mod lock_walk;
 pub mod lockfile;
 
@@ -21,7 +22,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::base::error::Error;
-use crate::package::lockfile::{LockMember, MemberCrate, View};
+use crate::package::lock_members::LockMember;
+use crate::package::lockfile::{MemberCrate, View};
 use crate::workspace::manifest;
 use crate::workspace::{Member, Workspace};
 use files::{FileSource, Generated, ListInput, ListMode};
