@@ -837,3 +837,34 @@ fn online_a_fresh_runner_writes_the_lock_cargo_writes() {
     assert_eq!(krate(&again, "cli")["fingerprint"], cli["fingerprint"]);
     assert_eq!(asked("/index/re/gd/regdep"), before, "kept in the cache");
 }
+
+/// cargo asks git's status of every file it packages, however they were selected: a change
+/// not committed in a crate with `include` (walk mode) or in a readme outside the package
+/// makes `.cargo_vcs_info.json` say `dirty`, and the tool's bytes say it too.
+#[test]
+fn a_change_not_committed_is_dirty_however_the_files_are_selected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ws");
+    let manifest = workspace(
+        &root,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"listed\", \"outside\"]\nresolver = \"2\"\n"),
+            ("README.md", "# Shared\n"),
+            ("listed/Cargo.toml", &member("listed", "0.1.0", "include = [\"/src\"]\n")),
+            ("listed/src/lib.rs", "pub fn f() {}\n"),
+            ("outside/Cargo.toml", &member("outside", "0.1.0", "readme = \"../README.md\"\n")),
+            ("outside/src/lib.rs", "pub fn g() {}\n"),
+        ],
+    );
+    common::repo::init_and_commit(&root, "one");
+    fs::write(root.join("listed/src/lib.rs"), "pub fn f() -> u8 { 1 }\n").unwrap();
+    fs::write(root.join("README.md"), "# Shared, changed\n").unwrap();
+    let report = report(&manifest, tmp.path());
+    for name in ["listed", "outside"] {
+        let cargo = cargo_package(&manifest, tmp.path(), name);
+        assert!(entry(&cargo, ".cargo_vcs_info.json").unwrap().contains("\"dirty\": true"));
+        let archive = &krate(&report, name)["archive"];
+        assert_eq!(archive["exact"], true, "{name}: {}", archive["estimates"]);
+        assert_eq!(archive["checksum"], sha256(&cargo).as_str(), "{name}");
+    }
+}

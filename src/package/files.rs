@@ -17,12 +17,12 @@
 //! the readme and license file, and the files it generates.
 
 use crate::workspace::git::{GitRepos, Repo};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use gix::bstr::{BString, ByteSlice};
+use gix::bstr::ByteSlice;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 /// What the manifest says about packaging, inheritance resolved by the caller.
@@ -260,6 +260,7 @@ fn finish(
     files.insert("Cargo.toml.orig".into(), FileSource::Generated(Generated::CargoTomlOrig));
     files.insert("Cargo.lock".into(), FileSource::Generated(Generated::CargoLock));
 
+    dirty.extend(super::dirty::beyond_listing(input.repos, mode, &files));
     dirty.retain(|p| files.contains_key(p));
     dirty.sort();
     dirty.dedup();
@@ -519,7 +520,13 @@ impl Repo {
             if !tracked.insert(rel.clone()) {
                 continue; // another stage of a conflict
             }
-            if is_dirty(self.shared.head.as_ref(), entry.path(index), &path, entry, &disk) {
+            if super::dirty::is_dirty(
+                self.shared.head.as_ref(),
+                entry.path(index),
+                &path,
+                entry,
+                &disk,
+            ) {
                 listed.dirty.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
             }
             if disk.is_symlink() {
@@ -634,41 +641,5 @@ impl Repo {
             path_in_vcs: crate::base::format::slash_path(rel),
             dirty,
         })
-    }
-}
-
-/// Whether the work tree file differs from its blob in `HEAD` (or is not in `HEAD`).
-fn is_dirty(
-    head: Option<&HashMap<BString, gix::ObjectId>>,
-    rel: &gix::bstr::BStr,
-    path: &Path,
-    entry: &gix::index::Entry,
-    disk: &gix::index::fs::Metadata,
-) -> bool {
-    let Some(committed) = head.and_then(|head| head.get(rel)) else { return true };
-    if *committed != entry.id {
-        return true; // staged but not committed
-    }
-    // As git does: unchanged stat information means the index's blob is the file's.
-    if let Ok(stat) = gix::index::entry::Stat::from_fs(disk)
-        && entry.stat.matches(&stat, Default::default())
-    {
-        return false;
-    }
-    let Ok(meta) = fs::symlink_metadata(path) else { return true };
-    if meta.len() != u64::from(entry.stat.size) {
-        return true;
-    }
-    let content: io::Result<Vec<u8>> = if meta.file_type().is_symlink() {
-        fs::read_link(path).and_then(|target| {
-            gix::path::into_bstr(target).map(|b| b.to_vec()).map_err(io::Error::other)
-        })
-    } else {
-        fs::read(path)
-    };
-    match content {
-        Ok(bytes) => gix::objs::compute_hash(entry.id.kind(), gix::objs::Kind::Blob, &bytes)
-            .map_or(true, |id| id != entry.id),
-        Err(_) => true,
     }
 }

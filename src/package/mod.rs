@@ -2,6 +2,7 @@
 //! compressed archive is, and the content fingerprint a reviewer signs off on.
 
 pub mod diff;
+mod dirty;
 pub mod lock_members;
 mod lock_walk;
 pub mod lockfile;
