@@ -868,3 +868,78 @@ fn a_change_not_committed_is_dirty_however_the_files_are_selected() {
         assert_eq!(archive["checksum"], sha256(&cargo).as_str(), "{name}");
     }
 }
+
+/// A library that commits no lock (serde, tokio): cargo resolves the newest releases the
+/// requirements accept when it packages, preferring, with resolver 3, those whose
+/// `rust-version` the crate's accepts. With `--online` the tool reads the index and writes
+/// the same lock; offline it says the lock is an estimate.
+#[test]
+fn online_a_library_without_a_lock_gets_the_lock_cargo_resolves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut registry = Registry::new();
+    let line = |name: &str, version: &str, deps: Value, features: Value, rust: Option<&str>| {
+        serde_json::json!({"name": name, "vers": version, "deps": deps, "features": features,
+            "cksum": sha256(format!("{name} {version}").as_bytes())[7..].to_owned(),
+            "yanked": false, "rust_version": rust})
+        .to_string()
+    };
+    let dep = |name: &str, req: &str, optional: bool| {
+        serde_json::json!({"name": name, "req": req, "features": [], "optional": optional,
+            "default_features": true, "target": null, "kind": "normal"})
+    };
+    let none = || serde_json::json!({});
+    registry
+        .line("leaf", line("leaf", "1.0.0", serde_json::json!([]), none(), None))
+        .line("leaf", line("leaf", "1.1.0", serde_json::json!([]), none(), Some("1.70")))
+        .line("leaf", line("leaf", "1.2.0", serde_json::json!([]), none(), Some("1.99")))
+        .line("leaf", line("leaf", "2.0.0", serde_json::json!([]), none(), None))
+        .line("extraleaf", line("extraleaf", "0.3.1", serde_json::json!([]), none(), None))
+        .line(
+            "regdep",
+            line(
+                "regdep",
+                "1.2.0",
+                serde_json::json!([dep("leaf", "^1.0", false), dep("extraleaf", "^0.3", true)]),
+                serde_json::json!({"more": ["dep:extraleaf"]}),
+                None,
+            ),
+        )
+        .line(
+            "devdep",
+            line("devdep", "0.4.0", serde_json::json!([dep("leaf", "^1", false)]), none(), None),
+        );
+    let manifest = workspace(
+        &tmp.path().join("ws"),
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"libby\"]\nresolver = \"3\"\n"),
+            (
+                "libby/Cargo.toml",
+                &member(
+                    "libby",
+                    "0.1.0",
+                    "rust-version = \"1.80\"\n[dependencies]\nregdep = { version = \"1.1\", features = [\"more\"] }\n[dev-dependencies]\ndevdep = \"0.4\"\n",
+                ),
+            ),
+            ("libby/src/lib.rs", "pub fn f() {}\n"),
+        ],
+    );
+    let cargo_home = registry.cargo_home(&tmp.path().join("for-cargo"));
+    let cargo =
+        cargo_packages(&manifest, &tmp.path().join("cargo"), &cargo_home, &["libby"], false);
+    let cargo_lock = entry(&cargo["libby"], "Cargo.lock").unwrap();
+    assert!(
+        cargo_lock.contains("name = \"extraleaf\"") && cargo_lock.contains("version = \"1.1.0\""),
+        "{cargo_lock}"
+    );
+    assert!(!manifest.with_file_name("Cargo.lock").exists(), "cargo wrote no lock");
+
+    let fresh = registry.cargo_home(&tmp.path().join("fresh"));
+    let offline = report_with(&manifest, &tmp.path().join("offline"), &fresh, &[]);
+    assert_eq!(krate(&offline, "libby")["archive"]["exact"], false);
+    let run = tmp.path().join("online");
+    let online = report_with(&manifest, &run, &fresh, &["--online"]);
+    let libby = krate(&online, "libby");
+    assert_eq!(libby["archive"]["exact"], true, "{}", libby["archive"]["estimates"]);
+    assert_eq!(entry(&emitted(&run.join("site"), libby), "Cargo.lock").unwrap(), cargo_lock);
+    assert_eq!(libby["archive"]["checksum"], sha256(&cargo["libby"]).as_str());
+}

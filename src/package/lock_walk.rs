@@ -7,12 +7,31 @@
 //! declarations: a workspace member's own (or, where the release takes it from crates.io,
 //! the index's for that release), a registry package's from `cargo metadata` or, failing
 //! that, the index.
+//!
+//! A dependency the lock does not pin (a published release's dependency the workspace's
+//! member lacks; every registry dependency of a workspace that commits no lock) is resolved
+//! as cargo resolves a new one: to the lowest locked version its requirement accepts, else
+//! to one already resolved, else to the newest release on the index it accepts (yanked
+//! ones aside; with resolver 3, one whose `rust-version` the crate's accepts first).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use crate::workspace::index_cache::IndexCache;
-use crate::workspace::lock::{CRATES_IO, Declaration, Declarations, Lock, PackageDeclarations};
+use crate::workspace::index_cache::{IndexCache, Known};
+use crate::workspace::lock::{
+    CRATES_IO, Declaration, Declarations, Entry, Lock, PackageDeclarations,
+};
+
+/// How a dependency the lock does not pin is resolved.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Picking {
+    /// From the index at all (not for the fingerprint, which what crates.io holds never
+    /// changes).
+    pub(super) from_index: bool,
+    /// With resolver 3, the packaged crate's `rust-version`: releases that declare a newer
+    /// one come after the others.
+    pub(super) rust_version: Option<semver::Version>,
+}
 
 pub(super) struct Walk<'a> {
     lock: &'a Lock,
@@ -21,6 +40,12 @@ pub(super) struct Walk<'a> {
     /// Members the release takes from crates.io, by name: the release it takes.
     from_index: HashMap<String, semver::Version>,
     root: usize,
+    picking: Picking,
+    /// Packages the lock does not hold, resolved from the index: entry `lock.entries.len() + i`.
+    added: Vec<Entry>,
+    /// Packages resolved from an index entry of cargo's cache, which may be behind the
+    /// registry.
+    pub(super) stale: BTreeSet<String>,
     /// Each entry's declarations, once looked up.
     known: HashMap<usize, Option<Arc<PackageDeclarations>>>,
     /// Entries walked with a published release's declarations: each resolves to a locked
@@ -53,6 +78,7 @@ impl<'a> Walk<'a> {
         index: &'a IndexCache,
         from_index: HashMap<String, semver::Version>,
         root: usize,
+        picking: Picking,
     ) -> Walk<'a> {
         Walk {
             lock,
@@ -60,6 +86,9 @@ impl<'a> Walk<'a> {
             index,
             from_index,
             root,
+            picking,
+            added: Vec::new(),
+            stale: BTreeSet::new(),
             known: HashMap::new(),
             strict: HashSet::new(),
             edges: BTreeMap::new(),
@@ -72,20 +101,30 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// An entry of the lock, or one the walk added.
+    pub(super) fn entry(&self, i: usize) -> &Entry {
+        match i.checked_sub(self.lock.entries.len()) {
+            Some(added) => &self.added[added],
+            None => &self.lock.entries[i],
+        }
+    }
+
     fn declarations(&mut self, entry: usize) -> Option<Arc<PackageDeclarations>> {
         if let Some(known) = self.known.get(&entry) {
             return known.clone();
         }
-        let (lock, declarations, index) = (self.lock, self.declarations, self.index);
-        let e = &lock.entries[entry];
-        let own = || declarations.packages.get(&(e.name.clone(), e.version.clone())).cloned();
-        let published = self.from_index.get(&e.name).filter(|_| entry != self.root);
-        let found = match (e.source.as_deref(), published) {
+        let e = self.entry(entry);
+        let key = (e.name.clone(), e.version.clone());
+        let source = e.source.clone();
+        let (declarations, index) = (self.declarations, self.index);
+        let own = || declarations.packages.get(&key).cloned();
+        let published = self.from_index.get(&key.0).filter(|_| entry != self.root).cloned();
+        let found = match (source.as_deref(), published) {
             (None, Some(release)) => {
                 self.strict.insert(entry);
-                index.declarations(&e.name, release)
+                index.declarations(&key.0, &release)
             }
-            (Some(CRATES_IO), _) => own().or_else(|| index.declarations(&e.name, &e.version)),
+            (Some(CRATES_IO), _) => own().or_else(|| index.declarations(&key.0, &key.1)),
             _ => own(),
         };
         self.known.insert(entry, found.clone());
@@ -120,9 +159,11 @@ impl<'a> Walk<'a> {
         }
         self.edges.insert(entry, Vec::new());
         let Some(declared) = self.declarations(entry) else {
-            if !self.lock.entries[entry].dependencies.is_empty() {
-                let e = &self.lock.entries[entry];
-                self.missing.insert(format!("{} {}", e.name, e.version));
+            let e = self.entry(entry);
+            // A package the walk added has dependencies the index would have listed.
+            if !e.dependencies.is_empty() || entry >= self.lock.entries.len() {
+                let missing = format!("the dependencies of {} {}", e.name, e.version);
+                self.missing.insert(missing);
             }
             return;
         };
@@ -172,19 +213,89 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The entry a declaration resolves to: the lock's dependency of that name whose
-    /// version the requirement accepts (a member, whichever: its release is chosen by the
-    /// requirements on it).
-    fn resolve(&self, entry: usize, declaration: &Declaration) -> Option<usize> {
-        let candidates = &self.lock.entries[entry].dependencies;
-        let named = || {
-            candidates.iter().copied().filter(|&c| self.lock.entries[c].name == declaration.name)
+    /// The entry a declaration of `entry` resolves to: for a locked package, the locked
+    /// dependency of that name whose version the requirement accepts (a member, whichever:
+    /// its release is chosen by the requirements on it); for a package the lock does not
+    /// pin, or a dependency it does not list, what cargo resolves a new one to.
+    fn resolve(&mut self, entry: usize, declaration: &Declaration) -> Option<usize> {
+        let locked = entry < self.lock.entries.len() && !self.strict.contains(&entry);
+        if locked {
+            let candidates = &self.lock.entries[entry].dependencies;
+            let named = || {
+                let lock = self.lock;
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(move |&c| lock.entries[c].name == declaration.name)
+            };
+            let found = named()
+                .find(|&c| declaration.req.matches(&self.lock.entries[c].version))
+                .or_else(|| named().next());
+            if found.is_some() {
+                return found;
+            }
+        }
+        self.resolve_new(declaration)
+    }
+
+    /// A dependency no locked package lists: a member's entry (its release is chosen by
+    /// the requirements on it); the lowest locked version the requirement accepts; one
+    /// already added; the newest release on the index it accepts.
+    fn resolve_new(&mut self, declaration: &Declaration) -> Option<usize> {
+        if declaration.registry.is_some() {
+            return None; // another registry's index is not read
+        }
+        let (name, req) = (&declaration.name, &declaration.req);
+        let lock = self.lock;
+        let entries = &lock.entries;
+        fn named<'l>(
+            entries: &'l [Entry],
+            name: &'l str,
+            source: Option<&'l str>,
+        ) -> impl Iterator<Item = usize> + 'l {
+            (0..entries.len())
+                .filter(move |&i| entries[i].name == name && entries[i].source.as_deref() == source)
+        }
+        if let Some(member) = named(entries, name, None).next() {
+            return Some(member);
+        }
+        let locked = named(entries, name, Some(CRATES_IO))
+            .filter(|&i| req.matches(&entries[i].version))
+            .min_by(|&a, &b| entries[a].version.cmp(&entries[b].version));
+        if locked.is_some() {
+            return locked;
+        }
+        let added = self.added.iter().position(|e| e.name == *name && req.matches(&e.version));
+        if let Some(added) = added {
+            return Some(entries.len() + added);
+        }
+        if !self.picking.from_index {
+            return None;
+        }
+        let Known::Releases(entry) = self.index.entry(name) else { return None };
+        let fits = |r: &&crate::workspace::index_cache::Release| match (
+            &self.picking.rust_version,
+            &r.rust_version,
+        ) {
+            (Some(ours), Some(theirs)) => theirs <= ours,
+            _ => true,
         };
-        let loose =
-            |c: usize| !self.strict.contains(&entry) || self.lock.entries[c].source.is_none();
-        named()
-            .find(|&c| declaration.req.matches(&self.lock.entries[c].version))
-            .or_else(|| named().find(|&c| loose(c)))
+        let release = entry
+            .releases
+            .iter()
+            .filter(|r| !r.yanked && req.matches(&r.version))
+            .max_by(|a, b| (fits(a), &a.version).cmp(&(fits(b), &b.version)))?;
+        if !entry.online {
+            self.stale.insert(name.clone());
+        }
+        self.added.push(Entry {
+            name: name.clone(),
+            version: release.version.clone(),
+            source: Some(CRATES_IO.to_owned()),
+            checksum: Some(release.checksum.clone()),
+            dependencies: Vec::new(),
+        });
+        Some(entries.len() + self.added.len() - 1)
     }
 
     fn activate(&mut self, entry: usize, index: usize) {
@@ -194,14 +305,17 @@ impl<'a> Walk<'a> {
         let Some(declared) = self.declarations(entry) else { return };
         let declaration = &declared.dependencies[index];
         let Some(target) = self.resolve(entry, declaration) else {
-            // Not in the lock (another platform's registry, a patched source, a dependency
-            // the published release has and the workspace's does not): cargo's own
-            // resolution may differ.
-            self.missing
-                .insert(format!("{} ({})", self.lock.entries[entry].name, declaration.name));
+            // Neither locked nor on the index (another registry, a crate the index cache
+            // has no entry for): cargo's own resolution is not known.
+            let e = self.entry(entry);
+            let missing = format!(
+                "the release of {} that {} {} depends on",
+                declaration.name, e.name, e.version
+            );
+            self.missing.insert(missing);
             return;
         };
-        if self.lock.entries[target].source.is_none() {
+        if self.entry(target).source.is_none() {
             self.requirements.entry(target).or_default().push(declaration.req.clone());
         }
         let edges = self.edges.entry(entry).or_default();

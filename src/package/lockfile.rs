@@ -17,9 +17,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use super::lock_members::{LockMember, MemberFrom, choose};
-use super::lock_walk::Walk;
+use super::lock_walk::{Picking, Walk};
 use crate::workspace::index_cache::IndexCache;
-use crate::workspace::lock::{CRATES_IO, Declarations, Lock};
+use crate::workspace::lock::{CRATES_IO, Declarations, Entry, Lock};
 
 /// Another member's `.crate`, as this run wrote it.
 #[derive(Debug, Clone)]
@@ -51,21 +51,38 @@ pub struct Packaged {
     pub estimate: Option<String>,
 }
 
-/// The lock file cargo packages with `root` (`name`, `version`), in `format` (3 or 4), as
-/// `view` has it. `members` are the workspace's other members' `.crate` files, where known.
+/// The packaged crate.
+pub struct Root<'a> {
+    pub name: &'a str,
+    pub version: &'a semver::Version,
+    /// With resolver 3, its `rust-version`: cargo prefers the releases that accept it.
+    pub rust_version: Option<semver::Version>,
+}
+
+/// The lock file cargo packages with `root`, in `format` (3 or 4), as `view` has it.
+/// `members` are the workspace's other members' `.crate` files, where known.
 pub fn packaged(
     lock: &Lock,
     declarations: &Declarations,
-    root: (&str, &semver::Version),
+    root: &Root,
     members: &BTreeMap<String, MemberCrate>,
     index: &IndexCache,
     format: u32,
     view: View,
 ) -> Packaged {
+    let picking =
+        Picking { from_index: view == View::Release, rust_version: root.rust_version.clone() };
+    let new_walk = |from_index, root_index| {
+        let mut walk =
+            Walk::new(lock, declarations, index, from_index, root_index, picking.clone());
+        walk.run();
+        walk
+    };
+    let root = (root.name, root.version);
     let Some(root_index) = lock.index_of(root.0, root.1) else {
         let graph = BTreeMap::from([(usize::MAX, Vec::new())]);
         return Packaged {
-            text: render(lock, &graph, root, &[], format),
+            text: render(&|_| None, &graph, root, &[], format),
             members: Vec::new(),
             estimate: Some(
                 "Cargo.lock is estimated: the crate is not in the workspace's lock file.".into(),
@@ -76,14 +93,13 @@ pub fn packaged(
     // releases' declarations asks for the same ones.
     let mut chosen: BTreeMap<String, (semver::Version, MemberFrom)> = BTreeMap::new();
     let mut settled = false;
-    let mut walk = Walk::new(lock, declarations, index, HashMap::new(), root_index);
-    walk.run();
+    let mut walk = new_walk(HashMap::new(), root_index);
     for _ in 0..4 {
         if view == View::Fingerprint {
             settled = true;
             break;
         }
-        let choice = choices(lock, &walk, index);
+        let choice = choices(&walk, index);
         if choice == chosen {
             settled = true;
             break;
@@ -94,13 +110,12 @@ pub fn packaged(
             .filter(|(_, (_, from))| matches!(from, MemberFrom::Registry { .. }))
             .map(|(name, (version, _))| (name.clone(), version.clone()))
             .collect();
-        walk = Walk::new(lock, declarations, index, from_index, root_index);
-        walk.run();
+        walk = new_walk(from_index, root_index);
     }
     let mut listed: Vec<LockMember> = walk
         .edges
         .keys()
-        .map(|&i| &lock.entries[i])
+        .map(|&i| walk.entry(i))
         .filter(|e| e.source.is_none() && e.name != root.0)
         .map(|e| {
             let (version, from) = match chosen.get(&e.name) {
@@ -120,7 +135,7 @@ pub fn packaged(
         })
         .collect();
     listed.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
-    let text = render(lock, &walk.edges, root, &listed, format);
+    let text = render(&|i| Some(walk.entry(i)), &walk.edges, root, &listed, format);
     let estimate = match view {
         View::Release => estimate(&walk, settled, &listed, members),
         View::Fingerprint => None,
@@ -129,15 +144,11 @@ pub fn packaged(
 }
 
 /// The release of each member the walk reached (the root aside), by name.
-fn choices(
-    lock: &Lock,
-    walk: &Walk,
-    index: &IndexCache,
-) -> BTreeMap<String, (semver::Version, MemberFrom)> {
+fn choices(walk: &Walk, index: &IndexCache) -> BTreeMap<String, (semver::Version, MemberFrom)> {
     walk.requirements
         .iter()
         .map(|(&i, requirements)| {
-            let member = &lock.entries[i];
+            let member = walk.entry(i);
             let choice = choose(index, &member.name, &member.version, requirements);
             (member.name.clone(), choice)
         })
@@ -153,8 +164,33 @@ fn estimate(
 ) -> Option<String> {
     if let Some(missing) = walk.missing.first() {
         return Some(format!(
-            "Cargo.lock is estimated: the dependencies of {missing} are not known (cargo has not downloaded it and no index lists it; run cargo fetch, or with --online)."
+            "Cargo.lock is estimated: {missing} is not known (neither cargo's local cache nor an index this run read has it; run cargo fetch, or with --online)."
         ));
+    }
+    if let Some(stale) = walk.stale.first() {
+        return Some(format!(
+            "Cargo.lock is estimated: no lock pins {stale}, and cargo resolves its newest release; only cargo's index cache, which may be behind crates.io, was read (run with --online)."
+        ));
+    }
+    // cargo resolves one release of a crate per semver-compatible range.
+    let mut ranges: BTreeMap<(&str, (u64, u64, u64)), &semver::Version> = BTreeMap::new();
+    for &i in walk.edges.keys() {
+        let e = walk.entry(i);
+        if e.source.as_deref() != Some(CRATES_IO) {
+            continue;
+        }
+        let v = &e.version;
+        let range = match (v.major, v.minor) {
+            (0, 0) => (0, 0, v.patch),
+            (0, minor) => (0, minor, 0),
+            (major, _) => (major, 0, 0),
+        };
+        if let Some(other) = ranges.insert((&e.name, range), v).filter(|other| *other != v) {
+            return Some(format!(
+                "Cargo.lock is estimated: {} {other} and {v} would both be resolved, and cargo resolves one release per compatible range.",
+                e.name
+            ));
+        }
     }
     if !settled {
         return Some("Cargo.lock is estimated: the releases of the workspace's members that crates.io already has ask for other releases of each other than the workspace's.".into());
@@ -176,8 +212,8 @@ fn estimate(
 }
 
 /// The lock file text, as cargo's `resolve_to_string` writes it.
-fn render(
-    lock: &Lock,
+fn render<'e>(
+    entry: &dyn Fn(usize) -> Option<&'e Entry>,
     graph: &BTreeMap<usize, Vec<usize>>,
     root: (&str, &semver::Version),
     members: &[LockMember],
@@ -199,7 +235,7 @@ fn render(
     let nodes: BTreeMap<usize, Node> = graph
         .iter()
         .map(|(&i, deps)| {
-            let node = match lock.entries.get(i) {
+            let node = match entry(i) {
                 Some(e) if e.name == root.0 && e.source.is_none() => Node {
                     name: e.name.clone(),
                     version: e.version.clone(),
@@ -290,6 +326,7 @@ fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workspace::index_cache::Answer;
 
     fn lock(text: &str) -> Lock {
         Lock::parse(&text.parse::<toml::Table>().unwrap())
@@ -307,17 +344,24 @@ mod tests {
     }
 
     /// cargo's index cache with `lines` (`name`, `version`, checksum byte, dependencies).
+    /// An index line: `name` `version`, its checksum byte repeated, its dependencies.
+    fn line(name: &str, version: &str, checksum: u8, deps: &[&str]) -> String {
+        let deps: Vec<serde_json::Value> = deps
+            .iter()
+            .map(|d| {
+                serde_json::json!({"name": d, "req": "^1.0", "features": [],
+                "optional": false, "default_features": true, "target": null, "kind": "normal"})
+            })
+            .collect();
+        serde_json::json!({"name": name, "vers": version, "deps": deps,
+            "cksum": format!("{checksum:02x}").repeat(32), "features": {}, "yanked": false})
+        .to_string()
+    }
+
+    /// cargo's index cache with `lines` (`name`, `version`, checksum byte, dependencies).
     fn index(dir: &std::path::Path, lines: &[(&str, &str, u8, &[&str])]) -> IndexCache {
         for (name, version, checksum, deps) in lines {
-            let deps: Vec<serde_json::Value> = deps
-                .iter()
-                .map(|d| {
-                    serde_json::json!({"name": d, "req": "^1.0", "features": [],
-                    "optional": false, "default_features": true, "target": null, "kind": "normal"})
-                })
-                .collect();
-            let line = serde_json::json!({"name": name, "vers": version, "deps": deps,
-                "cksum": format!("{checksum:02x}").repeat(32), "features": {}, "yanked": false});
+            let line = line(name, version, *checksum, deps);
             let file = dir.join("1").join(name);
             std::fs::create_dir_all(file.parent().unwrap()).unwrap();
             let mut bytes =
@@ -326,6 +370,10 @@ mod tests {
             std::fs::write(file, bytes).unwrap();
         }
         IndexCache::at(dir)
+    }
+
+    fn app(version: &semver::Version) -> Root<'_> {
+        Root { name: "app", version, rust_version: None }
     }
 
     fn member(sha: char, fingerprint: char) -> MemberCrate {
@@ -369,7 +417,7 @@ mod tests {
             let packaged = packaged(
                 &lock,
                 &declarations,
-                ("app", &version),
+                &app(&version),
                 &BTreeMap::new(),
                 &index,
                 4,
@@ -399,7 +447,7 @@ mod tests {
         let packaged = packaged(
             &lock,
             &declarations,
-            ("app", &version),
+            &app(&version),
             &BTreeMap::new(),
             &index,
             4,
@@ -449,7 +497,7 @@ mod tests {
             BTreeMap::from([("a".into(), member('1', '2')), ("b".into(), member('3', '4'))]);
         let version = semver::Version::new(0, 1, 0);
         let release =
-            packaged(&lock, &declarations, ("app", &version), &members, &index, 4, View::Release);
+            packaged(&lock, &declarations, &app(&version), &members, &index, 4, View::Release);
         assert_eq!(release.estimate, None);
         assert!(release.text.contains(&format!("name = \"a\"\nversion = \"1.0.0\"\nsource = \"{CRATES_IO}\"\nchecksum = \"{}\"\ndependencies = [\n \"c\",\n]\n", "aa".repeat(32))), "{}", release.text);
         assert!(release.text.contains(&format!("checksum = \"{}\"", "3".repeat(64))));
@@ -462,15 +510,8 @@ mod tests {
                 &MemberFrom::Archive { online: false }
             ]
         );
-        let fingerprint = packaged(
-            &lock,
-            &declarations,
-            ("app", &version),
-            &members,
-            &index,
-            4,
-            View::Fingerprint,
-        );
+        let fingerprint =
+            packaged(&lock, &declarations, &app(&version), &members, &index, 4, View::Fingerprint);
         assert!(
             fingerprint.text.contains(&"2".repeat(64))
                 && fingerprint.text.contains(&"4".repeat(64))
@@ -478,21 +519,78 @@ mod tests {
         assert!(!fingerprint.text.contains("name = \"c\""), "{}", fingerprint.text);
         let empty = IndexCache::default();
         let unknown =
-            packaged(&lock, &declarations, ("app", &version), &members, &empty, 4, View::Release);
+            packaged(&lock, &declarations, &app(&version), &members, &empty, 4, View::Release);
         let estimate = unknown.estimate.unwrap();
         assert!(estimate.contains("which release of a cargo resolves is not known"), "{estimate}");
-        let without_index = packaged(
-            &lock,
-            &declarations,
-            ("app", &version),
-            &members,
-            &empty,
-            4,
-            View::Fingerprint,
-        );
+        let without_index =
+            packaged(&lock, &declarations, &app(&version), &members, &empty, 4, View::Fingerprint);
         assert_eq!(
             without_index.text, fingerprint.text,
             "the registry never enters the fingerprint"
         );
+    }
+
+    /// `app` needs `a`, on crates.io at its version, whose release there depends on `z`,
+    /// which the workspace's lock does not hold: cargo resolves `z`'s newest release.
+    /// Read from cargo's cache (which may be old) that is an estimate; from the registry
+    /// itself, the lock. A locked `z` in the same range as the one resolved is two releases
+    /// where cargo has one.
+    #[test]
+    fn a_dependency_no_lock_pins_is_the_newest_release_the_registry_says() {
+        let text = |z: &str| {
+            format!(
+                "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"a\"{z}]\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n{}",
+                if z.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "[[package]]\nname = \"z\"\nversion = \"1.0.0\"\nsource = \"{CRATES_IO}\"\n"
+                    )
+                }
+            )
+        };
+        let empty = serde_json::json!({"features": {}, "dependencies": []});
+        let exact = |req: &str| {
+            serde_json::json!({"name": "z", "key": "z", "req": req, "dev": false,
+            "optional": false, "default_features": true, "features": []})
+        };
+        let declarations = declared(serde_json::json!([
+            [["app", "0.1.0"], {"features": {}, "dependencies": [dependency("a")]}],
+            [["a", "1.0.0"], empty],
+        ]));
+        let dir = tempfile::tempdir().unwrap();
+        let cache = index(
+            dir.path(),
+            &[("a", "1.0.0", 0xaa, &["z"]), ("z", "1.0.0", 0x10, &[]), ("z", "1.3.0", 0x13, &[])],
+        );
+        let version = semver::Version::new(0, 1, 0);
+        let lock = Lock::parse(&text("").parse().unwrap());
+        let release = |index: &IndexCache, lock: &Lock, declarations: &Declarations| {
+            packaged(lock, declarations, &app(&version), &BTreeMap::new(), index, 4, View::Release)
+        };
+        let stale = release(&cache, &lock, &declarations).estimate.unwrap();
+        assert!(stale.contains("no lock pins z"), "{stale}");
+        let z = [line("z", "1.0.0", 0x10, &[]), line("z", "1.3.0", 0x13, &[])].join("\n");
+        cache.learn("z", Answer::File(z.as_bytes()));
+        let online = release(&cache, &lock, &declarations);
+        assert_eq!(online.estimate, None);
+        let expected = format!(
+            "name = \"z\"\nversion = \"1.3.0\"\nsource = \"{CRATES_IO}\"\nchecksum = \"{}\"\n",
+            "13".repeat(32)
+        );
+        assert!(online.text.contains(&expected), "{}", online.text);
+        // `app` pins z 1.0.0 itself, and `a`'s release asks for ^1.2.
+        let lock = Lock::parse(&text(", \"z\"").parse().unwrap());
+        let declarations = declared(serde_json::json!([
+            [["app", "0.1.0"], {"features": {}, "dependencies": [dependency("a"), exact("=1.0.0")]}],
+            [["a", "1.0.0"], empty],
+            [["z", "1.0.0"], empty],
+        ]));
+        let a = serde_json::json!({"name": "a", "vers": "1.0.0", "features": {}, "yanked": false,
+            "cksum": "aa".repeat(32), "deps": [{"name": "z", "req": "^1.2", "features": [],
+            "optional": false, "default_features": true, "target": null, "kind": "normal"}]});
+        cache.learn("a", Answer::File(a.to_string().as_bytes()));
+        let conflict = release(&cache, &lock, &declarations).estimate.unwrap();
+        assert!(conflict.contains("z 1.0.0 and 1.3.0 would both be resolved"), "{conflict}");
     }
 }

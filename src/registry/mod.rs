@@ -6,6 +6,7 @@
 pub mod download;
 pub mod http;
 pub mod index;
+mod lock_index;
 pub mod rate_limit;
 pub mod source;
 
@@ -20,6 +21,7 @@ use crate::workspace::{Member, Workspace};
 use download::PublishedCrate;
 use http::{Body, Client, Freshness};
 use index::{Published, Release};
+pub use lock_index::learn_lock_index;
 pub use source::Source;
 
 /// An index file is a few hundred bytes per version; 64 MiB bounds any real one.
@@ -190,7 +192,7 @@ impl<'a> Registry<'a> {
     }
 
     /// `name`'s index file and its URL (not found for a name no index can hold).
-    fn index_file(&self, name: &str) -> Result<(String, Body), String> {
+    pub(crate) fn index_file(&self, name: &str) -> Result<(String, Body), String> {
         match index::file_url(&self.source().index, name) {
             None => Ok((String::new(), Body::NotFound)),
             Some(url) => Ok((url.to_string(), self.client.get(&url, self.index, INDEX_LIMIT)?)),
@@ -372,41 +374,6 @@ pub fn gather(registry: &Registry, workspace: &Workspace, selected: &[&Member]) 
         .collect();
     lookups.extend(registry.look_up(new));
     Facts { registry: source.name.clone(), source: source.clone(), state: State::Online, lookups }
-}
-
-/// Hands the workspace's index cache what crates.io says of the crates the packaged locks
-/// need: the members others depend on (already published at their version, or not yet),
-/// and the registry packages whose declarations cargo could not give offline (a runner
-/// that never ran `cargo fetch`). Only for crates.io, whose releases the locks name.
-pub fn learn_lock_index(registry: &Registry, workspace: &Workspace) {
-    if !registry.source().crates_io {
-        return;
-    }
-    let mut names: BTreeSet<String> =
-        workspace.member_edges().into_iter().map(|edge| edge.to).collect();
-    if let Some(lock) = &workspace.lock {
-        let undeclared = lock.entries.iter().filter(|e| {
-            e.source.as_deref() == Some(crate::workspace::lock::CRATES_IO)
-                && !workspace
-                    .declarations
-                    .packages
-                    .contains_key(&(e.name.clone(), e.version.clone()))
-        });
-        names.extend(undeclared.map(|e| e.name.clone()));
-    }
-    let answers = registry.each(names.into_iter().collect(), |name| {
-        let answer = registry.index_file(&name).map(|(_, body)| body);
-        (name, answer)
-    });
-    use crate::workspace::index_cache::Answer;
-    for (name, answer) in answers {
-        let answer = match &answer {
-            Ok(Body::Found(bytes)) => Answer::File(bytes),
-            Ok(Body::NotFound) => Answer::Absent,
-            Err(why) => Answer::Failed(why.clone()),
-        };
-        workspace.index.learn(&name, answer);
-    }
 }
 
 /// Connects to the registry and gathers the facts; a registry that cannot be reached gives

@@ -52,6 +52,8 @@ pub struct Release {
     /// SHA-256 (hex) of the `.crate`: what a lock records for it.
     pub checksum: String,
     pub yanked: bool,
+    /// The `rust-version` it declares, as a version (`1.70` is 1.70.0).
+    pub rust_version: Option<semver::Version>,
     line: crates_index::Version,
     declarations: OnceLock<Option<Arc<PackageDeclarations>>>,
 }
@@ -71,6 +73,7 @@ impl Release {
             version: line.version().parse().ok()?,
             checksum: crate::base::format::hex(line.checksum()),
             yanked: line.is_yanked(),
+            rust_version: line.rust_version().and_then(rust_version),
             line,
             declarations: OnceLock::new(),
         })
@@ -94,6 +97,7 @@ impl Release {
                             optional: d.is_optional(),
                             default_features: d.has_default_features(),
                             features: d.features().to_vec(),
+                            registry: d.registry().map(str::to_owned),
                         })
                     })
                     .collect::<Option<Vec<Declaration>>>()?;
@@ -110,6 +114,15 @@ impl Entry {
     pub fn release(&self, version: &semver::Version) -> Option<&Release> {
         self.releases.iter().find(|r| &r.version == version)
     }
+}
+
+/// A `rust-version` (`1.70`, `1.70.1`) as a version.
+pub fn rust_version(text: &str) -> Option<semver::Version> {
+    let mut parts = text.trim().split('.').map(|p| p.parse::<u64>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().unwrap_or(Some(0))?;
+    let patch = parts.next().unwrap_or(Some(0))?;
+    parts.next().is_none().then(|| semver::Version::new(major, minor, patch))
 }
 
 /// Whether `name` can be a crate's name (and so a file of the index): ASCII letters,

@@ -105,6 +105,29 @@ impl Lock {
         Some(crate::base::format::hex(&hasher.finalize()))
     }
 
+    /// The lock cargo's packaging starts from in a workspace that commits none: the
+    /// members and the dependencies between them (`members`: name, version, the members
+    /// it depends on), nothing pinned from a registry.
+    pub fn of_members<'m>(
+        members: impl IntoIterator<Item = (&'m str, &'m semver::Version, Vec<&'m str>)>,
+    ) -> Lock {
+        let members: Vec<_> = members.into_iter().collect();
+        let entries = members
+            .iter()
+            .map(|(name, version, depends)| Entry {
+                name: (*name).to_owned(),
+                version: (*version).clone(),
+                source: None,
+                checksum: None,
+                dependencies: depends
+                    .iter()
+                    .filter_map(|d| members.iter().position(|(other, ..)| other == d))
+                    .collect(),
+            })
+            .collect();
+        Lock { entries }
+    }
+
     pub(crate) fn index_of(&self, name: &str, version: &semver::Version) -> Option<usize> {
         self.entries.iter().position(|e| e.name == name && &e.version == version)
     }
@@ -139,6 +162,10 @@ pub(crate) struct Declaration {
     pub(crate) optional: bool,
     pub(crate) default_features: bool,
     pub(crate) features: Vec<String>,
+    /// The index of another registry than the package's own (`None`: the same, for a
+    /// workspace member crates.io).
+    #[serde(default)]
+    pub(crate) registry: Option<String>,
 }
 
 /// Every package's features and dependency declarations, by name and version.
@@ -196,6 +223,7 @@ impl Declarations {
                 optional: d.optional,
                 default_features: d.uses_default_features,
                 features: d.features.clone(),
+                registry: d.registry.clone(),
             })
             .filter(|d| !(d.dev && d.req.comparators.is_empty()))
             .collect();
