@@ -238,8 +238,8 @@ impl<'a> Walk<'a> {
         self.resolve_new(declaration)
     }
 
-    /// A dependency no locked package lists: a member's entry (its release is chosen by
-    /// the requirements on it); the lowest locked version the requirement accepts; one
+    /// A dependency no locked package lists: another member's entry (its release is chosen
+    /// by the requirements on it); the lowest locked version the requirement accepts; one
     /// already added; the newest release on the index it accepts.
     fn resolve_new(&mut self, declaration: &Declaration) -> Option<usize> {
         if declaration.registry.is_some() {
@@ -256,7 +256,9 @@ impl<'a> Walk<'a> {
             (0..entries.len())
                 .filter(move |&i| entries[i].name == name && entries[i].source.as_deref() == source)
         }
-        if let Some(member) = named(entries, name, None).next() {
+        // The packaged crate itself is a path package: a registry package that depends on
+        // its name gets the registry's release.
+        if let Some(member) = named(entries, name, None).find(|&i| i != self.root) {
             return Some(member);
         }
         let locked = named(entries, name, Some(CRATES_IO))

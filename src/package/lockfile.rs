@@ -593,4 +593,40 @@ mod tests {
         let conflict = release(&cache, &lock, &declarations).estimate.unwrap();
         assert!(conflict.contains("z 1.0.0 and 1.3.0 would both be resolved"), "{conflict}");
     }
+
+    /// A library with no committed lock dev-depends on `w`, whose release depends on the
+    /// library itself: that is crates.io's release of it, beside the packaged path one.
+    #[test]
+    fn a_registry_package_that_depends_on_the_packaged_crate_gets_the_registrys() {
+        let version = semver::Version::new(0, 1, 0);
+        let lock = Lock::of_members([("app", &version, Vec::new())]);
+        let dev = serde_json::json!({"name": "w", "key": "w", "req": "^1", "dev": true,
+            "optional": false, "default_features": true, "features": []});
+        let declarations = declared(serde_json::json!([
+            [["app", "0.1.0"], {"features": {}, "dependencies": [dev]}],
+        ]));
+        let index = IndexCache::default();
+        index.learn("app", Answer::File(line("app", "0.1.0", 0x0a, &[]).as_bytes()));
+        let mut w =
+            serde_json::from_str::<serde_json::Value>(&line("w", "1.0.0", 0x77, &[])).unwrap();
+        w["deps"] = serde_json::json!([{"name": "app", "req": "^0.1", "features": [],
+            "optional": false, "default_features": true, "target": null, "kind": "normal"}]);
+        index.learn("w", Answer::File(w.to_string().as_bytes()));
+        let packaged = packaged(
+            &lock,
+            &declarations,
+            &app(&version),
+            &BTreeMap::new(),
+            &index,
+            4,
+            View::Release,
+        );
+        assert_eq!(packaged.estimate, None);
+        let expected = format!(
+            "[[package]]\nname = \"w\"\nversion = \"1.0.0\"\nsource = \"{CRATES_IO}\"\nchecksum = \"{}\"\ndependencies = [\n \"app 0.1.0 ({CRATES_IO})\",\n]\n",
+            "77".repeat(32)
+        );
+        assert!(packaged.text.contains(&expected), "{}", packaged.text);
+        assert!(packaged.members.is_empty(), "the registry's app is no member");
+    }
 }
