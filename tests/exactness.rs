@@ -872,7 +872,9 @@ fn a_change_not_committed_is_dirty_however_the_files_are_selected() {
 /// A library that commits no lock (serde, tokio): cargo resolves the newest releases the
 /// requirements accept when it packages, preferring, with resolver 3, those whose
 /// `rust-version` the crate's accepts. With `--online` the tool reads the index and writes
-/// the same lock; offline it says the lock is an estimate.
+/// the same lock, following a requirement that arrives on a crate already read (`leaf`,
+/// read for `^2`, then asked for `^1.0`, whose release depends on `deep`); offline it says
+/// the lock is an estimate.
 #[test]
 fn online_a_library_without_a_lock_gets_the_lock_cargo_resolves() {
     let tmp = tempfile::tempdir().unwrap();
@@ -890,7 +892,17 @@ fn online_a_library_without_a_lock_gets_the_lock_cargo_resolves() {
     let none = || serde_json::json!({});
     registry
         .line("leaf", line("leaf", "1.0.0", serde_json::json!([]), none(), None))
-        .line("leaf", line("leaf", "1.1.0", serde_json::json!([]), none(), Some("1.70")))
+        .line(
+            "leaf",
+            line(
+                "leaf",
+                "1.1.0",
+                serde_json::json!([dep("deep", "^0.1", false)]),
+                none(),
+                Some("1.70"),
+            ),
+        )
+        .line("deep", line("deep", "0.1.0", serde_json::json!([]), none(), None))
         .line("leaf", line("leaf", "1.2.0", serde_json::json!([]), none(), Some("1.99")))
         .line("leaf", line("leaf", "2.0.0", serde_json::json!([]), none(), None))
         .line("extraleaf", line("extraleaf", "0.3.1", serde_json::json!([]), none(), None))
@@ -917,7 +929,7 @@ fn online_a_library_without_a_lock_gets_the_lock_cargo_resolves() {
                 &member(
                     "libby",
                     "0.1.0",
-                    "rust-version = \"1.80\"\n[dependencies]\nregdep = { version = \"1.1\", features = [\"more\"] }\n[dev-dependencies]\ndevdep = \"0.4\"\n",
+                    "rust-version = \"1.80\"\n[dependencies]\nregdep = { version = \"1.1\", features = [\"more\"] }\nextraleaf = \"0.3\"\nleaf = \"2\"\n[dev-dependencies]\ndevdep = \"0.4\"\n",
                 ),
             ),
             ("libby/src/lib.rs", "pub fn f() {}\n"),
@@ -927,10 +939,9 @@ fn online_a_library_without_a_lock_gets_the_lock_cargo_resolves() {
     let cargo =
         cargo_packages(&manifest, &tmp.path().join("cargo"), &cargo_home, &["libby"], false);
     let cargo_lock = entry(&cargo["libby"], "Cargo.lock").unwrap();
-    assert!(
-        cargo_lock.contains("name = \"extraleaf\"") && cargo_lock.contains("version = \"1.1.0\""),
-        "{cargo_lock}"
-    );
+    for expected in ["extraleaf\"", "\"1.1.0\"", "\"2.0.0\"", "\"deep\""] {
+        assert!(cargo_lock.contains(expected), "{expected}: {cargo_lock}");
+    }
     assert!(!manifest.with_file_name("Cargo.lock").exists(), "cargo wrote no lock");
 
     let fresh = registry.cargo_home(&tmp.path().join("fresh"));

@@ -248,20 +248,16 @@ impl<'a> Walk<'a> {
         let (name, req) = (&declaration.name, &declaration.req);
         let lock = self.lock;
         let entries = &lock.entries;
-        fn named<'l>(
-            entries: &'l [Entry],
-            name: &'l str,
-            source: Option<&'l str>,
-        ) -> impl Iterator<Item = usize> + 'l {
-            (0..entries.len())
-                .filter(move |&i| entries[i].name == name && entries[i].source.as_deref() == source)
-        }
+        let named = |source: Option<&'static str>| {
+            let indices = lock.named(name).iter().copied();
+            indices.filter(move |&i| entries[i].source.as_deref() == source)
+        };
         // The packaged crate itself is a path package: a registry package that depends on
         // its name gets the registry's release.
-        if let Some(member) = named(entries, name, None).find(|&i| i != self.root) {
+        if let Some(member) = named(None).find(|&i| i != self.root) {
             return Some(member);
         }
-        let locked = named(entries, name, Some(CRATES_IO))
+        let locked = named(Some(CRATES_IO))
             .filter(|&i| req.matches(&entries[i].version))
             .min_by(|&a, &b| entries[a].version.cmp(&entries[b].version));
         if locked.is_some() {

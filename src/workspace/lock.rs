@@ -24,6 +24,8 @@ pub(crate) struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Lock {
     pub(crate) entries: Vec<Entry>,
+    /// Entry indices by name.
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 impl Lock {
@@ -62,7 +64,20 @@ impl Lock {
         for (entry, edges) in entries.iter_mut().zip(edges) {
             entry.dependencies = edges;
         }
-        Lock { entries }
+        Lock::of_entries(entries)
+    }
+
+    fn of_entries(entries: Vec<Entry>) -> Lock {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            by_name.entry(entry.name.clone()).or_default().push(i);
+        }
+        Lock { entries, by_name }
+    }
+
+    /// The indices of the entries named `name`.
+    pub(crate) fn named(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The names of the packages that come from a registry.
@@ -125,7 +140,7 @@ impl Lock {
                     .collect(),
             })
             .collect();
-        Lock { entries }
+        Lock::of_entries(entries)
     }
 
     pub(crate) fn index_of(&self, name: &str, version: &semver::Version) -> Option<usize> {
