@@ -11,6 +11,7 @@ use crate::base::shown::Shown;
 use crate::checks::settings::{Level, Override};
 use crate::checks::{Finding, Outcome, Severity};
 use crate::package::files::ListMode;
+use crate::package::lock_members::{LockMember, MemberFrom};
 use crate::package::{Archive, Origin};
 use crate::workspace::Member;
 use crate::workspace::plan::PublishPlan;
@@ -182,6 +183,66 @@ pub struct ArchiveReport {
     pub selection: &'static str,
     /// Added to v1: what cargo would warn about while packaging.
     pub warnings: Vec<Shown>,
+    /// Added to v1: the workspace members the packaged `Cargo.lock` lists, and where the
+    /// release takes each from.
+    pub lock_members: Vec<LockMemberReport>,
+}
+
+/// A workspace member in a packaged lock.
+#[derive(Debug, Clone, Serialize)]
+pub struct LockMemberReport {
+    pub name: Shown,
+    pub version: Shown,
+    /// `registry`: crates.io already has this version, and the lock records the index's
+    /// checksum; `archive`: not published yet, the lock records the checksum of this
+    /// release's archive of it (the plan publishes it first); `unknown`: not known which,
+    /// and the lock is an estimate.
+    pub from: &'static str,
+    /// `sha256:<hex>` the lock records for it, when known.
+    pub checksum: Option<String>,
+    /// As the page says it, e.g. `grep-matcher 0.1.9 from crates.io (cargo's index cache)`.
+    pub summary: Shown,
+}
+
+impl LockMemberReport {
+    fn of(member: &LockMember) -> LockMemberReport {
+        let (name, version) = (&member.name, &member.version);
+        let (from, summary) = match &member.from {
+            MemberFrom::Registry { online, .. } => {
+                let how = if *online { "asked in this run" } else { "cargo's index cache" };
+                let newer = if member.version == member.workspace_version {
+                    String::new()
+                } else {
+                    format!(
+                        ", the newest release the requirements accept, not the workspace's {}",
+                        member.workspace_version
+                    )
+                };
+                ("registry", format!("{name} {version} from crates.io ({how}{newer})"))
+            }
+            MemberFrom::Archive { online } => {
+                let how = if *online {
+                    "crates.io said so in this run"
+                } else {
+                    "cargo's index cache has no such release"
+                };
+                (
+                    "archive",
+                    format!("{name} {version} from this release: not on crates.io yet ({how})"),
+                )
+            }
+            MemberFrom::Unknown(why) => {
+                ("unknown", format!("{name} {version}: not known whether crates.io has it ({why})"))
+            }
+        };
+        LockMemberReport {
+            name: Shown::new(name),
+            version: Shown::new(version.to_string()),
+            from,
+            checksum: member.checksum.as_ref().map(|c| format!("sha256:{c}")),
+            summary: Shown::new(summary),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -295,6 +356,7 @@ impl ArchiveReport {
                 ListMode::Walk => "walk",
             },
             warnings: archive.warnings.iter().map(Shown::new).collect(),
+            lock_members: archive.lock_members.iter().map(LockMemberReport::of).collect(),
         }
     }
 }

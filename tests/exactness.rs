@@ -1,10 +1,14 @@
 //! The checksum crates.io will record, the `exact` flag, and the fingerprint: what they
 //! cover, checked against `cargo package` run live on throwaway workspaces.
 
+mod common;
+
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
+use common::registry::{Registry, index_line, index_path};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -36,24 +40,40 @@ fn solo(dir: &Path, rust_version: &str) -> PathBuf {
     )
 }
 
-/// Runs the tool with `--emit-crate` and returns report.json.
-fn report(manifest: &Path, scratch: &Path) -> Value {
+/// Runs the tool on `manifest` with `args`, `$CARGO_HOME` at `home` and its cache in
+/// `scratch`; a report run writes its site to `<scratch>/site`, with `--emit-crate`.
+fn tool(manifest: &Path, scratch: &Path, home: &Path, args: &[&str]) -> Output {
     fs::create_dir_all(scratch).unwrap();
-    let out = scratch.join("site");
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"));
+    if args.first() == Some(&"verify") {
+        command.args(args);
+    } else {
+        command.args(args).arg("--out").arg(scratch.join("site")).arg("--emit-crate");
+    }
+    command
         .arg("--manifest-path")
         .arg(manifest)
-        .arg("--out")
-        .arg(&out)
-        .args(["--emit-crate", "-q"])
+        .arg("-q")
         .env("CARGO_TARGET_DIR", scratch.join("target"))
         .env("CARGO_READINESS_CACHE_DIR", scratch.join("cache"))
-        .env("CARGO_HOME", scratch.join("cargo-home"))
+        .env("CARGO_HOME", home)
+        .env("NO_COLOR", "1")
         .current_dir(scratch)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The report of a run with `args` (see [`tool`]).
+fn report_with(manifest: &Path, scratch: &Path, home: &Path, args: &[&str]) -> Value {
+    let output = tool(manifest, scratch, home, args);
     assert!(output.status.code().is_some_and(|c| c < 2), "{output:?}");
-    serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+    let site = scratch.join("site");
+    serde_json::from_str(&fs::read_to_string(site.join("report.json")).unwrap()).unwrap()
+}
+
+/// Runs the tool with `--emit-crate` and an empty `$CARGO_HOME`; returns report.json.
+fn report(manifest: &Path, scratch: &Path) -> Value {
+    report_with(manifest, scratch, &scratch.join("cargo-home"), &[])
 }
 
 fn krate<'a>(report: &'a Value, name: &str) -> &'a Value {
@@ -394,11 +414,16 @@ x = []
     ("helper/src/lib.rs", "\n"),
 ];
 
+/// No member is on crates.io yet (the loopback registry has none of them): each lock lists
+/// the others with the checksums of this release's archives, as `cargo package
+/// --workspace` writes them.
 #[test]
 fn the_published_manifest_lock_and_crate_are_cargos_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
     let manifest = workspace(&tmp.path().join("ws"), RICH);
-    let report = report(&manifest, tmp.path());
+    let registry = Registry::new();
+    let home = registry.cargo_home(&tmp.path().join("online"));
+    let report = report_with(&manifest, tmp.path(), &home, &["--online"]);
     for name in ["wcore", "app", "macros", "helper"] {
         let cargo = cargo_package(&manifest, tmp.path(), name);
         let ours = fs::read(tmp.path().join(format!("site/crates/{name}/{name}-0.3.1.crate")))
@@ -417,4 +442,515 @@ fn the_published_manifest_lock_and_crate_are_cargos_byte_for_byte() {
         assert_eq!(archive["checksum"], sha256(&cargo).as_str(), "{name}");
         assert!(ours == cargo, "{name}: the whole .crate");
     }
+}
+
+/// `[package]` of a member, with `extra` after it.
+fn member(name: &str, version: &str, extra: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\ndescription = \"The {name} crate\"\nlicense = \"MIT\"\n{extra}"
+    )
+}
+
+/// A member's `.crate` as the tool emitted it.
+fn emitted(site: &Path, krate: &Value) -> Vec<u8> {
+    let (name, version) = (krate["name"].as_str().unwrap(), krate["version"].as_str().unwrap());
+    fs::read(site.join(format!("crates/{name}/{name}-{version}.crate"))).unwrap()
+}
+
+/// Binaries whose locks name other members, one of them `publish = false` (so `verify`,
+/// which packages only what is published, does not select it), and nothing known of
+/// crates.io: the locks that name a member are estimates.
+fn selection_workspace(root: &Path) -> PathBuf {
+    let manifest = workspace(
+        root,
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"core\", \"util\", \"tool\", \"app\", \"helper\"]\nresolver = \"2\"\n",
+            ),
+            ("core/Cargo.toml", &member("core", "0.1.0", "")),
+            ("core/src/lib.rs", "pub fn core() {}\n"),
+            (
+                "util/Cargo.toml",
+                &member(
+                    "util",
+                    "0.2.0",
+                    "[dependencies]\ncore = { path = \"../core\", version = \"0.1.0\" }\n",
+                ),
+            ),
+            ("util/src/lib.rs", "pub fn util() {}\n"),
+            (
+                "tool/Cargo.toml",
+                &member(
+                    "tool",
+                    "0.3.0",
+                    "[dependencies]\nutil = { path = \"../util\", version = \"0.2\" }\n[dev-dependencies]\nhelper = { path = \"../helper\", version = \"0.1.0\" }\n",
+                ),
+            ),
+            ("tool/src/main.rs", "fn main() {}\n"),
+            (
+                "app/Cargo.toml",
+                &member(
+                    "app",
+                    "1.0.0",
+                    "[dependencies]\ncore = { path = \"../core\", version = \"0.1\" }\nutil = { path = \"../util\", version = \"0.2\", optional = true }\n",
+                ),
+            ),
+            ("app/src/lib.rs", "pub fn app() {}\n"),
+            ("app/src/main.rs", "fn main() {}\n"),
+            ("helper/Cargo.toml", &member("helper", "0.1.0", "publish = false\n")),
+            ("helper/src/lib.rs", "pub fn help() {}\n"),
+        ],
+    );
+    common::repo::init_and_commit(root, "one");
+    manifest
+}
+
+/// The fingerprint and the `.crate`'s SHA-256 of every crate of a run.
+fn identities(report: &Value, site: &Path) -> BTreeMap<String, (String, String)> {
+    let crates = report["crates"].as_array().unwrap();
+    crates
+        .iter()
+        .map(|k| {
+            let identity =
+                (k["fingerprint"].as_str().unwrap().to_owned(), sha256(&emitted(site, k)));
+            (k["name"].as_str().unwrap().to_owned(), identity)
+        })
+        .collect()
+}
+
+/// A crate's fingerprint and checksum are a function of its content (and what crates.io
+/// holds) alone: the full report, `-p`, `--exclude` and `verify` agree on every crate, also
+/// where its lock is an estimate.
+#[test]
+fn a_crate_has_one_fingerprint_and_checksum_however_it_is_selected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ws");
+    let manifest = selection_workspace(&root);
+    let home = tmp.path().join("empty-cargo-home");
+    let full_run = tmp.path().join("full");
+    let full = report_with(&manifest, &full_run, &home, &[]);
+    let expected = identities(&full, &full_run.join("site"));
+    assert_eq!(expected.len(), 5);
+    for name in ["tool", "app"] {
+        let archive = &krate(&full, name)["archive"];
+        assert_eq!(archive["exact"], false, "{name}: nothing is known of crates.io");
+        assert!(archive["estimates"][0].as_str().unwrap().contains("is not known"));
+    }
+    let selections: [&[&str]; 5] = [
+        &["-p", "tool"],
+        &["-p", "app", "-p", "core"],
+        &["--exclude", "util"],
+        &["--exclude", "helper"],
+        &["-p", "helper"],
+    ];
+    for (i, args) in selections.iter().enumerate() {
+        let run = tmp.path().join(format!("run-{i}"));
+        let report = report_with(&manifest, &run, &home, args);
+        for (name, identity) in identities(&report, &run.join("site")) {
+            assert_eq!(identity, expected[&name], "{name} with {args:?}");
+        }
+    }
+    // The release job's check: every publishable crate signed off as the full report
+    // shows it.
+    let mut signoffs = String::new();
+    for k in full["crates"].as_array().unwrap().iter().filter(|k| k["publish"] == true) {
+        signoffs.push_str(&format!(
+            "[[signoff]]\nname = {}\nversion = {}\nfingerprint = {}\nreviewer = \"Ada\"\ndate = 2026-11-24\n\n",
+            k["name"], k["version"], k["fingerprint"]
+        ));
+    }
+    fs::write(root.join("readiness-signoff.toml"), signoffs).unwrap();
+    for args in [&["verify"][..], &["verify", "-p", "tool"], &["verify", "--exclude", "core"]] {
+        let output = tool(&manifest, &tmp.path().join("verify"), &home, args);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// `cargo package --no-verify` of `packages`, run live from a neutral folder with
+/// `$CARGO_HOME` at `home` (offline when asked): each `.crate`'s bytes, by crate name.
+fn cargo_packages(
+    manifest: &Path,
+    scratch: &Path,
+    home: &Path,
+    packages: &[&str],
+    offline: bool,
+) -> BTreeMap<String, Vec<u8>> {
+    let target = scratch.join("cargo-target");
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.args(["package", "--no-verify", "--allow-dirty", "-q", "--manifest-path"]);
+    command.arg(manifest);
+    if offline {
+        command.arg("--offline");
+    }
+    for package in packages {
+        command.args(["-p", package]);
+    }
+    fs::create_dir_all(scratch).unwrap();
+    let output = command
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_HOME", home)
+        .current_dir(scratch)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    fs::read_dir(target.join("package"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "crate"))
+        .map(|p| {
+            let file = p.file_stem().unwrap().to_string_lossy().into_owned();
+            let name = file.rsplit_once('-').unwrap().0.to_owned();
+            (name, fs::read(p).unwrap())
+        })
+        .collect()
+}
+
+/// A `$CARGO_HOME` whose copy of crates.io's index holds `lines` (crate name, version,
+/// index line), each release downloaded, as `cargo fetch` leaves them: cargo resolves
+/// from them offline, and the tool reads them as cargo's index cache.
+fn crates_io_cache(home: &Path, lines: &[(&str, &str, String)]) {
+    let index = home.join("registry/index/index.crates.io-1949cf8c6b5b557f");
+    let downloads = home.join("registry/cache/index.crates.io-1949cf8c6b5b557f");
+    fs::create_dir_all(&downloads).unwrap();
+    fs::create_dir_all(&index).unwrap();
+    fs::write(
+        index.join("config.json"),
+        r#"{"dl":"https://static.crates.io/crates","api":"https://crates.io"}"#,
+    )
+    .unwrap();
+    for (name, version, line) in lines {
+        let file = index.join(".cache").join(index_path(name).trim_start_matches("/index/"));
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        let mut bytes = fs::read(&file).unwrap_or_else(|_| b"\x03\x02\0\0\0etag\0".to_vec());
+        bytes.extend(format!("{version}\0{line}\0").as_bytes());
+        fs::write(&file, bytes).unwrap();
+        fs::write(downloads.join(format!("{name}-{version}.crate")), b"").unwrap();
+    }
+}
+
+/// Members that depend on one already on crates.io (`base` 0.1.0), on ones that are not
+/// (`mid`; `extra`, whose only release is 0.0.9), on one crates.io has a newer release of
+/// (`older` 0.5.0, and 0.5.2), through a dev-dependency, behind a feature, and none at all.
+fn release_workspace(root: &Path) -> PathBuf {
+    let manifest = workspace(
+        root,
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"base\", \"mid\", \"extra\", \"top\", \"devy\", \"solo\", \"older\", \"user\"]\nresolver = \"2\"\n",
+            ),
+            ("older/Cargo.toml", &member("older", "0.5.0", "")),
+            ("older/src/lib.rs", "pub fn older() {}\n"),
+            (
+                "user/Cargo.toml",
+                &member(
+                    "user",
+                    "0.1.0",
+                    "[dependencies]\nolder = { path = \"../older\", version = \"0.5\" }\n",
+                ),
+            ),
+            ("user/src/main.rs", "fn main() {}\n"),
+            ("base/Cargo.toml", &member("base", "0.1.0", "")),
+            ("base/src/lib.rs", "pub fn base() {}\n"),
+            (
+                "mid/Cargo.toml",
+                &member(
+                    "mid",
+                    "0.2.0",
+                    "[dependencies]\nbase = { path = \"../base\", version = \"0.1.0\" }\n",
+                ),
+            ),
+            ("mid/src/lib.rs", "pub fn mid() {}\n"),
+            ("extra/Cargo.toml", &member("extra", "0.1.0", "")),
+            ("extra/src/lib.rs", "pub fn extra() {}\n"),
+            (
+                "top/Cargo.toml",
+                &member(
+                    "top",
+                    "0.3.0",
+                    "[features]\nfancy = [\"dep:extra\"]\n[dependencies]\nmid = { path = \"../mid\", version = \"0.2\" }\nbase = { path = \"../base\", version = \"0.1\" }\nextra = { path = \"../extra\", version = \"0.1\", optional = true }\n",
+                ),
+            ),
+            ("top/src/lib.rs", "pub fn top() {}\n"),
+            ("top/src/main.rs", "fn main() {}\n"),
+            (
+                "devy/Cargo.toml",
+                &member(
+                    "devy",
+                    "0.1.0",
+                    "[dev-dependencies]\nbase = { path = \"../base\", version = \"0.1.0\" }\n",
+                ),
+            ),
+            ("devy/src/lib.rs", "pub fn devy() {}\n"),
+            ("solo/Cargo.toml", &member("solo", "1.0.0", "")),
+            ("solo/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    common::repo::init_and_commit(root, "one");
+    manifest
+}
+
+/// Every crate the tool calls exact is byte for byte the `.crate` cargo writes for it, as
+/// the release is published: a member already on crates.io resolved from crates.io (cargo
+/// run on that crate alone), the others from this release (cargo run on them together, as
+/// `cargo publish --workspace` packages them). Offline with cargo's index cache, and
+/// online against a loopback registry that holds the same releases.
+#[test]
+fn an_exact_claim_is_always_the_crate_cargo_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = release_workspace(&tmp.path().join("ws"));
+    let releases = [
+        ("base", "0.1.0", index_line("base", "0.1.0", &"ba".repeat(32), false)),
+        ("extra", "0.0.9", index_line("extra", "0.0.9", &"e9".repeat(32), false)),
+        ("older", "0.5.0", index_line("older", "0.5.0", &"50".repeat(32), false)),
+        ("older", "0.5.2", index_line("older", "0.5.2", &"52".repeat(32), false)),
+    ];
+    // cargo's world, and the tool's offline: crates.io as cargo's index cache holds it.
+    let cache_home = tmp.path().join("cargo-home");
+    crates_io_cache(&cache_home, &releases);
+    let together = ["mid", "extra", "top", "devy", "solo", "user"];
+    let scratch = tmp.path().join("together");
+    let mut cargo = cargo_packages(&manifest, &scratch, &cache_home, &together, true);
+    for published in ["base", "older"] {
+        let scratch = tmp.path().join(published);
+        cargo.extend(cargo_packages(&manifest, &scratch, &cache_home, &[published], true));
+    }
+    assert_eq!(cargo.len(), 8);
+    let user_lock = entry(&cargo["user"], "Cargo.lock").unwrap();
+    assert!(user_lock.contains("version = \"0.5.2\""), "{user_lock}");
+    // The same releases on a loopback registry, for --online.
+    let mut registry = Registry::new();
+    for (name, _, line) in releases {
+        registry.line(name, line);
+    }
+    let online_home = registry.cargo_home(&tmp.path().join("online"));
+    let worlds = [("offline", &cache_home, &[][..]), ("online", &online_home, &["--online"][..])];
+    for (world, home, args) in worlds {
+        let run = tmp.path().join(world);
+        let report = report_with(&manifest, &run, home, args);
+        let mut exact = Vec::new();
+        for k in report["crates"].as_array().unwrap() {
+            let name = k["name"].as_str().unwrap();
+            let archive = &k["archive"];
+            if archive["exact"] == true {
+                assert_eq!(archive["checksum"], sha256(&cargo[name]).as_str(), "{world}: {name}");
+                assert!(emitted(&run.join("site"), k) == cargo[name], "{world}: {name}'s bytes");
+                exact.push(name);
+            } else {
+                assert_eq!(archive["checksum"], Value::Null, "{world}: {name}");
+            }
+        }
+        let expected: &[&str] = match world {
+            // Whether crates.io has mid 0.2.0 is not known offline: top's lock says so.
+            "offline" => &["base", "devy", "extra", "mid", "older", "solo", "user"],
+            _ => &["base", "devy", "extra", "mid", "older", "solo", "top", "user"],
+        };
+        assert_eq!(exact, expected, "{world}");
+        let members = &krate(&report, "top")["archive"]["lock_members"];
+        assert_eq!(
+            members[0]["summary"].as_str().unwrap().split(" (").next(),
+            Some("base 0.1.0 from crates.io")
+        );
+        assert_eq!(members[0]["checksum"], format!("sha256:{}", "ba".repeat(32)).as_str());
+        assert_eq!(members[1]["from"], "archive", "{world}: extra 0.1.0 is not published");
+        let page = fs::read_to_string(run.join("site/crates/top/index.html")).unwrap();
+        assert!(page.contains("base 0.1.0 from crates.io"), "{world}");
+    }
+}
+
+/// A committed lock with registry packages, on a runner whose `$CARGO_HOME` is empty (no
+/// `cargo fetch`): offline the lock is an estimate that names what was missing; with
+/// `--online` the tool reads the index itself, as cargo does, and the `.crate` is cargo's.
+/// A second run asks the registry nothing new.
+#[test]
+fn online_a_fresh_runner_writes_the_lock_cargo_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut registry = Registry::new();
+    let dep = |name: &str, req: &str, optional: bool| {
+        serde_json::json!({"name": name, "req": req, "features": [], "optional": optional,
+            "default_features": true, "target": null, "kind": "normal"})
+    };
+    let line = |name: &str, version: &str, deps: Vec<serde_json::Value>, features: Value| {
+        serde_json::json!({"name": name, "vers": version, "deps": deps, "features": features,
+            "cksum": sha256(format!("{name} {version}").as_bytes())[7..].to_owned(), "yanked": false})
+        .to_string()
+    };
+    registry
+        .line("leaf", line("leaf", "1.0.0", vec![], serde_json::json!({})))
+        .line("leaf", line("leaf", "1.1.0", vec![], serde_json::json!({})))
+        .line("extraleaf", line("extraleaf", "0.3.0", vec![], serde_json::json!({})))
+        .line(
+            "regdep",
+            line(
+                "regdep",
+                "1.2.0",
+                vec![dep("leaf", "^1.0", false), dep("extraleaf", "^0.3", true)],
+                serde_json::json!({"more": ["dep:extraleaf"]}),
+            ),
+        );
+    let manifest = workspace(
+        &tmp.path().join("ws"),
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"cli\"]\nresolver = \"2\"\n"),
+            ("cli/Cargo.toml", &member("cli", "0.1.0", "[dependencies]\nregdep = \"1.2\"\n")),
+            ("cli/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let cargo_home = registry.cargo_home(&tmp.path().join("for-cargo"));
+    let generated = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["generate-lockfile", "-q", "--manifest-path"])
+        .arg(&manifest)
+        .env("CARGO_HOME", &cargo_home)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    let cargo = cargo_packages(&manifest, &tmp.path().join("cargo"), &cargo_home, &["cli"], false);
+    let cargo_lock = entry(&cargo["cli"], "Cargo.lock").unwrap();
+    assert!(cargo_lock.contains("leaf") && !cargo_lock.contains("extraleaf"), "{cargo_lock}");
+
+    let fresh = registry.cargo_home(&tmp.path().join("fresh"));
+    let offline = report_with(&manifest, &tmp.path().join("offline"), &fresh, &[]);
+    let archive = &krate(&offline, "cli")["archive"];
+    assert_eq!(archive["exact"], false);
+    let estimate = archive["estimates"][0].as_str().unwrap();
+    assert!(estimate.contains("regdep 1.2.0") && estimate.contains("--online"), "{estimate}");
+
+    let run = tmp.path().join("online");
+    let online = report_with(&manifest, &run, &fresh, &["--online"]);
+    let cli = krate(&online, "cli");
+    assert_eq!(cli["archive"]["exact"], true, "{}", cli["archive"]["estimates"]);
+    assert_eq!(cli["archive"]["checksum"], sha256(&cargo["cli"]).as_str());
+    assert_eq!(entry(&emitted(&run.join("site"), cli), "Cargo.lock").unwrap(), cargo_lock);
+    let asked = |path: &str| registry.server.seen().iter().filter(|s| s.path == path).count();
+    let before = asked("/index/re/gd/regdep");
+    assert!(before > 0);
+    let again = report_with(&manifest, &run, &fresh, &["--online"]);
+    assert_eq!(krate(&again, "cli")["fingerprint"], cli["fingerprint"]);
+    assert_eq!(asked("/index/re/gd/regdep"), before, "kept in the cache");
+}
+
+/// cargo asks git's status of every file it packages, however they were selected: a change
+/// not committed in a crate with `include` (walk mode) or in a readme outside the package
+/// makes `.cargo_vcs_info.json` say `dirty`, and the tool's bytes say it too.
+#[test]
+fn a_change_not_committed_is_dirty_however_the_files_are_selected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ws");
+    let manifest = workspace(
+        &root,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"listed\", \"outside\"]\nresolver = \"2\"\n"),
+            ("README.md", "# Shared\n"),
+            ("listed/Cargo.toml", &member("listed", "0.1.0", "include = [\"/src\"]\n")),
+            ("listed/src/lib.rs", "pub fn f() {}\n"),
+            ("outside/Cargo.toml", &member("outside", "0.1.0", "readme = \"../README.md\"\n")),
+            ("outside/src/lib.rs", "pub fn g() {}\n"),
+        ],
+    );
+    common::repo::init_and_commit(&root, "one");
+    fs::write(root.join("listed/src/lib.rs"), "pub fn f() -> u8 { 1 }\n").unwrap();
+    fs::write(root.join("README.md"), "# Shared, changed\n").unwrap();
+    let report = report(&manifest, tmp.path());
+    for name in ["listed", "outside"] {
+        let cargo = cargo_package(&manifest, tmp.path(), name);
+        assert!(entry(&cargo, ".cargo_vcs_info.json").unwrap().contains("\"dirty\": true"));
+        let archive = &krate(&report, name)["archive"];
+        assert_eq!(archive["exact"], true, "{name}: {}", archive["estimates"]);
+        assert_eq!(archive["checksum"], sha256(&cargo).as_str(), "{name}");
+    }
+}
+
+/// A library that commits no lock (serde, tokio): cargo resolves the newest releases the
+/// requirements accept when it packages, preferring, with resolver 3, those whose
+/// `rust-version` the crate's accepts. With `--online` the tool reads the index and writes
+/// the same lock, following a requirement that arrives on a crate already read (`leaf`,
+/// read for `^2`, then asked for `^1.0`, whose release depends on `deep`); offline it says
+/// the lock is an estimate.
+#[test]
+fn online_a_library_without_a_lock_gets_the_lock_cargo_resolves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut registry = Registry::new();
+    let line = |name: &str, version: &str, deps: Value, features: Value, rust: Option<&str>| {
+        serde_json::json!({"name": name, "vers": version, "deps": deps, "features": features,
+            "cksum": sha256(format!("{name} {version}").as_bytes())[7..].to_owned(),
+            "yanked": false, "rust_version": rust})
+        .to_string()
+    };
+    let dep = |name: &str, req: &str, optional: bool| {
+        serde_json::json!({"name": name, "req": req, "features": [], "optional": optional,
+            "default_features": true, "target": null, "kind": "normal"})
+    };
+    let none = || serde_json::json!({});
+    registry
+        .line("leaf", line("leaf", "1.0.0", serde_json::json!([]), none(), None))
+        .line(
+            "leaf",
+            line(
+                "leaf",
+                "1.1.0",
+                serde_json::json!([dep("deep", "^0.1", false)]),
+                none(),
+                Some("1.70"),
+            ),
+        )
+        .line("deep", line("deep", "0.1.0", serde_json::json!([]), none(), None))
+        .line("leaf", line("leaf", "1.2.0", serde_json::json!([]), none(), Some("1.99")))
+        .line("leaf", line("leaf", "2.0.0", serde_json::json!([]), none(), None))
+        .line("extraleaf", line("extraleaf", "0.3.1", serde_json::json!([]), none(), None))
+        .line(
+            "regdep",
+            line(
+                "regdep",
+                "1.2.0",
+                serde_json::json!([dep("leaf", "^1.0", false), dep("extraleaf", "^0.3", true)]),
+                serde_json::json!({"more": ["dep:extraleaf"]}),
+                None,
+            ),
+        )
+        .line(
+            "devdep",
+            line("devdep", "0.4.0", serde_json::json!([dep("leaf", "^1", false)]), none(), None),
+        );
+    let manifest = workspace(
+        &tmp.path().join("ws"),
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"libby\"]\nresolver = \"3\"\n"),
+            (
+                "libby/Cargo.toml",
+                &member(
+                    "libby",
+                    "0.1.0",
+                    "rust-version = \"1.80\"\n[dependencies]\nregdep = { version = \"1.1\", features = [\"more\"] }\nextraleaf = \"0.3\"\nleaf = \"2\"\n[dev-dependencies]\ndevdep = \"0.4\"\n",
+                ),
+            ),
+            ("libby/src/lib.rs", "pub fn f() {}\n"),
+        ],
+    );
+    let cargo_home = registry.cargo_home(&tmp.path().join("for-cargo"));
+    let cargo =
+        cargo_packages(&manifest, &tmp.path().join("cargo"), &cargo_home, &["libby"], false);
+    let cargo_lock = entry(&cargo["libby"], "Cargo.lock").unwrap();
+    for expected in ["extraleaf\"", "\"1.1.0\"", "\"2.0.0\"", "\"deep\""] {
+        assert!(cargo_lock.contains(expected), "{expected}: {cargo_lock}");
+    }
+    assert!(!manifest.with_file_name("Cargo.lock").exists(), "cargo wrote no lock");
+
+    let fresh = registry.cargo_home(&tmp.path().join("fresh"));
+    let offline = report_with(&manifest, &tmp.path().join("offline"), &fresh, &[]);
+    assert_eq!(krate(&offline, "libby")["archive"]["exact"], false);
+    let run = tmp.path().join("online");
+    let online = report_with(&manifest, &run, &fresh, &["--online"]);
+    let libby = krate(&online, "libby");
+    assert_eq!(libby["archive"]["exact"], true, "{}", libby["archive"]["estimates"]);
+    assert_eq!(entry(&emitted(&run.join("site"), libby), "Cargo.lock").unwrap(), cargo_lock);
+    assert_eq!(libby["archive"]["checksum"], sha256(&cargo["libby"]).as_str());
 }

@@ -65,6 +65,22 @@ impl Error {
     }
 }
 
+/// Runs one crate's work; an error or a panic in it becomes the reason the crate could not
+/// be checked, and stays that crate's.
+pub fn guarded<T>(work: impl FnOnce() -> Result<T, Error>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_owned());
+            Err(format!("cargo-readiness failed on it ({message}); please report this"))
+        }
+    }
+}
+
 /// Flattens a chain of messages (cargo's stderr, a Tera error and its sources) to one line.
 /// A location line (` --> file:line:col`) leads: `file:line:col: message`.
 pub fn one_line(text: &str) -> String {

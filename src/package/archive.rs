@@ -62,6 +62,9 @@ pub enum LockInFingerprint {
     /// `digest` is the SHA-256 of that lock with each workspace member's `.crate` checksum
     /// replaced by the member's fingerprint: a checksum records the commit (through
     /// `.cargo_vcs_info.json`), and a new commit that changes no member is the same release.
+    /// Every member is the workspace's own there, whether crates.io has it yet or not
+    /// ([`super::lockfile::View::Fingerprint`]): what the registry holds, or what a run
+    /// knows of it, never changes a fingerprint.
     Covered { digest: [u8; 32] },
     /// A library: users resolve its dependencies themselves; the packaged lock is unused.
     Left,

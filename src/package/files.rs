@@ -265,6 +265,7 @@ fn finish(
     files.insert("Cargo.toml.orig".into(), FileSource::Generated(Generated::CargoTomlOrig));
     files.insert("Cargo.lock".into(), FileSource::Generated(Generated::CargoLock));
 
+    dirty.extend(super::dirty::beyond_listing(input.repos, mode, &files));
     dirty.retain(|p| files.contains_key(p));
     dirty.sort();
     dirty.dedup();

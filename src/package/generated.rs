@@ -5,52 +5,59 @@
 use std::collections::BTreeMap;
 
 use super::files::VcsInfo;
-use crate::package::lockfile::{self, MemberCrate};
+use crate::package::lock_members::LockMember;
+use crate::package::lockfile::{self, MemberCrate, View};
+use crate::workspace::index_cache::rust_version;
+use crate::workspace::manifest::Resolver;
 use crate::workspace::{Member, Workspace};
 
 /// The packaged `Cargo.lock`, and why it is an estimate when it is one.
 pub struct PackagedLock {
     pub text: String,
-    /// The workspace members it lists.
-    pub members: Vec<String>,
+    /// The workspace members it lists, and where it takes each from.
+    pub members: Vec<LockMember>,
     /// `None` when the bytes are exactly cargo's.
     pub estimate: Option<String>,
 }
 
-/// The workspace members the packaged lock of `member` lists: their `.crate` checksums
-/// are needed first.
+/// The workspace members the packaged lock of `member` lists, whatever the registry holds:
+/// their archives are needed first (for their checksums, or their fingerprints).
 pub fn lock_members(workspace: &Workspace, member: &Member) -> Vec<String> {
-    lockfile(workspace, member, &BTreeMap::new()).members
+    let lock = lockfile(workspace, member, &BTreeMap::new(), View::Fingerprint);
+    lock.members.into_iter().map(|m| m.name).collect()
 }
 
-/// The lock file cargo packages with `member`. `checksums` holds the SHA-256 of the other
-/// members' `.crate` files, where known: a member the lock lists comes from crates.io.
+/// The lock file cargo packages with `member`, as `view` has it. `checksums` holds the
+/// other members' `.crate` files, where known: a member the lock lists comes from crates.io.
 pub fn lockfile(
     workspace: &Workspace,
     member: &Member,
     checksums: &BTreeMap<String, MemberCrate>,
+    view: View,
 ) -> PackagedLock {
     let format = lock_format(member.rust_version.as_deref());
-    let version = &member.package.version;
     let empty = crate::workspace::lock::Lock::default();
-    let lock = workspace.lock.as_ref().unwrap_or(&empty);
+    // Without a committed lock, cargo's packaging pins nothing: it starts from the members.
+    let lock = workspace.members_lock.as_ref().or(workspace.lock.as_ref()).unwrap_or(&empty);
+    let resolver3 = workspace.inheritable.resolver() == Resolver::V3;
+    let root = lockfile::Root {
+        name: member.name(),
+        version: &member.package.version,
+        rust_version: member.rust_version.as_deref().and_then(rust_version).filter(|_| resolver3),
+    };
     let packaged = lockfile::packaged(
         lock,
         &workspace.declarations,
-        (member.name(), version),
+        &root,
         checksums,
         &workspace.index,
         format,
+        view,
     );
     let estimate = if format < 2 {
         Some("Cargo.lock is estimated: a rust-version before 1.41 asks for the first lock format, which this tool does not write.".to_owned())
-    } else if workspace.lock.is_none() {
-        Some(
-            "Cargo.lock is estimated: the workspace's dependencies could not be resolved offline."
-                .to_owned(),
-        )
-    } else if !workspace.lock_committed && lock.has_registry_packages() {
-        Some("Cargo.lock is estimated: no Cargo.lock is committed, so cargo resolves the newest versions when it packages.".to_owned())
+    } else if workspace.lock_committed && workspace.lock.is_none() {
+        Some("Cargo.lock is estimated: the workspace's Cargo.lock could not be read.".to_owned())
     } else {
         packaged.estimate
     };

@@ -2,6 +2,9 @@
 //! compressed archive is, and the content fingerprint a reviewer signs off on.
 
 pub mod diff;
+mod dirty;
+pub mod lock_members;
+mod lock_walk;
 pub mod lockfile;
 
 pub mod archive;
@@ -20,7 +23,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::base::error::Error;
-use crate::package::lockfile::MemberCrate;
+use crate::package::lock_members::LockMember;
+use crate::package::lockfile::{MemberCrate, View};
 use crate::workspace::manifest;
 use crate::workspace::{Member, Workspace};
 use files::{FileSource, Generated, ListInput, ListMode};
@@ -92,6 +96,8 @@ pub struct Archive {
     pub fingerprint: String,
     /// Whether the fingerprint covers the packaged `Cargo.lock`.
     pub lock: archive::LockInFingerprint,
+    /// The workspace members the packaged lock lists, and where it takes each from.
+    pub lock_members: Vec<LockMember>,
     /// Identifies the archive's exact bytes, for the size cache.
     pub cache_key: String,
     /// What cargo would warn about while listing.
@@ -207,6 +213,7 @@ impl Archive {
             estimates: vec![format!("Nothing is known of the archive: {reason}")],
             fingerprint: "none: the crate could not be checked".to_owned(),
             lock: archive::LockInFingerprint::Left,
+            lock_members: Vec::new(),
             cache_key: String::new(),
             warnings: Vec::new(),
             facts: scan::ContentFacts::default(),
@@ -247,31 +254,6 @@ pub fn archive_entries(fresh: Vec<(String, CachedArchive)>) -> Vec<(String, Vec<
         .collect()
 }
 
-/// The digest the fingerprint takes for a packaged lock: the lock written with each
-/// member's fingerprint where its `.crate` checksum goes (see
-/// [`archive::LockInFingerprint::Covered`]).
-fn stable_lock_digest(
-    workspace: &Workspace,
-    member: &Member,
-    checksums: &BTreeMap<String, MemberCrate>,
-    text: &str,
-) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    let text = if checksums.is_empty() {
-        text.to_owned()
-    } else {
-        let by_fingerprint: BTreeMap<String, MemberCrate> = checksums
-            .iter()
-            .map(|(name, written)| {
-                let fingerprint = written.fingerprint.trim_start_matches("sha256:").to_owned();
-                (name.clone(), MemberCrate { sha256: fingerprint, ..written.clone() })
-            })
-            .collect();
-        generated::lockfile(workspace, member, &by_fingerprint).text
-    };
-    Sha256::digest(text.as_bytes()).into()
-}
-
 impl Archive {
     /// What the packaged locks of other members record of this archive.
     pub fn written(&self) -> MemberCrate {
@@ -285,7 +267,7 @@ impl Archive {
 
 /// Lists, sizes and fingerprints one member's `.crate`. The compressed size and the scan
 /// are taken from `cache` when the archive's content is unchanged. `checksums` are the
-/// other members' `.crate` SHA-256s, where known (the packaged lock lists them).
+/// other members' `.crate` files, where known (the packaged lock lists them).
 pub fn package(
     workspace: &Workspace,
     member: &Member,
@@ -308,6 +290,7 @@ pub fn package(
     let mut resolver = crate::base::paths::Resolver::new(&workspace.confinement);
     let has_binaries = member.has_binaries();
     let mut lock_digest = None;
+    let mut lock_members = Vec::new();
     for file in listing.files {
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
@@ -326,11 +309,13 @@ pub fn package(
                 (Origin::Generated, Content::Bytes(text.into_bytes()))
             }
             FileSource::Generated(Generated::CargoLock) => {
-                let lock = generated::lockfile(workspace, member, checksums);
+                let lock = generated::lockfile(workspace, member, checksums, View::Release);
                 estimates.extend(lock.estimate);
+                lock_members = lock.members;
                 if has_binaries {
-                    lock_digest =
-                        Some(stable_lock_digest(workspace, member, checksums, &lock.text));
+                    let stable =
+                        generated::lockfile(workspace, member, checksums, View::Fingerprint);
+                    lock_digest = Some(<sha2::Sha256 as sha2::Digest>::digest(stable.text).into());
                 }
                 (Origin::Generated, Content::Bytes(lock.text.into_bytes()))
             }
@@ -409,6 +394,7 @@ pub fn package(
         estimates,
         fingerprint: archive::fingerprint(&files, lock),
         lock,
+        lock_members,
         cache_key,
         files,
         warnings: listing.warnings,

@@ -1,32 +1,46 @@
 //! Packaging in dependency waves: a member's packaged lock names the other members it
-//! reaches with the checksums of their `.crate` files, so those are packaged first.
+//! reaches, with the checksums (and, for its fingerprint, the fingerprints) of their
+//! `.crate` files, so those are packaged first. The members a lock names are packaged
+//! whether the run selected them or not: a crate's lock, checksum and fingerprint never
+//! depend on `-p`, `--exclude` or the subcommand.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use super::generated;
 use super::lockfile::MemberCrate;
+use super::{Archive, ArchiveCache, generated};
+use crate::base::error::guarded;
 use crate::workspace::{Member, Workspace};
 
-/// Runs `stage` on every selected member and returns what it made, in no particular order.
-/// A member's packaged lock lists the other members it reaches, with the checksums of their
-/// `.crate` files: those are packaged first, in waves (`stage` returns the checksum of the
-/// `.crate` it packaged, when known).
+/// Packages every selected member, and every member their locks name, and runs `stage` on
+/// each selected one with its archive (or why it could not be packaged). Returns what
+/// `stage` made, in no particular order.
 pub fn in_waves<'m, T: Send>(
-    workspace: &Workspace,
+    workspace: &'m Workspace,
     selected: &[&'m Member],
-    stage: impl Fn(&'m Member, &BTreeMap<String, MemberCrate>) -> (T, Option<MemberCrate>) + Sync,
+    cache: &dyn ArchiveCache,
+    stage: impl Fn(&'m Member, Result<Archive, String>) -> T + Sync,
 ) -> Vec<T> {
-    let needs: BTreeMap<&str, Vec<String>> =
-        selected.par_iter().map(|m| (m.name(), generated::lock_members(workspace, m))).collect();
-    let mut checksums: BTreeMap<String, MemberCrate> = BTreeMap::new();
-    let mut pending: Vec<&'m Member> = selected.to_vec();
+    // What each member's lock names, for the selected members and all they reach.
+    let mut needs: BTreeMap<&'m str, Vec<String>> = BTreeMap::new();
+    let mut queue: Vec<&'m Member> = selected.to_vec();
+    while let Some(member) = queue.pop() {
+        if needs.contains_key(member.name()) {
+            continue;
+        }
+        let named = generated::lock_members(workspace, member);
+        queue.extend(named.iter().filter_map(|name| workspace.member(name)));
+        needs.insert(member.name(), named);
+    }
+    let chosen: BTreeSet<&str> = selected.iter().map(|m| m.name()).collect();
+    let mut written: BTreeMap<String, MemberCrate> = BTreeMap::new();
+    let mut pending: Vec<&'m Member> = needs.keys().filter_map(|n| workspace.member(n)).collect();
     let mut results: Vec<T> = Vec::with_capacity(selected.len());
     while !pending.is_empty() {
-        let selected_names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
+        let names: BTreeSet<&str> = pending.iter().map(|m| m.name()).collect();
         let ready = |m: &Member| {
-            needs[m.name()].iter().all(|n| !selected_names.contains(&n.as_str()) || n == m.name())
+            needs[m.name()].iter().all(|n| n == m.name() || !names.contains(n.as_str()))
         };
         let (mut wave, rest): (Vec<&'m Member>, Vec<&'m Member>) =
             pending.iter().copied().partition(|m| ready(m));
@@ -34,18 +48,20 @@ pub fn in_waves<'m, T: Send>(
             // A cycle through dev-dependencies: its checksums stay unknown.
             wave = rest.clone();
         }
-        let done: Vec<(String, T, Option<MemberCrate>)> = wave
+        let done: Vec<(&str, Option<MemberCrate>, Option<T>)> = wave
             .par_iter()
             .map(|member| {
-                let (made, written) = stage(member, &checksums);
-                (member.name().to_owned(), made, written)
+                let archive = guarded(|| super::package(workspace, member, cache, &written));
+                let crate_file = archive.as_ref().ok().map(Archive::written);
+                let made = chosen.contains(member.name()).then(|| stage(member, archive));
+                (member.name(), crate_file, made)
             })
             .collect();
-        for (name, made, written) in done {
-            if let Some(written) = written {
-                checksums.insert(name, written);
+        for (name, crate_file, made) in done {
+            if let Some(crate_file) = crate_file {
+                written.insert(name.to_owned(), crate_file);
             }
-            results.push(made);
+            results.extend(made);
         }
         pending = if wave.len() == pending.len() { Vec::new() } else { rest };
     }

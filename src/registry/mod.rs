@@ -6,6 +6,7 @@
 pub mod download;
 pub mod http;
 pub mod index;
+mod lock_index;
 pub mod publication;
 pub mod rate_limit;
 pub mod source;
@@ -21,6 +22,7 @@ use crate::workspace::{Member, Workspace};
 use download::PublishedCrate;
 use http::{Body, Client, Freshness};
 use index::{Published, Release};
+pub use lock_index::learn_lock_index;
 pub use source::Source;
 
 /// An index file is a few hundred bytes per version; 64 MiB bounds any real one.
@@ -175,23 +177,27 @@ impl<'a> Registry<'a> {
 
     /// Looks each name up, a few at a time.
     pub fn look_up(&self, names: BTreeSet<String>) -> BTreeMap<String, Lookup> {
-        let index = &self.source().index;
         let names: Vec<String> = names.into_iter().collect();
         let found = self.client.each(names, |name| {
-            let lookup = match index::file_url(index, &name) {
-                None => Lookup::Missing,
-                Some(url) => match self.client.get(&url, self.index, INDEX_LIMIT) {
-                    Ok(Body::Found(bytes)) => match index::parse(&bytes) {
-                        Ok(published) => Lookup::Found(published),
-                        Err(why) => Lookup::Failed(format!("{url}: {why}")),
-                    },
-                    Ok(Body::NotFound) => Lookup::Missing,
-                    Err(why) => Lookup::Failed(why),
+            let lookup = match self.index_file(&name) {
+                Ok((url, Body::Found(bytes))) => match index::parse(&bytes) {
+                    Ok(published) => Lookup::Found(published),
+                    Err(why) => Lookup::Failed(format!("{url}: {why}")),
                 },
+                Ok((_, Body::NotFound)) => Lookup::Missing,
+                Err(why) => Lookup::Failed(why),
             };
             (name, lookup)
         });
         found.into_iter().collect()
+    }
+
+    /// `name`'s index file and its URL (not found for a name no index can hold).
+    pub(crate) fn index_file(&self, name: &str) -> Result<(String, Body), String> {
+        match index::file_url(&self.source().index, name) {
+            None => Ok((String::new(), Body::NotFound)),
+            Some(url) => Ok((url.to_string(), self.client.get(&url, self.index, INDEX_LIMIT)?)),
+        }
     }
 
     /// Downloads a release's `.crate` and checks it against the index's checksum.

@@ -3,15 +3,13 @@
 //! [`CrateChecked`]; an error or a panic in its stages makes it not checked, and stays its
 //! own.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::panic::AssertUnwindSafe;
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::base::cache::Caches;
-use crate::base::error::Error;
+use crate::base::error::{Error, guarded};
 use crate::base::format::escape_terminal;
 use crate::base::shown::Shown;
 use crate::build::{Builder, Prepared, Started};
@@ -19,7 +17,6 @@ use crate::checks::settings::Settings;
 use crate::checks::{self, Subject};
 use crate::cli::Cli;
 use crate::package::diff::Side;
-use crate::package::lockfile::MemberCrate;
 use crate::package::{self, Archive, CachedArchive};
 use crate::preview::{self, CratePreview};
 use crate::registry::{Facts, State};
@@ -61,11 +58,10 @@ pub fn check_all<'w>(
     selected: &[&'w Member],
     progress: &ProgressBar,
 ) -> Vec<CrateChecked<'w>> {
-    let staged = package::in_waves(stages.workspace, selected, |member, checksums| {
+    let cache = &stages.caches.archives;
+    let staged = package::in_waves(stages.workspace, selected, cache, |member, archive| {
         progress.set_message(escape_terminal(&Shown::new(member.name())));
-        let staged = guarded(|| package_stage(stages, member, checksums));
-        let written = staged.as_ref().ok().map(|staged| staged.archive.written());
-        ((member, staged), written)
+        (member, archive.and_then(|archive| guarded(|| package_stage(stages, member, archive))))
     });
     // A build takes a while: each is shown on the progress bar, or announced where none
     // shows (a CI log).
@@ -92,22 +88,6 @@ pub fn check_all<'w>(
         .collect();
     checked.sort_by(|a, b| a.member.name().cmp(b.member.name()));
     checked
-}
-
-/// Runs one crate's stages; an error or a panic in them becomes the reason the crate
-/// could not be checked.
-fn guarded<T>(stages: impl FnOnce() -> Result<T, Error>) -> Result<T, String> {
-    match std::panic::catch_unwind(AssertUnwindSafe(stages)) {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_owned());
-            Err(format!("cargo-readiness failed on it ({message}); please report this"))
-        }
-    }
 }
 
 /// A crate that could not be checked: its one blocker says why.
@@ -139,12 +119,11 @@ struct Staged<'s> {
 fn package_stage<'s>(
     stages: &Stages<'s>,
     member: &'s Member,
-    checksums: &BTreeMap<String, MemberCrate>,
+    archive: Archive,
 ) -> Result<Staged<'s>, Error> {
     if let Some(problem) = stages.settings.problem(member.name()) {
         return Err(problem);
     }
-    let archive = package::package(stages.workspace, member, &stages.caches.archives, checksums)?;
     let build = match stages.builder.filter(|_| member.publish) {
         Some(builder) => builder.prepare(stages.workspace, member, &archive),
         None => Prepared::not_run(),

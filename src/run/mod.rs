@@ -102,6 +102,9 @@ fn ask_registry<'l>(
     };
     let (registry, facts) =
         registry::ask(source, &loaded.caches.registry, &loaded.workspace, selected);
+    if let Some(registry) = &registry {
+        registry::learn_lock_index(registry, &loaded.workspace);
+    }
     if let State::Unreachable(why) = &facts.state
         && !cli.quiet
     {

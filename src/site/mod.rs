@@ -498,6 +498,7 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
                 _ => "Selected as cargo does without git (or with include): every file below the package, filtered by include or exclude.".into(),
             },
             warnings: archive.warnings.clone(),
+            lock_members: archive.lock_members.iter().map(|m| m.summary.clone()).collect(),
         },
         failing,
         not_published,

@@ -258,6 +258,9 @@ pub struct ArchiveView {
     pub selection: String,
     /// What cargo would warn about while packaging.
     pub warnings: Vec<Shown>,
+    /// Where the packaged lock takes each workspace member from, one sentence each
+    /// (`grep-matcher 0.1.9 from crates.io (…)`).
+    pub lock_members: Vec<Shown>,
 }
 
 /// A file or folder of the archive tree.

@@ -3,6 +3,7 @@
 //! packaged lock from ([`crate::package::lockfile`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use cargo_metadata::{DependencyKind, Package};
 
@@ -23,6 +24,8 @@ pub(crate) struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Lock {
     pub(crate) entries: Vec<Entry>,
+    /// Entry indices by name.
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 impl Lock {
@@ -61,7 +64,20 @@ impl Lock {
         for (entry, edges) in entries.iter_mut().zip(edges) {
             entry.dependencies = edges;
         }
-        Lock { entries }
+        Lock::of_entries(entries)
+    }
+
+    fn of_entries(entries: Vec<Entry>) -> Lock {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            by_name.entry(entry.name.clone()).or_default().push(i);
+        }
+        Lock { entries, by_name }
+    }
+
+    /// The indices of the entries named `name`.
+    pub(crate) fn named(&self, name: &str) -> &[usize] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The names of the packages that come from a registry.
@@ -104,6 +120,29 @@ impl Lock {
         Some(crate::base::format::hex(&hasher.finalize()))
     }
 
+    /// The lock cargo's packaging starts from in a workspace that commits none: the
+    /// members and the dependencies between them (`members`: name, version, the members
+    /// it depends on), nothing pinned from a registry.
+    pub fn of_members<'m>(
+        members: impl IntoIterator<Item = (&'m str, &'m semver::Version, Vec<&'m str>)>,
+    ) -> Lock {
+        let members: Vec<_> = members.into_iter().collect();
+        let entries = members
+            .iter()
+            .map(|(name, version, depends)| Entry {
+                name: (*name).to_owned(),
+                version: (*version).clone(),
+                source: None,
+                checksum: None,
+                dependencies: depends
+                    .iter()
+                    .filter_map(|d| members.iter().position(|(other, ..)| other == d))
+                    .collect(),
+            })
+            .collect();
+        Lock::of_entries(entries)
+    }
+
     pub(crate) fn index_of(&self, name: &str, version: &semver::Version) -> Option<usize> {
         self.entries.iter().position(|e| e.name == name && &e.version == version)
     }
@@ -138,12 +177,16 @@ pub(crate) struct Declaration {
     pub(crate) optional: bool,
     pub(crate) default_features: bool,
     pub(crate) features: Vec<String>,
+    /// The index of another registry than the package's own (`None`: the same, for a
+    /// workspace member crates.io).
+    #[serde(default)]
+    pub(crate) registry: Option<String>,
 }
 
 /// Every package's features and dependency declarations, by name and version.
 #[derive(Debug, Clone, Default)]
 pub struct Declarations {
-    pub(crate) packages: HashMap<(String, semver::Version), PackageDeclarations>,
+    pub(crate) packages: HashMap<(String, semver::Version), Arc<PackageDeclarations>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -160,7 +203,10 @@ impl Declarations {
             .entries
             .iter()
             .filter(|e| e.source.is_some())
-            .filter_map(|e| self.packages.get_key_value(&(e.name.clone(), e.version.clone())))
+            .filter_map(|e| {
+                let key = (e.name.clone(), e.version.clone());
+                self.packages.get_key_value(&key).map(|(key, declared)| (key, &**declared))
+            })
             .collect();
         serde_json::to_vec(&pinned).unwrap_or_default()
     }
@@ -170,7 +216,7 @@ impl Declarations {
         match serde_json::from_slice::<Vec<((String, semver::Version), PackageDeclarations)>>(bytes)
         {
             Ok(pinned) => {
-                self.packages.extend(pinned);
+                self.packages.extend(pinned.into_iter().map(|(key, d)| (key, Arc::new(d))));
                 true
             }
             Err(_) => false,
@@ -192,12 +238,13 @@ impl Declarations {
                 optional: d.optional,
                 default_features: d.uses_default_features,
                 features: d.features.clone(),
+                registry: d.registry.clone(),
             })
             .filter(|d| !(d.dev && d.req.comparators.is_empty()))
             .collect();
         self.packages.insert(
             (package.name.to_string(), package.version.clone()),
-            PackageDeclarations { features: package.features.clone(), dependencies },
+            Arc::new(PackageDeclarations { features: package.features.clone(), dependencies }),
         );
     }
 }

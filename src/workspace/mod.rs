@@ -49,6 +49,9 @@ pub struct Workspace {
     /// Whether `lock` is the committed file (else resolved here, with the newest versions
     /// cargo's local cache holds, which `cargo package` would not necessarily pick).
     pub lock_committed: bool,
+    /// Without a committed lock, what cargo's packaging starts from: the members and the
+    /// dependencies between them; every registry package is resolved from the index.
+    pub members_lock: Option<Lock>,
     /// The features and dependency declarations of every package the lock names, where
     /// known: what the packaged lock file is walked with.
     pub declarations: Declarations,
@@ -216,6 +219,13 @@ impl Workspace {
         }
         .map(|table| Lock::parse(&table));
         let declarations = declarations(&manifest_path, &members, lock.as_ref(), cache);
+        let members_lock = (!lock_committed).then(|| {
+            Lock::of_members(members.iter().map(|m| {
+                let depends = m.package.dependencies.iter().filter(|d| d.path.is_some());
+                let depends = depends.map(|d| d.name.as_str()).collect();
+                (m.name(), &m.package.version, depends)
+            }))
+        });
         Ok(Workspace {
             confinement,
             root,
@@ -225,6 +235,7 @@ impl Workspace {
             metadata: metadata.workspace_metadata,
             lock,
             lock_committed,
+            members_lock,
             declarations,
             index: IndexCache::open(),
             git: GitRepos::default(),

@@ -4,4 +4,5 @@
 
 pub mod cards;
 pub mod keys;
+pub mod registry;
 pub mod repo;

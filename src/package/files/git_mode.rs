@@ -2,12 +2,11 @@
 //! does not ignore, read through gix, nested repositories and submodules with their own
 //! index and ignore rules, and which of them differ from `HEAD`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::fs;
+use std::collections::{BTreeSet, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use gix::bstr::{BString, ByteSlice};
+use gix::bstr::ByteSlice;
 
 use crate::workspace::git::{GitRepos, Repo};
 
@@ -65,7 +64,7 @@ impl Repo {
             if !tracked.insert(rel.clone()) {
                 continue; // another stage of a conflict
             }
-            if is_dirty(self.shared.head.as_ref(), entry.path(index), &path, entry, &disk) {
+            if crate::package::dirty::is_dirty(self.shared.head.as_ref(), entry.path(index), &path, entry, &disk) {
                 listed.dirty.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
             }
             if disk.is_symlink() {
@@ -187,41 +186,5 @@ impl Repo {
             path_in_vcs: crate::base::format::slash_path(rel),
             dirty,
         })
-    }
-}
-
-/// Whether the work tree file differs from its blob in `HEAD` (or is not in `HEAD`).
-fn is_dirty(
-    head: Option<&HashMap<BString, gix::ObjectId>>,
-    rel: &gix::bstr::BStr,
-    path: &Path,
-    entry: &gix::index::Entry,
-    disk: &gix::index::fs::Metadata,
-) -> bool {
-    let Some(committed) = head.and_then(|head| head.get(rel)) else { return true };
-    if *committed != entry.id {
-        return true; // staged but not committed
-    }
-    // As git does: unchanged stat information means the index's blob is the file's.
-    if let Ok(stat) = gix::index::entry::Stat::from_fs(disk)
-        && entry.stat.matches(&stat, Default::default())
-    {
-        return false;
-    }
-    let Ok(meta) = fs::symlink_metadata(path) else { return true };
-    if meta.len() != u64::from(entry.stat.size) {
-        return true;
-    }
-    let content: io::Result<Vec<u8>> = if meta.file_type().is_symlink() {
-        fs::read_link(path).and_then(|target| {
-            gix::path::into_bstr(target).map(|b| b.to_vec()).map_err(io::Error::other)
-        })
-    } else {
-        fs::read(path)
-    };
-    match content {
-        Ok(bytes) => gix::objs::compute_hash(entry.id.kind(), gix::objs::Kind::Blob, &bytes)
-            .map_or(true, |id| id != entry.id),
-        Err(_) => true,
     }
 }

@@ -86,15 +86,10 @@ pub(crate) fn package_selected(cli: &Cli, trust: &TrustArgs) -> Result<Packaged,
     let judge = crate::review::signoff::trust::judge(trust, &workspace)?;
     let selected: Vec<_> =
         workspace.select(&cli.packages, &cli.exclude)?.into_iter().filter(|m| m.publish).collect();
-    let archives = crate::package::in_waves(&workspace, &selected, |member, checksums| {
-        match crate::package::package(&workspace, member, &caches.archives, checksums) {
-            Ok(archive) => {
-                let written = archive.written();
-                ((member.name().to_owned(), Ok(archive)), Some(written))
-            }
-            Err(error) => ((member.name().to_owned(), Err(error.to_string())), None),
-        }
-    });
+    let archives =
+        crate::package::in_waves(&workspace, &selected, &caches.archives, |m, archive| {
+            (m.name().to_owned(), archive)
+        });
     Ok(Packaged { workspace, judge, caches, archives })
 }
 

@@ -148,6 +148,11 @@ impl WorkspaceManifest {
             resolver,
         })
     }
+
+    /// The resolver every member is packaged with (the published manifest pins it).
+    pub fn resolver(&self) -> Resolver {
+        self.resolver
+    }
 }
 
 /// The bytes of the `Cargo.toml` cargo packages for the member whose raw manifest is

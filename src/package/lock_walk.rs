@@ -1,0 +1,360 @@
+//! The feature-by-feature walk from a packaged crate through the workspace's lock: which
+//! packages cargo's resolution of the crate alone reaches ([`super::lockfile`] writes them).
+//!
+//! cargo resolves the packaged crate as the only member of a new workspace, every feature
+//! of it on, its dev-dependencies included. The features each package really gets decide
+//! which optional dependencies come in, so the walk follows them, with each package's
+//! declarations: a workspace member's own (or, where the release takes it from crates.io,
+//! the index's for that release), a registry package's from `cargo metadata` or, failing
+//! that, the index.
+//!
+//! A dependency the lock does not pin (a published release's dependency the workspace's
+//! member lacks; every registry dependency of a workspace that commits no lock) is resolved
+//! as cargo resolves a new one: to the lowest locked version its requirement accepts, else
+//! to one already resolved, else to the newest release on the index it accepts (yanked
+//! ones aside; with resolver 3, one whose `rust-version` the crate's accepts first).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use crate::workspace::index_cache::{IndexCache, Known};
+use crate::workspace::lock::{
+    CRATES_IO, Declaration, Declarations, Entry, Lock, PackageDeclarations,
+};
+
+/// How a dependency the lock does not pin is resolved.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Picking {
+    /// From the index at all (not for the fingerprint, which what crates.io holds never
+    /// changes).
+    pub(super) from_index: bool,
+    /// With resolver 3, the packaged crate's `rust-version`: releases that declare a newer
+    /// one come after the others.
+    pub(super) rust_version: Option<semver::Version>,
+}
+
+pub(super) struct Walk<'a> {
+    lock: &'a Lock,
+    declarations: &'a Declarations,
+    index: &'a IndexCache,
+    /// Members the release takes from crates.io, by name: the release it takes.
+    from_index: HashMap<String, semver::Version>,
+    root: usize,
+    picking: Picking,
+    /// Packages the lock does not hold, resolved from the index: entry `lock.entries.len() + i`.
+    added: Vec<Entry>,
+    /// Packages resolved from an index entry of cargo's cache, which may be behind the
+    /// registry.
+    pub(super) stale: BTreeSet<String>,
+    /// Each entry's declarations, once looked up.
+    known: HashMap<usize, Option<Arc<PackageDeclarations>>>,
+    /// Entries walked with a published release's declarations: each resolves to a locked
+    /// package its requirement accepts, or is not known.
+    strict: HashSet<usize>,
+    /// Reached entries and the entries they depend on.
+    pub(super) edges: BTreeMap<usize, Vec<usize>>,
+    features: HashMap<usize, BTreeSet<String>>,
+    /// Declarations activated, by entry: indices into its declarations.
+    activated: HashMap<usize, BTreeSet<usize>>,
+    /// Features asked of a dependency key (`key/feature`, `key?/feature`), by entry.
+    dependency_features: HashMap<usize, Vec<(String, String)>>,
+    queue: VecDeque<Step>,
+    /// Packages whose dependencies could not be followed.
+    pub(super) missing: BTreeSet<String>,
+    /// The requirements other members are reached by, by entry.
+    pub(super) requirements: BTreeMap<usize, Vec<semver::VersionReq>>,
+}
+
+enum Step {
+    Reach(usize),
+    Feature(usize, String),
+    Activate(usize, usize),
+}
+
+impl<'a> Walk<'a> {
+    pub(super) fn new(
+        lock: &'a Lock,
+        declarations: &'a Declarations,
+        index: &'a IndexCache,
+        from_index: HashMap<String, semver::Version>,
+        root: usize,
+        picking: Picking,
+    ) -> Walk<'a> {
+        Walk {
+            lock,
+            declarations,
+            index,
+            from_index,
+            root,
+            picking,
+            added: Vec::new(),
+            stale: BTreeSet::new(),
+            known: HashMap::new(),
+            strict: HashSet::new(),
+            edges: BTreeMap::new(),
+            features: HashMap::new(),
+            activated: HashMap::new(),
+            dependency_features: HashMap::new(),
+            queue: VecDeque::new(),
+            missing: BTreeSet::new(),
+            requirements: BTreeMap::new(),
+        }
+    }
+
+    /// An entry of the lock, or one the walk added.
+    pub(super) fn entry(&self, i: usize) -> &Entry {
+        match i.checked_sub(self.lock.entries.len()) {
+            Some(added) => &self.added[added],
+            None => &self.lock.entries[i],
+        }
+    }
+
+    fn declarations(&mut self, entry: usize) -> Option<Arc<PackageDeclarations>> {
+        if let Some(known) = self.known.get(&entry) {
+            return known.clone();
+        }
+        let e = self.entry(entry);
+        let key = (e.name.clone(), e.version.clone());
+        let source = e.source.clone();
+        let (declarations, index) = (self.declarations, self.index);
+        let own = || declarations.packages.get(&key).cloned();
+        let published = self.from_index.get(&key.0).filter(|_| entry != self.root).cloned();
+        let found = match (source.as_deref(), published) {
+            (None, Some(release)) => {
+                self.strict.insert(entry);
+                index.declarations(&key.0, &release)
+            }
+            (Some(CRATES_IO), _) => own().or_else(|| index.declarations(&key.0, &key.1)),
+            _ => own(),
+        };
+        self.known.insert(entry, found.clone());
+        found
+    }
+
+    pub(super) fn run(&mut self) {
+        self.queue.push_back(Step::Reach(self.root));
+        // The packaged crate is resolved with every feature on.
+        if let Some(declared) = self.declarations(self.root) {
+            for feature in declared.features.keys() {
+                self.queue.push_back(Step::Feature(self.root, feature.clone()));
+            }
+            for (i, d) in declared.dependencies.iter().enumerate() {
+                if d.optional {
+                    self.queue.push_back(Step::Activate(self.root, i));
+                }
+            }
+        }
+        while let Some(step) = self.queue.pop_front() {
+            match step {
+                Step::Reach(entry) => self.reach(entry),
+                Step::Feature(entry, feature) => self.feature(entry, feature),
+                Step::Activate(entry, declaration) => self.activate(entry, declaration),
+            }
+        }
+    }
+
+    fn reach(&mut self, entry: usize) {
+        if self.edges.contains_key(&entry) {
+            return;
+        }
+        self.edges.insert(entry, Vec::new());
+        let Some(declared) = self.declarations(entry) else {
+            let e = self.entry(entry);
+            // A package the walk added has dependencies the index would have listed.
+            if !e.dependencies.is_empty() || entry >= self.lock.entries.len() {
+                let missing = format!("the dependencies of {} {}", e.name, e.version);
+                self.missing.insert(missing);
+            }
+            return;
+        };
+        for (i, d) in declared.dependencies.iter().enumerate() {
+            if !d.optional && (!d.dev || entry == self.root) {
+                self.queue.push_back(Step::Activate(entry, i));
+            }
+        }
+    }
+
+    fn feature(&mut self, entry: usize, feature: String) {
+        if !self.features.entry(entry).or_default().insert(feature.clone()) {
+            return;
+        }
+        let Some(declared) = self.declarations(entry) else { return };
+        let Some(values) = declared.features.get(&feature) else {
+            // An optional dependency's implicit feature.
+            self.activate_key(entry, &feature);
+            return;
+        };
+        for value in values {
+            if let Some(key) = value.strip_prefix("dep:") {
+                self.activate_key(entry, key);
+            } else if let Some((key, feature)) = value.split_once('/') {
+                // cargo's dependency resolver activates weak (`key?/feature`) features
+                // too; only the feature resolver narrows them, after the lock is written.
+                let key = key.strip_suffix('?').unwrap_or(key);
+                self.dependency_features
+                    .entry(entry)
+                    .or_default()
+                    .push((key.to_owned(), feature.to_owned()));
+                self.activate_key(entry, key);
+                // Already active: the feature reaches it now.
+                self.forward_features(entry, key);
+            } else {
+                self.queue.push_back(Step::Feature(entry, value.clone()));
+            }
+        }
+    }
+
+    fn activate_key(&mut self, entry: usize, key: &str) {
+        let Some(declared) = self.declarations(entry) else { return };
+        for (i, d) in declared.dependencies.iter().enumerate() {
+            if d.key == key && d.optional && (!d.dev || entry == self.root) {
+                self.queue.push_back(Step::Activate(entry, i));
+            }
+        }
+    }
+
+    /// The entry a declaration of `entry` resolves to: for a locked package, the locked
+    /// dependency of that name whose version the requirement accepts (a member, whichever:
+    /// its release is chosen by the requirements on it); for a package the lock does not
+    /// pin, or a dependency it does not list, what cargo resolves a new one to.
+    fn resolve(&mut self, entry: usize, declaration: &Declaration) -> Option<usize> {
+        let locked = entry < self.lock.entries.len() && !self.strict.contains(&entry);
+        if locked {
+            let candidates = &self.lock.entries[entry].dependencies;
+            let named = || {
+                let lock = self.lock;
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(move |&c| lock.entries[c].name == declaration.name)
+            };
+            let found = named()
+                .find(|&c| declaration.req.matches(&self.lock.entries[c].version))
+                .or_else(|| named().next());
+            if found.is_some() {
+                return found;
+            }
+        }
+        self.resolve_new(declaration)
+    }
+
+    /// A dependency no locked package lists: another member's entry (its release is chosen
+    /// by the requirements on it); the lowest locked version the requirement accepts; one
+    /// already added; the newest release on the index it accepts.
+    fn resolve_new(&mut self, declaration: &Declaration) -> Option<usize> {
+        if declaration.registry.is_some() {
+            return None; // another registry's index is not read
+        }
+        let (name, req) = (&declaration.name, &declaration.req);
+        let lock = self.lock;
+        let entries = &lock.entries;
+        let named = |source: Option<&'static str>| {
+            let indices = lock.named(name).iter().copied();
+            indices.filter(move |&i| entries[i].source.as_deref() == source)
+        };
+        // The packaged crate itself is a path package: a registry package that depends on
+        // its name gets the registry's release.
+        if let Some(member) = named(None).find(|&i| i != self.root) {
+            return Some(member);
+        }
+        let locked = named(Some(CRATES_IO))
+            .filter(|&i| req.matches(&entries[i].version))
+            .min_by(|&a, &b| entries[a].version.cmp(&entries[b].version));
+        if locked.is_some() {
+            return locked;
+        }
+        let added = self.added.iter().position(|e| e.name == *name && req.matches(&e.version));
+        if let Some(added) = added {
+            return Some(entries.len() + added);
+        }
+        if !self.picking.from_index {
+            return None;
+        }
+        let Known::Releases(entry) = self.index.entry(name) else { return None };
+        let fits = |r: &&crate::workspace::index_cache::Release| match (
+            &self.picking.rust_version,
+            &r.rust_version,
+        ) {
+            (Some(ours), Some(theirs)) => theirs <= ours,
+            _ => true,
+        };
+        let release = entry
+            .releases
+            .iter()
+            .filter(|r| !r.yanked && req.matches(&r.version))
+            .max_by(|a, b| (fits(a), &a.version).cmp(&(fits(b), &b.version)))?;
+        if !entry.online {
+            self.stale.insert(name.clone());
+        }
+        self.added.push(Entry {
+            name: name.clone(),
+            version: release.version.clone(),
+            source: Some(CRATES_IO.to_owned()),
+            checksum: Some(release.checksum.clone()),
+            dependencies: Vec::new(),
+        });
+        Some(entries.len() + self.added.len() - 1)
+    }
+
+    fn activate(&mut self, entry: usize, index: usize) {
+        if !self.activated.entry(entry).or_default().insert(index) {
+            return;
+        }
+        let Some(declared) = self.declarations(entry) else { return };
+        let declaration = &declared.dependencies[index];
+        let Some(target) = self.resolve(entry, declaration) else {
+            // Neither locked nor on the index (another registry, a crate the index cache
+            // has no entry for): cargo's own resolution is not known.
+            let e = self.entry(entry);
+            let missing = format!(
+                "the release of {} that {} {} depends on",
+                declaration.name, e.name, e.version
+            );
+            self.missing.insert(missing);
+            return;
+        };
+        if self.entry(target).source.is_none() {
+            self.requirements.entry(target).or_default().push(declaration.req.clone());
+        }
+        let edges = self.edges.entry(entry).or_default();
+        if !edges.contains(&target) {
+            edges.push(target);
+        }
+        self.queue.push_back(Step::Reach(target));
+        if declaration.default_features {
+            self.queue.push_back(Step::Feature(target, "default".into()));
+        }
+        for feature in &declaration.features {
+            self.queue.push_back(Step::Feature(target, feature.clone()));
+        }
+        self.forward_features(entry, &declaration.key);
+    }
+
+    /// Features asked of `key` reach every active declaration under that key.
+    fn forward_features(&mut self, entry: usize, key: &str) {
+        let Some(declared) = self.declarations(entry) else { return };
+        let asked: Vec<String> = self
+            .dependency_features
+            .get(&entry)
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| k == key)
+            .map(|(_, f)| f.clone())
+            .collect();
+        if asked.is_empty() {
+            return;
+        }
+        let active = self.activated.get(&entry).cloned().unwrap_or_default();
+        for index in active {
+            let declaration = &declared.dependencies[index];
+            if declaration.key != key {
+                continue;
+            }
+            if let Some(target) = self.resolve(entry, declaration) {
+                for feature in &asked {
+                    self.queue.push_back(Step::Feature(target, feature.clone()));
+                }
+            }
+        }
+    }
+}
