@@ -466,16 +466,16 @@ fn selection_workspace(root: &Path) -> PathBuf {
         &[
             (
                 "Cargo.toml",
-                "[workspace]\nmembers = [\"core\", \"util\", \"tool\", \"app\", \"helper\"]\nresolver = \"2\"\n",
+                "[workspace]\nmembers = [\"corelib\", \"util\", \"tool\", \"app\", \"helper\"]\nresolver = \"2\"\n",
             ),
-            ("core/Cargo.toml", &member("core", "0.1.0", "")),
-            ("core/src/lib.rs", "pub fn core() {}\n"),
+            ("corelib/Cargo.toml", &member("corelib", "0.1.0", "")),
+            ("corelib/src/lib.rs", "pub fn core() {}\n"),
             (
                 "util/Cargo.toml",
                 &member(
                     "util",
                     "0.2.0",
-                    "[dependencies]\ncore = { path = \"../core\", version = \"0.1.0\" }\n",
+                    "[dependencies]\ncorelib = { path = \"../corelib\", version = \"0.1.0\" }\n",
                 ),
             ),
             ("util/src/lib.rs", "pub fn util() {}\n"),
@@ -484,7 +484,7 @@ fn selection_workspace(root: &Path) -> PathBuf {
                 &member(
                     "tool",
                     "0.3.0",
-                    "[dependencies]\nutil = { path = \"../util\", version = \"0.2\" }\n[dev-dependencies]\nhelper = { path = \"../helper\", version = \"0.1.0\" }\n",
+                    "[dependencies]\nutil = { path = \"../util\", version = \"0.2\" }\n[dev-dependencies]\nhelper = { path = \"../helper\" }\n",
                 ),
             ),
             ("tool/src/main.rs", "fn main() {}\n"),
@@ -493,7 +493,7 @@ fn selection_workspace(root: &Path) -> PathBuf {
                 &member(
                     "app",
                     "1.0.0",
-                    "[dependencies]\ncore = { path = \"../core\", version = \"0.1\" }\nutil = { path = \"../util\", version = \"0.2\", optional = true }\n",
+                    "[dependencies]\ncorelib = { path = \"../corelib\", version = \"0.1\" }\nutil = { path = \"../util\", version = \"0.2\", optional = true }\n",
                 ),
             ),
             ("app/src/lib.rs", "pub fn app() {}\n"),
@@ -539,7 +539,7 @@ fn a_crate_has_one_fingerprint_and_checksum_however_it_is_selected() {
     }
     let selections: [&[&str]; 5] = [
         &["-p", "tool"],
-        &["-p", "app", "-p", "core"],
+        &["-p", "app", "-p", "corelib"],
         &["--exclude", "util"],
         &["--exclude", "helper"],
         &["-p", "helper"],
@@ -561,7 +561,7 @@ fn a_crate_has_one_fingerprint_and_checksum_however_it_is_selected() {
         ));
     }
     fs::write(root.join("readiness-signoff.toml"), signoffs).unwrap();
-    for args in [&["verify"][..], &["verify", "-p", "tool"], &["verify", "--exclude", "core"]] {
+    for args in [&["verify"][..], &["verify", "-p", "tool"], &["verify", "--exclude", "corelib"]] {
         let output = tool(&manifest, &tmp.path().join("verify"), &home, args);
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(
