@@ -6,6 +6,8 @@
 //! Its paths, keys and values are [`Shown`]: a token added to `homepage` is redacted in
 //! every row of every view, as in the manifest preview.
 
+pub mod compat;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
