@@ -3,6 +3,7 @@
 //! what was signed). Past revisions are read from git objects as hostile data.
 
 pub mod baseline;
+pub mod bump;
 pub mod revision;
 pub mod signoff;
 pub mod verify;
