@@ -5,6 +5,7 @@
 pub mod settings;
 
 mod archive;
+mod bump;
 mod categories;
 mod dependencies;
 mod docs_rs;
@@ -51,16 +52,18 @@ pub enum Group {
     Archive,
     DocsRs,
     Registry,
+    Semver,
     Workspace,
 }
 
 impl Group {
-    pub const ALL: [Group; 6] = [
+    pub const ALL: [Group; 7] = [
         Group::Metadata,
         Group::Dependencies,
         Group::Archive,
         Group::DocsRs,
         Group::Registry,
+        Group::Semver,
         Group::Workspace,
     ];
 
@@ -71,6 +74,7 @@ impl Group {
             Group::Archive => "Archive",
             Group::DocsRs => "docs.rs",
             Group::Registry => "Registry",
+            Group::Semver => "Version number",
             Group::Workspace => "Workspace",
         }
     }
@@ -83,6 +87,7 @@ impl Group {
             Group::Archive => "guide/checks/archive.html",
             Group::DocsRs => "guide/checks/docs-rs.html",
             Group::Registry => "guide/checks/registry.html",
+            Group::Semver => "guide/checks/semver.html",
             Group::Workspace => "guide/checks/workspace.html",
         }
     }
@@ -101,6 +106,13 @@ pub struct Subject<'a> {
     pub registry: &'a crate::registry::Facts,
     /// The crate built from its archive (`--build`).
     pub build_outcome: &'a crate::build::BuildOutcome,
+}
+
+/// What a check of the review stage looks at: a crate, and what it was compared with.
+pub struct ReviewSubject<'a> {
+    pub member: &'a Member,
+    /// The version verdict (see [`crate::review::bump`]), or why there is none.
+    pub semver: Result<&'a crate::review::bump::SemverReport, &'a str>,
 }
 
 /// What a workspace check looks at.
@@ -138,10 +150,12 @@ impl Outcome {
     }
 }
 
-/// How a check runs: once per crate, or once per workspace.
+/// How a check runs: once per crate, once per crate after the review stage compared it,
+/// or once per workspace.
 #[derive(Debug, Clone, Copy)]
 pub enum Run {
     Crate(fn(&Subject) -> Outcome),
+    Review(fn(&ReviewSubject) -> Outcome),
     Workspace(fn(&WorkspaceSubject) -> Outcome),
 }
 
@@ -256,6 +270,9 @@ pub static CATALOGUE: &[Check] = &[
     check("version-not-greater", Group::Registry, Severity::Warning, "Version is not greater than the latest release", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(registry::version_not_greater)),
     check("locked-version-yanked", Group::Registry, Severity::Warning, "The packaged lock pins a yanked version", "https://doc.rust-lang.org/cargo/commands/cargo-yank.html", Run::Crate(registry::locked_yanked)),
     check("version-skipped", Group::Registry, Severity::Note, "Version skips one after the previous release", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(registry::version_skipped)),
+    check("version-bump-too-small", Group::Semver, Severity::Blocker, "A change needs a larger version bump", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Review(bump::too_small)),
+    check("version-bump-smaller-than-expected", Group::Semver, Severity::Warning, "A change is expected to take a larger version bump", "https://doc.rust-lang.org/cargo/reference/semver.html#change-categories", Run::Review(bump::smaller_than_expected)),
+    check("version-bump-larger-than-needed", Group::Semver, Severity::Note, "The version bump is larger than the changes need", "https://semver.org/", Run::Review(bump::larger_than_needed)),
     check("publish-cycle", Group::Workspace, Severity::Blocker, "Members depend on each other in a cycle", publishing!("#before-publishing-a-new-crate"), Run::Workspace(workspace::publish_cycle)),
     check("trusted-publishing", Group::Workspace, Severity::Note, "CI publishes with a long-lived token", "https://crates.io/docs/trusted-publishing", Run::Workspace(workspace::trusted_publishing)),
 ];
@@ -296,7 +313,19 @@ pub fn run_crate(subject: &Subject, settings: &Settings) -> Vec<Finding> {
         .iter()
         .filter_map(|check| match check.run {
             Run::Crate(run) => Some(Finding::new(check, run(subject), settings, package)),
-            Run::Workspace(_) => None,
+            Run::Review(_) | Run::Workspace(_) => None,
+        })
+        .collect()
+}
+
+/// Runs the review checks of the catalogue on one crate the review stage compared.
+pub fn run_review(subject: &ReviewSubject, settings: &Settings) -> Vec<Finding> {
+    let package = Some(subject.member.name());
+    CATALOGUE
+        .iter()
+        .filter_map(|check| match check.run {
+            Run::Review(run) => Some(Finding::new(check, run(subject), settings, package)),
+            Run::Crate(_) | Run::Workspace(_) => None,
         })
         .collect()
 }
@@ -318,7 +347,7 @@ pub fn run_workspace(subject: &WorkspaceSubject, settings: &Settings) -> Vec<Fin
         .iter()
         .filter_map(|check| match check.run {
             Run::Workspace(run) => Some(Finding::new(check, run(subject), settings, None)),
-            Run::Crate(_) => None,
+            Run::Crate(_) | Run::Review(_) => None,
         })
         .collect()
 }

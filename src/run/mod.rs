@@ -161,6 +161,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         true => Some(
             crate::build::Builder::new(caches.builds(), cli.online, &caches.verdicts)
                 .map(|v| v.documenting_with(std::env::current_exe().ok()))
+                .map(|v| v.comparing_apis(crate::build::api::SemverChecks::find(&workspace.root)))
                 .map_err(|e| Error::io("a folder for --build", e))?,
         ),
         false => None,
@@ -180,6 +181,8 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             registry: registry.as_ref(),
             signoffs: &loaded.signoffs,
             baseline: loaded.baseline.as_ref(),
+            builder: builder.as_ref(),
+            settings,
             quiet: cli.quiet,
         },
         &mut checked,
@@ -252,6 +255,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
                     reviewed.previous_took,
                 ),
                 ("compare with the baseline", reviewed.baseline_took),
+                ("check the version numbers", reviewed.semver_took),
                 ("render and write", write_took),
             ],
         );

@@ -8,7 +8,12 @@ use crate::package::diff::{Comparison, Status as ChangeStatus};
 use crate::report::{CrateReport, RegistryReport};
 use crate::review::signoff::{self, Head, Status};
 
-use super::view::{ChangedFile, ChangesView, ManifestDiffRow, SignoffView};
+use crate::package::diff::compat::{Change, Level};
+use crate::review::bump::{Bump, SemverReport, listed};
+
+use super::view::{
+    ChangedFile, ChangesView, ManifestDiffRow, SemverChangeRow, SemverView, SignoffView,
+};
 
 /// The sign-off of a published crate; `None` for one that is not published.
 pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffView> {
@@ -163,4 +168,95 @@ pub fn registry_line(registry: &RegistryReport) -> Shown {
         line.push_str(&format!("; latest {latest}"));
     }
     Shown::new(line)
+}
+
+/// The version verdict as a page section.
+pub fn semver_view(krate: &CrateReport) -> Option<SemverView> {
+    let report = krate.semver.as_ref()?;
+    let since = &report.versions.0;
+    let status = if !report.short_of(true).is_empty() {
+        "short"
+    } else if !report.short_of(false).is_empty() {
+        "expected"
+    } else {
+        "fits"
+    };
+    Some(SemverView {
+        summary: semver_line(report),
+        status: status.to_owned(),
+        changes: report
+            .changes
+            .iter()
+            .map(|c| SemverChangeRow {
+                kind: change_kind(c).to_owned(),
+                bump: Bump::needed(since, c.level).as_str().to_owned(),
+                item: c.item.clone(),
+                location: c.location.clone(),
+                summary: c.summary.clone(),
+                docs: c.docs.clone(),
+            })
+            .collect(),
+        api: report.api.reason.clone().unwrap_or_default(),
+        guide: crate::checks::Group::Semver.guide_page().to_owned(),
+    })
+}
+
+fn change_kind(change: &Change) -> &'static str {
+    match (change.level, change.required) {
+        (Level::Major, true) => "breaking",
+        (Level::Major, false) => "possibly breaking",
+        (Level::Minor, _) => "minor",
+    }
+}
+
+/// The version verdict in one sentence: "Since 1.4.2: 2 breaking changes (function
+/// demo::parse: pub fn removed or renamed; …) — needs 2.0.0, the manifest says 1.5.0."
+pub fn semver_line(report: &SemverReport) -> Shown {
+    let version = &report.versions.1;
+    let since = match &report.rev {
+        Some(rev) => format!("Since {rev} ({})", report.since),
+        None => format!("Since {}", report.since),
+    };
+    let mut kinds: Vec<(&str, Vec<&Change>)> = Vec::new();
+    for change in &report.changes {
+        let kind = change_kind(change);
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, changes)) => changes.push(change),
+            None => kinds.push((kind, vec![change])),
+        }
+    }
+    kinds.sort_by_key(|(kind, _)| {
+        ["breaking", "possibly breaking", "minor"].iter().position(|k| k == kind)
+    });
+    let found = match kinds.is_empty() {
+        true => "nothing that asks for more than a patch".to_owned(),
+        false => kinds
+            .iter()
+            .map(|(kind, changes)| {
+                let noun = if changes.len() == 1 { "change" } else { "changes" };
+                format!("{} {kind} {noun} ({})", changes.len(), listed(changes))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let verdict = match (&report.required_version, &report.expected_version) {
+        (Some(needed), _) if report.required_bump > report.manifest_bump => {
+            format!("needs {needed}, the manifest says {version}")
+        }
+        (_, Some(expected)) if report.expected_bump > report.manifest_bump => {
+            format!("{expected} is expected, the manifest says {version}")
+        }
+        _ if report.manifest_bump > report.expected_bump && report.api.compared => {
+            match &report.expected_version {
+                Some(expected) => format!("{expected} would do, the manifest says {version}"),
+                None => format!("nothing published changed, the manifest says {version}"),
+            }
+        }
+        _ => format!("the manifest's {version} fits"),
+    };
+    let api = match &report.api.reason {
+        Some(why) => format!(" The public API was not compared: {why}."),
+        None => String::new(),
+    };
+    Shown::new(format!("{since}: {found} — {verdict}.{api}"))
 }

@@ -72,6 +72,7 @@ fn build(input: &SiteInput) -> SummaryView {
         cut: false,
         baseline: input.report.crates.iter().any(|c| c.baseline.is_some()),
         previous_release: input.report.crates.iter().any(|c| c.previous_release.is_some()),
+        semver: input.report.crates.iter().any(|c| c.semver.is_some()),
         registry: input.report.workspace.registry.as_ref().map(registry_line).unwrap_or_default(),
         publish_time: input
             .report
@@ -132,6 +133,7 @@ fn summary_crate(krate: &CrateReport, link_base: &str) -> SummaryCrate {
         change,
         release_change,
         breaking,
+        semver: krate.semver.as_ref().map(review::semver_line).unwrap_or_default(),
         signoff: Shown::new(match &krate.signoff {
             None => String::new(),
             Some(s) if s.status == crate::review::signoff::Status::Signed => format!(
