@@ -43,6 +43,12 @@ struct Side<'s> {
 }
 
 impl Builder<'_> {
+    /// Compares public APIs with `tool` (see [`Builder::api_changes`]).
+    pub fn comparing_apis(mut self, tool: Result<SemverChecks, String>) -> Self {
+        self.api_tool = tool;
+        self
+    }
+
     /// The changes of `member`'s public API since the archive `earlier` (`version`), or why
     /// they are not known.
     pub fn api_changes(

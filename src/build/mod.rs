@@ -150,12 +150,6 @@ impl<'a> Builder<'a> {
         self
     }
 
-    /// Compares public APIs with `tool` (see [`Builder::api_changes`]).
-    pub fn comparing_apis(mut self, tool: Result<api::SemverChecks, String>) -> Self {
-        self.api_tool = tool;
-        self
-    }
-
     /// Unpacks `archive`, and takes the verdict kept for the same archive, members and
     /// toolchain, or readies its build (see [`Builder::build`]).
     pub fn prepare(&self, workspace: &Workspace, member: &Member, archive: &Archive) -> Prepared {

@@ -92,6 +92,10 @@ impl SemverChecks {
                     ..c
                 }),
         );
+        // Breaking first, then by lint and item: the same input, the same order.
+        changes.sort_by(|a, b| {
+            (b.level, &a.id, &a.item, &a.location).cmp(&(a.level, &b.id, &b.item, &b.location))
+        });
         Ok(changes)
     }
 
