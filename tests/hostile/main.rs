@@ -12,6 +12,7 @@ mod boundary;
 mod history;
 mod leaks;
 mod precision;
+mod semver;
 
 use std::fs;
 use std::path::{Path, PathBuf};
