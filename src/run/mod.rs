@@ -161,7 +161,11 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         true => Some(
             crate::build::Builder::new(caches.builds(), cli.online, &caches.verdicts)
                 .map(|v| v.documenting_with(std::env::current_exe().ok()))
-                .map(|v| v.comparing_apis(crate::build::api::SemverChecks::find(&workspace.root)))
+                .map(|v| {
+                    v.comparing_apis(crate::build::api::SemverChecks::find(
+                        workspace.confinement.root(),
+                    ))
+                })
                 .map_err(|e| Error::io("a folder for --build", e))?,
         ),
         false => None,

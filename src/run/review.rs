@@ -67,7 +67,11 @@ pub fn review_crates(inputs: &Inputs, checked: &mut [CrateChecked]) -> Reviewed 
     let previous_took = started.elapsed();
     let mut baselines = match inputs.baseline {
         Some(spec) => {
-            let compared = compare_with(workspace, spec, sides, inputs.caches, archives);
+            // The baseline's archive serves the verdict of crates without a previous release.
+            let archives = |name: &str| {
+                archives && previous.get(name).is_none_or(|c: &Compared| c.earlier.is_none())
+            };
+            let compared = compare_with(workspace, spec, sides, inputs.caches, &archives);
             if !inputs.quiet {
                 for line in baseline::not_compared_lines(&compared) {
                     eprintln!("warning: {}", escape_terminal(&Shown::new(line)));
@@ -216,7 +220,7 @@ fn compare_with(
     spec: &baseline::Spec,
     sides: Vec<(String, Side)>,
     caches: &Caches,
-    archives: bool,
+    archives: &dyn Fn(&str) -> bool,
 ) -> BTreeMap<String, Compared> {
     let versions: Vec<(&str, &semver::Version)> = sides
         .iter()
@@ -228,9 +232,9 @@ fn compare_with(
         .into_iter()
         .map(|(name, now)| baseline::Request {
             rev: revisions.remove(name.as_str()).flatten(),
+            archive: archives(&name),
             name,
             now,
-            archive: archives,
         })
         .collect();
     baseline::compare(workspace, requests, caches)

@@ -87,7 +87,10 @@ pub fn manifest_changes(before: &Side, after: &Side) -> Vec<Change> {
     let (old, new) = (&before.manifest, &after.manifest);
     let mut changes = features(old, new);
     changes.extend(package_fields(old, new));
-    changes.extend(dependencies(old, new));
+    // Only a library's API can expose a dependency's types.
+    if target_names(after).contains("lib") {
+        changes.extend(dependencies(old, new));
+    }
     changes.extend(targets(before, after));
     changes
 }
@@ -436,6 +439,10 @@ mod tests {
         // A rust-version lowered, or declared for the first time, asks nothing.
         let lowered = before.replace("1.70", "1.60");
         assert_eq!(found(before, &lowered), []);
+        // A crate without a library exposes no dependency.
+        let tool = |m: &str| side(m, &["src/main.rs"]);
+        let changes = manifest_changes(&tool(before), &tool(after));
+        assert!(changes.iter().all(|c| c.id != "dependency-major-changed"), "{changes:?}");
     }
 
     #[test]
