@@ -50,7 +50,7 @@ impl Builder<'_> {
     }
 
     /// The changes of `member`'s public API since the archive `earlier` (`version`), or why
-    /// they are not known.
+    /// they are not known; `announce` is told when they are not kept and take a while.
     pub fn api_changes(
         &self,
         workspace: &Workspace,
@@ -58,6 +58,7 @@ impl Builder<'_> {
         version: &str,
         earlier: &[u8],
         store: &BlobStore,
+        announce: &dyn Fn(),
     ) -> Result<Vec<Change>, String> {
         // A crate without a library has no public API (its removal is the manifest's).
         let Some(library) = member.library().map(|t| t.name.replace('-', "_")) else {
@@ -95,6 +96,7 @@ impl Builder<'_> {
         if let Some(kept) = store.get(&key).and_then(|b| serde_json::from_slice(&b).ok()) {
             return Ok(kept);
         }
+        announce();
         let current = self.rustdoc_json(&now, &patches, store)?;
         let baseline = match store.get(&earlier_key) {
             Some(json) => json,

@@ -165,16 +165,16 @@ fn api_changes(
     let earlier = compared.earlier.as_ref().and_then(|e| e.archive.as_deref());
     let earlier = earlier.ok_or("the earlier archive could not be read back")?;
     let version = compared.comparison.version.as_deref().unwrap_or_default();
-    // It documents two archives: announced where no progress bar shows (a CI log).
-    if !inputs.quiet && !std::io::stderr().is_terminal() {
-        let name = escape_terminal(&Shown::new(member.name()));
-        eprintln!(
-            "{:>9} {name}'s public API since {}",
-            "comparing",
-            escape_terminal(&Shown::new(version))
-        );
-    }
-    builder.api_changes(inputs.workspace, member, version, earlier, &inputs.caches.rustdoc)
+    // Two archives documented: announced where no progress bar shows (a CI log).
+    let announce = || {
+        if !inputs.quiet && !std::io::stderr().is_terminal() {
+            let name = escape_terminal(&Shown::new(member.name()));
+            let since = escape_terminal(&Shown::new(version));
+            eprintln!("{:>9} {name}'s public API since {since}", "comparing");
+        }
+    };
+    let store = &inputs.caches.rustdoc;
+    builder.api_changes(inputs.workspace, member, version, earlier, store, &announce)
 }
 
 pub fn review_workspace(
