@@ -60,9 +60,9 @@ impl Builder<'_> {
         store: &BlobStore,
         announce: &dyn Fn(),
     ) -> Result<Vec<Change>, String> {
-        // A crate without a library has no public API (its removal is the manifest's).
+        // A binary's interface, its command line, is no API rustdoc describes.
         let Some(library) = member.library().map(|t| t.name.replace('-', "_")) else {
-            return Ok(Vec::new());
+            return Err("it has no library, and a binary's command line is not compared".into());
         };
         let tool = self.api_tool.as_ref().map_err(Clone::clone)?;
         let name = member.name();
