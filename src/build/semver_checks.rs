@@ -195,3 +195,93 @@ fn parse(stdout: &str, stderr: &str, strip: &dyn Fn(&str) -> String) -> Vec<Chan
     }
     changes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What cargo-semver-checks 0.51 prints for a removed function, an added variant of an
+    /// exhaustive enum and a newly deprecated function (a minor lint), with `--verbose`.
+    const STDOUT: &str = "
+--- failure enum_variant_added: enum variant added on exhaustive enum ---
+
+Description:
+A publicly-visible enum without #[non_exhaustive] has a new variant.
+        ref: https://doc.rust-lang.org/cargo/reference/semver.html#enum-variant-new
+       impl: https://github.com/obi1kenobi/cargo-semver-checks/tree/v0.51.0/src/lints/enum_variant_added.ron
+
+Failed in:
+  variant Mode:C in /cache/sources/demo-1.5.0/src/lib.rs:1
+
+--- failure function_missing: pub fn removed or renamed ---
+
+Description:
+A publicly-visible function cannot be imported by its prior path.
+        ref: https://doc.rust-lang.org/cargo/reference/semver.html#item-remove
+       impl: https://github.com/obi1kenobi/cargo-semver-checks/tree/v0.51.0/src/lints/function_missing.ron
+
+Failed in:
+  function demo::parse, previously in file src/lib.rs:2
+  function demo::other, previously in file src/lib.rs:3
+
+--- warning function_marked_deprecated: function #[deprecated] added ---
+
+Description:
+A function is now #[deprecated].
+       impl: https://github.com/obi1kenobi/cargo-semver-checks/tree/v0.51.0/src/lints/function_marked_deprecated.ron
+
+Failed in:
+  function demo::old in src/lib.rs:4
+";
+
+    const STDERR: &str = "     Parsing demo v1.5.0 (current)
+        PASS [   0.001s]       major        auto_trait_impl_removed
+        FAIL [   0.002s]       major        enum_variant_added
+        FAIL [   0.001s]       major        function_missing
+        WARN [   0.001s]       minor        function_marked_deprecated
+     Summary semver requires new major version: 2 major and 0 minor checks failed
+";
+
+    #[test]
+    fn each_result_of_each_lint_is_a_change() {
+        let strip = |text: &str| text.replace("/cache/sources/demo-1.5.0/", "");
+        let found: Vec<(String, Level, bool, String, String)> = parse(STDOUT, STDERR, &strip)
+            .into_iter()
+            .map(|c| (c.id, c.level, c.required, c.item.to_string(), c.location.to_string()))
+            .collect();
+        let change = |id: &str, level, required, item: &str, at: &str| {
+            (id.to_owned(), level, required, item.to_owned(), at.to_owned())
+        };
+        assert_eq!(
+            found,
+            [
+                change("enum_variant_added", Level::Major, true, "variant Mode:C", "src/lib.rs:1"),
+                change(
+                    "function_missing",
+                    Level::Major,
+                    true,
+                    "function demo::parse",
+                    "src/lib.rs:2"
+                ),
+                change(
+                    "function_missing",
+                    Level::Major,
+                    true,
+                    "function demo::other",
+                    "src/lib.rs:3"
+                ),
+                change(
+                    "function_marked_deprecated",
+                    Level::Minor,
+                    false,
+                    "function demo::old",
+                    "src/lib.rs:4"
+                ),
+            ]
+        );
+        let docs: Vec<String> = parse(STDOUT, STDERR, &strip).into_iter().map(|c| c.docs).collect();
+        assert_eq!(docs[1], "https://doc.rust-lang.org/cargo/reference/semver.html#item-remove");
+        assert_eq!(docs[3], "", "no reference link, none made up");
+        assert_eq!(parse("", "", &strip), []);
+    }
+}
