@@ -77,12 +77,15 @@ impl SemverChecks {
         let mut changes = self.run(&then, &now, neutral.path(), home, strip)?;
         // Swapped: what is missing from the earlier side is what this one added.
         let added = self.run(&now, &then, neutral.path(), home, strip)?;
-        let known: Vec<Shown> = changes.iter().map(|c| c.location.clone()).collect();
+        // An addition the first run reported already (a variant added to an exhaustive
+        // enum) is the same item at the same place.
+        let known: Vec<(Shown, String)> =
+            changes.iter().map(|c| (c.location.clone(), last_name(&c.item))).collect();
         changes.extend(
             added
                 .into_iter()
                 .filter(|c| c.id.ends_with("_missing"))
-                .filter(|c| c.location.is_empty() || !known.contains(&c.location))
+                .filter(|c| !known.contains(&(c.location.clone(), last_name(&c.item))))
                 .map(|c| Change {
                     id: "item-added".into(),
                     level: Level::Minor,
@@ -131,6 +134,12 @@ impl SemverChecks {
             }
         }
     }
+}
+
+/// The last name of an item's path: `C` of `variant Mode:C` and of `variant Mode::C`.
+fn last_name(item: &str) -> String {
+    let name = item.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next();
+    name.unwrap_or_default().to_owned()
 }
 
 /// A lint's heading on standard output: `--- failure function_missing: pub fn removed or
