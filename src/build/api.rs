@@ -183,20 +183,34 @@ impl Builder<'_> {
         }
         let ran = ran.map_err(|e| format!("cargo could not be started: {e}"))?;
         if !ran.status.success() {
-            let stderr = String::from_utf8_lossy(&ran.stderr);
-            let error = stderr
-                .lines()
-                .skip_while(|line| !line.starts_with("error"))
-                .take(8)
-                .collect::<Vec<_>>()
-                .join("\n");
-            let error = error.replace(&format!("{}/", side.dir.display()), "");
-            let error = crate::base::secrets::redact(&error).into_owned();
-            return Err(format!("its documentation did not build: {}", error.trim()));
+            return Err(format!(
+                "its documentation did not build: {}",
+                self.first_error(&ran.stderr)
+            ));
         }
         let json = std::fs::read(&output).map_err(|e| format!("rustdoc wrote no JSON: {e}"))?;
         store.replace(&side.key, &json);
         Ok(json)
+    }
+}
+
+impl Builder<'_> {
+    /// cargo's first error, and where it is (`error: … (globset-0.4.19/src/lib.rs:12:1)`),
+    /// the folders of the tool's cache left out and secrets redacted.
+    fn first_error(&self, stderr: &[u8]) -> String {
+        let stderr = String::from_utf8_lossy(stderr);
+        let mut lines = stderr.lines().skip_while(|line| !line.starts_with("error"));
+        let error = lines.next().unwrap_or("cargo failed").trim();
+        let at = lines.find_map(|line| line.trim().strip_prefix("--> "));
+        let error = match at {
+            Some(at) => format!("{error} ({at})"),
+            None => error.to_owned(),
+        };
+        let error = error
+            .replace(&format!("{}/", self.sources.display()), "")
+            .replace(&format!("{}/", self.api.join("earlier").display()), "")
+            .replace(&format!("{}/", self.api.display()), "");
+        crate::base::secrets::redact(&error).into_owned()
     }
 }
 
