@@ -279,6 +279,29 @@ fn the_public_api_is_compared_with_the_build_check() {
     assert_eq!(status(&report, "version-bump-larger-than-needed"), "fail");
 }
 
+/// A crate whose documentation does not build (a broken intra-doc link it denies) is not
+/// compared, with rustdoc's first error, and never passed.
+#[test]
+fn a_crate_whose_documentation_fails_is_not_checked() {
+    if !semver_checks_installed("a_crate_whose_documentation_fails_is_not_checked") {
+        return;
+    }
+    let broken =
+        "#![deny(rustdoc::broken_intra_doc_links)]\n/// See [`Missing`].\npub fn keep() {}\n";
+    let (report, _) = api_pair("pub fn keep() {}\n", broken, "1.4.3").report(&["--build"], None);
+    let api = &krate(&report)["semver"]["api"];
+    assert_eq!(api["compared"], false);
+    let reason = api["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("its documentation did not build: error: unresolved link to `Missing`"),
+        "{reason}"
+    );
+    assert!(reason.ends_with("(src/lib.rs:2:11)"), "{reason}");
+    for id in ["version-bump-too-small", "version-bump-larger-than-needed"] {
+        assert_eq!(status(&report, id), "not-checked", "{id}");
+    }
+}
+
 /// Without `cargo-semver-checks` on `PATH` the API is not compared, and the page says how
 /// to install it; the manifest's changes are still found.
 #[test]
