@@ -297,7 +297,7 @@ fn a_crate_whose_documentation_fails_is_not_checked() {
         "{reason}"
     );
     assert!(reason.ends_with("(src/lib.rs:2:11)"), "{reason}");
-    for id in ["version-bump-too-small", "version-bump-larger-than-needed"] {
+    for id in ["version-bump-too-small", "version-bump-smaller-than-expected"] {
         assert_eq!(status(&report, id), "not-checked", "{id}");
     }
 }
