@@ -108,8 +108,7 @@ impl Builder<'_> {
             }
         };
         let strip = |text: &str| {
-            text.replace(&format!("{}/", dir.display()), "")
-                .replace(&format!("{}/", self.api.join("earlier").display()), "")
+            self.shown(text).replace(&format!("{name}-{}/", member.package.version), "")
         };
         let changes = tool.compare(&baseline, &current, &self.api.join("home"), &strip)?;
         store.replace(&key, &serde_json::to_vec(&changes).expect("serializes"));
@@ -192,25 +191,25 @@ impl Builder<'_> {
         store.replace(&side.key, &json);
         Ok(json)
     }
-}
-
-impl Builder<'_> {
-    /// cargo's first error, and where it is (`error: … (globset-0.4.19/src/lib.rs:12:1)`),
-    /// the folders of the tool's cache left out and secrets redacted.
+    /// cargo's first error, and where it is (`error: … (globset-0.4.19/src/lib.rs:12:1)`).
     fn first_error(&self, stderr: &[u8]) -> String {
         let stderr = String::from_utf8_lossy(stderr);
         let mut lines = stderr.lines().skip_while(|line| !line.starts_with("error"));
         let error = lines.next().unwrap_or("cargo failed").trim();
-        let at = lines.find_map(|line| line.trim().strip_prefix("--> "));
-        let error = match at {
-            Some(at) => format!("{error} ({at})"),
-            None => error.to_owned(),
-        };
-        let error = error
+        match lines.find_map(|line| line.trim().strip_prefix("--> ")) {
+            Some(at) => self.shown(&format!("{error} ({at})")),
+            None => self.shown(error),
+        }
+    }
+
+    /// What cargo or cargo-semver-checks said, as a page shows it: the tool's folders left
+    /// out (an unpacked archive is `<name>-<version>/`), secrets redacted.
+    fn shown(&self, text: &str) -> String {
+        let text = text
             .replace(&format!("{}/", self.sources.display()), "")
             .replace(&format!("{}/", self.api.join("earlier").display()), "")
             .replace(&format!("{}/", self.api.display()), "");
-        crate::base::secrets::redact(&error).into_owned()
+        crate::base::secrets::redact(&text).into_owned()
     }
 }
 

@@ -196,7 +196,6 @@ pub fn semver_view(krate: &CrateReport) -> Option<SemverView> {
                 docs: c.docs.clone(),
             })
             .collect(),
-        api: report.api.reason.clone().unwrap_or_default(),
         guide: crate::checks::Group::Semver.guide_page().to_owned(),
     })
 }
@@ -217,27 +216,19 @@ pub fn semver_line(report: &SemverReport) -> Shown {
         Some(rev) => format!("Since {rev} ({})", report.since),
         None => format!("Since {}", report.since),
     };
-    let mut kinds: Vec<(&str, Vec<&Change>)> = Vec::new();
-    for change in &report.changes {
-        let kind = change_kind(change);
-        match kinds.iter_mut().find(|(k, _)| *k == kind) {
-            Some((_, changes)) => changes.push(change),
-            None => kinds.push((kind, vec![change])),
-        }
-    }
-    kinds.sort_by_key(|(kind, _)| {
-        ["breaking", "possibly breaking", "minor"].iter().position(|k| k == kind)
-    });
-    let found = match kinds.is_empty() {
+    let found: Vec<String> = ["breaking", "possibly breaking", "minor"]
+        .into_iter()
+        .filter_map(|kind| {
+            let changes: Vec<&Change> =
+                report.changes.iter().filter(|c| change_kind(c) == kind).collect();
+            let noun = if changes.len() == 1 { "change" } else { "changes" };
+            (!changes.is_empty())
+                .then(|| format!("{} {kind} {noun} ({})", changes.len(), listed(&changes)))
+        })
+        .collect();
+    let found = match found.is_empty() {
         true => "nothing that asks for more than a patch".to_owned(),
-        false => kinds
-            .iter()
-            .map(|(kind, changes)| {
-                let noun = if changes.len() == 1 { "change" } else { "changes" };
-                format!("{} {kind} {noun} ({})", changes.len(), listed(changes))
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
+        false => found.join(", "),
     };
     let verdict = match (&report.required_version, &report.expected_version) {
         (Some(needed), _) if report.required_bump > report.manifest_bump => {

@@ -167,8 +167,6 @@ pub struct SemverView {
     /// `short` (a required bump is missing), `expected` (a conventional one), or `fits`.
     pub status: String,
     pub changes: Vec<SemverChangeRow>,
-    /// Why the public API was not compared; empty when it was.
-    pub api: Shown,
     /// The guide's page of the version checks, relative to the site root.
     pub guide: String,
 }
