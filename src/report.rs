@@ -105,6 +105,11 @@ pub struct CrateReport {
     /// (the shape of `baseline`; `version` is the release compared with).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_release: Option<crate::package::diff::Comparison>,
+    /// Added to v1: with `--online` or `--baseline`, the version verdict: what changed
+    /// since the version compared with that bears on the version number, the bump it
+    /// needs, and the bump the manifest makes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semver: Option<crate::review::bump::SemverReport>,
 }
 
 /// The registry asked with `--online`.
@@ -321,6 +326,10 @@ pub struct CrateReview {
     pub baseline: Option<crate::review::baseline::Comparison>,
     pub registry: Option<RegistryReport>,
     pub previous_release: Option<crate::package::diff::Comparison>,
+    pub semver: Option<crate::review::bump::SemverReport>,
+    /// The findings of the checks that read the review (`Run::Review`), after the
+    /// crate's own.
+    pub findings: Vec<Finding>,
 }
 
 /// What the checks stage hands on for a crate: its archive as reported, its fingerprint and
@@ -374,8 +383,10 @@ impl Checked {
 impl CrateReport {
     /// A crate's report, from the products of the stages before: its checks and its review.
     pub fn new(member: &Member, checked: Checked, review: CrateReview) -> Self {
-        let Checked { archive, fingerprint, findings } = checked;
-        let CrateReview { signoff, baseline, registry, previous_release } = review;
+        let Checked { archive, fingerprint, mut findings } = checked;
+        let CrateReview { signoff, baseline, registry, previous_release, semver, findings: more } =
+            review;
+        findings.extend(more);
         let name = Shown::new(member.name());
         let mut report = CrateReport {
             key: member.name().to_owned(),
@@ -396,6 +407,7 @@ impl CrateReport {
             baseline,
             registry,
             previous_release,
+            semver,
             name,
         };
         report.verdict = report.compute_verdict();

@@ -329,6 +329,11 @@ fn the_previous_release_is_downloaded_and_compared() {
     let summary = fs::read_to_string(repo.site().join("summary.md")).unwrap();
     assert!(summary.contains("Since last release"), "{summary}");
     assert!(summary.contains("features.old removed since 1.0.0 on crates.io"), "{summary}");
+    // The version verdict is against the previous release: a removed feature in 1.1.0.
+    let semver = &krate(&report, "alpha")["semver"];
+    assert_eq!(semver["compared_with"], "previous-release");
+    assert_eq!((&semver["since"], &semver["required_version"]), (&"1.0.0".into(), &"2.0.0".into()));
+    assert_eq!(outcome(&report, "alpha", "version-bump-too-small").0, "fail");
 }
 
 #[test]

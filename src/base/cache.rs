@@ -41,6 +41,9 @@ pub struct Caches {
     pub registry: BlobStore,
     /// Build verdicts (`--build`), by archive, members and toolchain.
     pub verdicts: BlobStore,
+    /// Public APIs as rustdoc JSON (`--build`), by archive, members, toolchain and
+    /// features; and the API comparisons made of them.
+    pub rustdoc: BlobStore,
     /// Where the ledgers of output folders are kept (see [`crate::output::Ledger`]).
     sites: Option<PathBuf>,
     /// Where past revisions are checked out for the time of a run (see [`crate::review::revision`]).
@@ -63,6 +66,7 @@ impl Caches {
             comparisons: store("comparisons"),
             registry: store("registry"),
             verdicts: store("verdicts"),
+            rustdoc: store("rustdoc"),
             sites: root.map(|root| root.join("v1").join("sites")),
             checkouts: root.map(|root| root.join("v1").join("checkouts")),
             builds: root.map(|root| root.join("v1").join("builds")),

@@ -27,11 +27,13 @@
 //! This runs the crate's build script and proc-macros, as `cargo publish` does: code from
 //! the checkout. It is off by default.
 
+pub mod api;
 mod cargo;
 mod docs_rs;
 mod group;
 mod root;
 mod rustdoc;
+mod semver_checks;
 mod unpack;
 
 pub use rustdoc::wrapper_main;
@@ -95,6 +97,10 @@ pub struct Builder<'a> {
     cargo_version: String,
     /// This tool's binary, cargo's compiler wrapper for the documentation pass.
     wrapper: Option<PathBuf>,
+    /// Where the API pass documents archives as rustdoc JSON (see `api.rs`).
+    api: PathBuf,
+    /// The tool that compares two APIs, or why there is none.
+    api_tool: Result<api::SemverChecks, String>,
     /// Holds the folders when there is no cache folder.
     _scratch: Option<tempfile::TempDir>,
 }
@@ -131,6 +137,8 @@ impl<'a> Builder<'a> {
             unpacked: Mutex::new(BTreeMap::new()),
             cargo_version,
             wrapper: None,
+            api: root.join("api"),
+            api_tool: Err(api::NOT_INSTALLED.to_owned()),
             _scratch: scratch,
         })
     }

@@ -92,3 +92,103 @@ pub(super) fn unpack(
     }
     std::fs::write(stamp, &archive.fingerprint)
 }
+
+/// An unpacked `.crate` may hold at most this much (crates.io's limit), in at most this
+/// many files.
+const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
+const MAX_FILES: usize = 100_000;
+
+/// Writes the regular files of a `.crate` (gzip-compressed tar, every entry below
+/// `<prefix>/`) into a fresh `dir`; anything else, an entry outside the prefix or a path
+/// that climbs, or more than crates.io would unpack, is refused.
+pub(super) fn unpack_crate(bytes: &[u8], prefix: &str, dir: &Path) -> Result<(), String> {
+    let fail =
+        |e: &dyn std::fmt::Display| format!("the earlier archive could not be unpacked: {e}");
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| fail(&e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    let (mut unpacked, mut files) = (0u64, 0usize);
+    for entry in tar.entries().map_err(|e| fail(&e))? {
+        let mut entry = entry.map_err(|e| fail(&e))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path().map_err(|e| fail(&e))?.into_owned();
+        let inside = path
+            .strip_prefix(prefix)
+            .ok()
+            .and_then(|inside| crate::base::paths::join_inside(dir, inside))
+            .ok_or_else(|| fail(&format!("an entry outside {prefix}/: {}", path.display())))?;
+        files += 1;
+        if files > MAX_FILES {
+            return Err(fail(&format!("more than {MAX_FILES} files")));
+        }
+        if let Some(parent) = inside.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| fail(&e))?;
+        }
+        let mut file = std::fs::File::create(&inside).map_err(|e| fail(&e))?;
+        let left = MAX_UNPACKED - unpacked;
+        let written = std::io::copy(&mut std::io::Read::take(&mut entry, left + 1), &mut file)
+            .map_err(|e| fail(&e))?;
+        unpacked += written;
+        if unpacked > MAX_UNPACKED {
+            return Err(fail(&"it unpacks to more than 512 MiB"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `.crate` with these entries (path, type, content), written as raw tar headers so
+    /// that paths a tar writer would refuse can be there.
+    fn crate_file(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
+        let mut tar = Vec::new();
+        for (path, kind, content) in entries {
+            let mut header = tar::Header::new_old();
+            header.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+            header.set_entry_type(*kind);
+            header.set_size(content.len() as u64);
+            header.set_mode(0o644);
+            if *kind == tar::EntryType::Symlink {
+                header.set_link_name("/etc/passwd").unwrap();
+            }
+            header.set_cksum();
+            tar.extend_from_slice(header.as_bytes());
+            tar.extend_from_slice(content);
+            tar.resize(tar.len().div_ceil(512) * 512, 0);
+        }
+        tar.resize(tar.len() + 1024, 0);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn a_crate_unpacks_inside_its_folder_or_not_at_all() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("deep/demo-1.0.0");
+        let file = tar::EntryType::Regular;
+        let good = crate_file(&[
+            ("demo-1.0.0/src/lib.rs", file, b"pub fn f() {}\n"),
+            ("demo-1.0.0/link", tar::EntryType::Symlink, b""),
+        ]);
+        unpack_crate(&good, "demo-1.0.0", &dir).unwrap();
+        assert_eq!(fs_read(&dir.join("src/lib.rs")), "pub fn f() {}\n");
+        assert!(!dir.join("link").exists(), "only regular files are written");
+        for path in ["demo-1.0.0/../../escaped", "other-1.0.0/x", "/abs/escaped"] {
+            let evil = crate_file(&[(path, file, b"x")]);
+            let refused = unpack_crate(&evil, "demo-1.0.0", &dir);
+            assert!(refused.is_err(), "{path} was unpacked");
+        }
+        assert!(!tmp.path().join("escaped").exists() && !tmp.path().join("deep/escaped").exists());
+    }
+
+    fn fs_read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap()
+    }
+}

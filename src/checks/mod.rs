@@ -6,6 +6,7 @@ pub mod gate;
 pub mod settings;
 
 mod archive;
+mod bump;
 mod categories;
 mod dependencies;
 mod docs_rs;
@@ -53,16 +54,18 @@ pub enum Group {
     Archive,
     DocsRs,
     Registry,
+    Semver,
     Workspace,
 }
 
 impl Group {
-    pub const ALL: [Group; 6] = [
+    pub const ALL: [Group; 7] = [
         Group::Metadata,
         Group::Dependencies,
         Group::Archive,
         Group::DocsRs,
         Group::Registry,
+        Group::Semver,
         Group::Workspace,
     ];
 
@@ -73,6 +76,7 @@ impl Group {
             Group::Archive => "Archive",
             Group::DocsRs => "docs.rs",
             Group::Registry => "Registry",
+            Group::Semver => "Version number",
             Group::Workspace => "Workspace",
         }
     }
@@ -85,6 +89,7 @@ impl Group {
             Group::Archive => "guide/checks/archive.html",
             Group::DocsRs => "guide/checks/docs-rs.html",
             Group::Registry => "guide/checks/registry.html",
+            Group::Semver => "guide/checks/semver.html",
             Group::Workspace => "guide/checks/workspace.html",
         }
     }
@@ -107,12 +112,13 @@ pub struct Subject<'a> {
     pub deflated: &'a crate::package::archive::DeflatedSizes<'a>,
 }
 
-/// What a release check looks at: a published crate compared with a past revision
-/// (`--baseline`), after the other checks.
-pub struct ReleaseSubject<'a> {
-    pub name: &'a str,
-    pub version: &'a semver::Version,
-    pub comparison: &'a crate::package::diff::Comparison,
+/// What a check of the review stage looks at: a crate, and what it was compared with.
+pub struct ReviewSubject<'a> {
+    pub member: &'a Member,
+    /// The version verdict (see [`crate::review::bump`]), or why there is none.
+    pub semver: Result<&'a crate::review::bump::SemverReport, &'a str>,
+    /// With `--baseline`: the comparison with the crate's revision.
+    pub baseline: Option<&'a crate::package::diff::Comparison>,
     /// Whether the revision compared with is a tag (a release), not a branch or a commit.
     pub tagged: bool,
 }
@@ -152,12 +158,12 @@ impl Outcome {
     }
 }
 
-/// How a check runs: once per crate, once per crate compared with a release
-/// (`--baseline`), or once per workspace.
+/// How a check runs: once per crate, once per crate after the review stage compared it,
+/// or once per workspace.
 #[derive(Debug, Clone, Copy)]
 pub enum Run {
     Crate(fn(&Subject) -> Outcome),
-    Release(fn(&ReleaseSubject) -> Outcome),
+    Review(fn(&ReviewSubject) -> Outcome),
     Workspace(fn(&WorkspaceSubject) -> Outcome),
 }
 
@@ -234,7 +240,7 @@ pub static CATALOGUE: &[Check] = &[
     check("edition-missing", Group::Metadata, Severity::Warning, "Edition is not set", manifest!("#the-edition-field"), Run::Crate(metadata::edition_missing)),
     check("homepage-is-repository", Group::Metadata, Severity::Note, "homepage repeats repository", manifest!("#the-homepage-field"), Run::Crate(metadata::homepage_is_repository)),
     check("authors-set", Group::Metadata, Severity::Note, "authors is set (deprecated)", manifest!("#the-authors-field"), Run::Crate(metadata::authors_set)),
-    check("changed-since-release-unbumped", Group::Metadata, Severity::Warning, "Changed since its release, same version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Release(release::changed_since_release_unbumped)),
+    check("changed-since-release-unbumped", Group::Metadata, Severity::Warning, "Changed since its release, same version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Review(release::changed_since_release_unbumped)),
     check("version-prerelease", Group::Metadata, Severity::Note, "Pre-release version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(metadata::version_prerelease)),
     check("dependency-without-version", Group::Dependencies, Severity::Blocker, "A path or git dependency has no version", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html#multiple-locations", Run::Crate(dependencies::without_version)),
     check("dependency-wildcard", Group::Dependencies, Severity::Blocker, "A wildcard version requirement", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html", Run::Crate(dependencies::wildcard)),
@@ -273,6 +279,9 @@ pub static CATALOGUE: &[Check] = &[
     check("version-not-greater", Group::Registry, Severity::Warning, "Version is not greater than the latest release", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(registry::version_not_greater)),
     check("locked-version-yanked", Group::Registry, Severity::Warning, "The packaged lock pins a yanked version", "https://doc.rust-lang.org/cargo/commands/cargo-yank.html", Run::Crate(registry::locked_yanked)),
     check("version-skipped", Group::Registry, Severity::Note, "Version skips one after the previous release", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(registry::version_skipped)),
+    check("version-bump-too-small", Group::Semver, Severity::Blocker, "A change needs a larger version bump", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Review(bump::too_small)),
+    check("version-bump-smaller-than-expected", Group::Semver, Severity::Warning, "A change is expected to take a larger version bump", "https://doc.rust-lang.org/cargo/reference/semver.html#change-categories", Run::Review(bump::smaller_than_expected)),
+    check("version-bump-larger-than-needed", Group::Semver, Severity::Note, "The version bump is larger than the changes need", "https://semver.org/", Run::Review(bump::larger_than_needed)),
     check("publish-cycle", Group::Workspace, Severity::Blocker, "Members depend on each other in a cycle", publishing!("#before-publishing-a-new-crate"), Run::Workspace(workspace::publish_cycle)),
     check("trusted-publishing", Group::Workspace, Severity::Note, "CI publishes with a long-lived token", "https://crates.io/docs/trusted-publishing", Run::Workspace(workspace::trusted_publishing)),
 ];
@@ -313,7 +322,19 @@ pub fn run_crate(subject: &Subject, settings: &Settings) -> Vec<Finding> {
         .iter()
         .filter_map(|check| match check.run {
             Run::Crate(run) => Some(Finding::new(check, run(subject), settings, package)),
-            Run::Release(_) | Run::Workspace(_) => None,
+            Run::Review(_) | Run::Workspace(_) => None,
+        })
+        .collect()
+}
+
+/// Runs the review checks of the catalogue on one crate the review stage compared.
+pub fn run_review(subject: &ReviewSubject, settings: &Settings) -> Vec<Finding> {
+    let package = Some(subject.member.name());
+    CATALOGUE
+        .iter()
+        .filter_map(|check| match check.run {
+            Run::Review(run) => Some(Finding::new(check, run(subject), settings, package)),
+            Run::Crate(_) | Run::Workspace(_) => None,
         })
         .collect()
 }
@@ -335,20 +356,7 @@ pub fn run_workspace(subject: &WorkspaceSubject, settings: &Settings) -> Vec<Fin
         .iter()
         .filter_map(|check| match check.run {
             Run::Workspace(run) => Some(Finding::new(check, run(subject), settings, None)),
-            Run::Crate(_) | Run::Release(_) => None,
-        })
-        .collect()
-}
-
-/// Runs the release checks of the catalogue on one crate compared with a past revision.
-pub fn run_release(subject: &ReleaseSubject, settings: &Settings) -> Vec<Finding> {
-    CATALOGUE
-        .iter()
-        .filter_map(|check| match check.run {
-            Run::Release(run) => {
-                Some(Finding::new(check, run(subject), settings, Some(subject.name)))
-            }
-            Run::Crate(_) | Run::Workspace(_) => None,
+            Run::Crate(_) | Run::Review(_) => None,
         })
         .collect()
 }

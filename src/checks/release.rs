@@ -2,12 +2,23 @@
 //! a tag): a crate whose published content changed since the release while its version
 //! stayed the released one cannot be published as that version again.
 
-use super::{Outcome, ReleaseSubject};
-use crate::package::diff::Status;
+use super::{Outcome, ReviewSubject};
+use crate::package::diff::{Comparison, Status};
 
-pub fn changed_since_release_unbumped(s: &ReleaseSubject) -> Outcome {
-    let comparison = s.comparison;
-    let Some(tag) = comparison.rev.as_deref().filter(|_| s.tagged) else {
+pub fn changed_since_release_unbumped(s: &ReviewSubject) -> Outcome {
+    match s.baseline {
+        Some(comparison) => {
+            against(s.member.name(), &s.member.package.version, comparison, s.tagged)
+        }
+        None => Outcome::NotChecked(
+            "not compared with a release tag (run with --baseline auto)".to_owned(),
+        ),
+    }
+}
+
+/// The check for `name` at `version`, compared with `comparison` (a release when `tagged`).
+fn against(name: &str, version: &semver::Version, comparison: &Comparison, tagged: bool) -> Outcome {
+    let Some(tag) = comparison.rev.as_deref().filter(|_| tagged) else {
         return Outcome::NotChecked(match comparison.rev.as_deref() {
             Some(rev) => format!("compared with {rev}, which is not a release tag"),
             None => "no release tag to compare with".to_owned(),
@@ -19,21 +30,19 @@ pub fn changed_since_release_unbumped(s: &ReleaseSubject) -> Outcome {
             "not compared with {tag}: {}",
             comparison.reason.as_deref().unwrap_or("no reason given")
         )),
-        Status::New => Outcome::Pass(format!("{} did not exist at {tag}.", s.name)),
+        Status::New => Outcome::Pass(format!("{name} did not exist at {tag}.")),
         Status::Unchanged => Outcome::Pass(format!("Unchanged since {tag}.")),
-        Status::Changed if released == s.version.to_string() => Outcome::fail(
+        Status::Changed if released == version.to_string() => Outcome::fail(
             format!(
-                "{} changed since its release tag {tag}, but its version is still {released}: \
+                "{name} changed since its release tag {tag}, but its version is still {released}: \
                  crates.io never takes a version twice, so these changes cannot be published \
-                 as {released}.",
-                s.name
+                 as {released}."
             ),
             "Bump the version in Cargo.toml (cargo set-version, or by hand) before the next \
              release, as the change calls for under semver.",
         ),
         Status::Changed => Outcome::Pass(format!(
-            "Changed since {tag} ({released}), and the version moved on to {}.",
-            s.version
+            "Changed since {tag} ({released}), and the version moved on to {version}."
         )),
     }
 }
@@ -41,7 +50,6 @@ pub fn changed_since_release_unbumped(s: &ReleaseSubject) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::package::diff::Comparison;
 
     fn outcome(status: Status, rev: Option<&str>, at: &str, tagged: bool) -> Outcome {
         let comparison = Comparison {
@@ -50,12 +58,7 @@ mod tests {
             ..Comparison::without(None, None, status, String::new())
         };
         let version = semver::Version::new(0, 1, 12);
-        changed_since_release_unbumped(&ReleaseSubject {
-            name: "grep-cli",
-            version: &version,
-            comparison: &comparison,
-            tagged,
-        })
+        against("grep-cli", &version, &comparison, tagged)
     }
 
     #[test]

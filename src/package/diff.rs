@@ -6,6 +6,8 @@
 //! Its paths, keys and values are [`Shown`]: a token added to `homepage` is redacted in
 //! every row of every view, as in the manifest preview.
 
+pub mod compat;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -133,6 +135,48 @@ impl Comparison {
             version: None,
             reason: Some(reason),
             diff: ArchiveDiff::default(),
+        }
+    }
+}
+
+/// A comparison, and what the version verdict reads of its earlier side.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    pub comparison: Comparison,
+    /// `None` when there was nothing to compare with (new, not compared).
+    pub earlier: Option<Earlier>,
+}
+
+/// The earlier side of a comparison, for the version verdict.
+#[derive(Debug, Clone, Default)]
+pub struct Earlier {
+    /// The manifest-level changes since (see [`compat`]).
+    pub changes: Vec<compat::Change>,
+    /// Its `.crate`, when asked for (`--build` documents it to compare the public APIs).
+    pub archive: Option<Vec<u8>>,
+}
+
+impl Compared {
+    /// Nothing to compare with: `comparison` says why.
+    pub fn without(comparison: Comparison) -> Self {
+        Compared { comparison, earlier: None }
+    }
+
+    /// `now` compared with `before`, the crate at `version`.
+    pub fn between(before: &Side, now: &Side, version: String, archive: Option<Vec<u8>>) -> Self {
+        let diff = ArchiveDiff::between(before, now);
+        let status = if diff.is_unchanged() { Status::Unchanged } else { Status::Changed };
+        let changes = compat::manifest_changes(before, now);
+        Compared {
+            comparison: Comparison {
+                rev: None,
+                commit: None,
+                status,
+                version: Some(version),
+                reason: None,
+                diff,
+            },
+            earlier: Some(Earlier { changes, archive }),
         }
     }
 }

@@ -17,7 +17,7 @@ use cargo_metadata::Dependency;
 use url::Url;
 
 use crate::base::cache::BlobStore;
-use crate::package::diff::{ArchiveDiff, Comparison, Side, Status};
+use crate::package::diff::{Compared, Comparison, Side, Status};
 use crate::workspace::{Member, Workspace};
 use download::PublishedCrate;
 use http::{Body, Client, Freshness};
@@ -395,18 +395,22 @@ pub fn ask<'a>(
 }
 
 /// Each crate compared with its previous release (the highest published version below
-/// its own that is not yanked): `crates[].previous_release`.
+/// its own that is not yanked): `crates[].previous_release`. With `archives`, each
+/// release's `.crate` is kept for the version verdict's API comparison.
 pub fn compare_with_previous(
     registry: &Registry,
     facts: &Facts,
     workspace: &Workspace,
     sides: Vec<(String, Side)>,
-) -> BTreeMap<String, Comparison> {
+    archives: bool,
+) -> BTreeMap<String, Compared> {
     let compared = registry.each(sides, |(name, now)| {
         let Some(member) = workspace.member(&name) else { return (name, None) };
         let version = &member.package.version;
-        let not = |status, reason: String| Comparison::without(None, None, status, reason);
-        let comparison = match facts.lookup(&name) {
+        let not = |status, reason: String| {
+            Compared::without(Comparison::without(None, None, status, reason))
+        };
+        let compared = match facts.lookup(&name) {
             Err(why) => not(Status::NotCompared, why),
             Ok(None) => not(Status::New, format!("{name} is not on {} yet", facts.registry)),
             Ok(Some(published)) => match published.previous(version) {
@@ -419,23 +423,18 @@ pub fn compare_with_previous(
                 ),
                 Some(release) => match registry.published(workspace, &published.name, release) {
                     Err(why) => not(Status::NotCompared, why),
-                    Ok((published, fingerprinted)) => {
-                        let diff = ArchiveDiff::between(&published.side(fingerprinted.lock), &now);
-                        let status =
-                            if diff.is_unchanged() { Status::Unchanged } else { Status::Changed };
-                        Comparison {
-                            rev: None,
-                            commit: None,
-                            status,
-                            version: Some(release.version.to_string()),
-                            reason: None,
-                            diff,
-                        }
+                    Ok((published_crate, fingerprinted)) => {
+                        // Read from the cache: the download was just made.
+                        let archive = archives
+                            .then(|| registry.download(&published.name, release).ok())
+                            .flatten();
+                        let before = published_crate.side(fingerprinted.lock);
+                        Compared::between(&before, &now, release.version.to_string(), archive)
                     }
                 },
             },
         };
-        (name, Some(comparison))
+        (name, Some(compared))
     });
     compared.into_iter().filter_map(|(name, c)| Some((name, c?))).collect()
 }

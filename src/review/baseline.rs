@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 
 use crate::base::cache::Caches;
 use crate::base::error::Error;
-use crate::package::diff::{ArchiveDiff, Side};
+use crate::package::diff::compat::Change;
+use crate::package::diff::{Compared, Earlier, Side};
 pub use crate::package::diff::{Comparison, Status};
 use crate::review::revision::{self, Checkout};
 use crate::review::tags;
@@ -60,6 +61,17 @@ pub struct Request {
     pub name: String,
     pub now: Side,
     pub rev: Option<String>,
+    /// Keep the archive at the revision (a `.crate`), for the version verdict's API
+    /// comparison: the crate is then packaged at the revision even when its comparison is
+    /// kept in the cache.
+    pub archive: bool,
+}
+
+/// What the comparison cache keeps of a crate compared with a revision.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    comparison: Comparison,
+    changes: Option<Vec<Change>>,
 }
 
 /// The revision each crate is compared with under `spec`; `None` where `auto` finds no tag
@@ -106,9 +118,10 @@ pub fn revisions<'a>(
 
 /// One line per compared crate, for the terminal: which revision it was compared with and
 /// what came of it (`a 0.2.0: compared with a-v0.1.0 (1a2b3c4d5e6f): changed`).
-pub fn compared_lines(compared: &BTreeMap<String, Comparison>) -> Vec<String> {
+pub fn compared_lines(compared: &BTreeMap<String, Compared>) -> Vec<String> {
     compared
         .iter()
+        .map(|(name, compared)| (name, &compared.comparison))
         // Those not compared get a warning that says why.
         .filter(|(_, comparison)| comparison.status != Status::NotCompared)
         .map(|(name, comparison)| {
@@ -132,7 +145,7 @@ pub fn compare(
     workspace: &Workspace,
     requests: Vec<Request>,
     caches: &Caches,
-) -> BTreeMap<String, Comparison> {
+) -> BTreeMap<String, Compared> {
     let repository = workspace.confinement.root();
     let mut by_commit: BTreeMap<String, Vec<(Request, String, String)>> = BTreeMap::new();
     let mut compared = BTreeMap::new();
@@ -140,10 +153,8 @@ pub fn compare(
     for request in requests {
         let Some(rev) = request.rev.clone() else {
             let reason = "no release tag found (<name>-v<version>, <name>-<version>, <name>@<version>, <name>/v<version>, or a v<version> or <version> tag whose tree has the crate at that version)";
-            compared.insert(
-                request.name.clone(),
-                Comparison::without(None, None, Status::New, reason.into()),
-            );
+            let comparison = Comparison::without(None, None, Status::New, reason.into());
+            compared.insert(request.name.clone(), Compared::without(comparison));
             continue;
         };
         let commit = commits
@@ -153,16 +164,20 @@ pub fn compare(
             Ok(commit) => commit.clone(),
             Err(why) => {
                 let comparison = Comparison { rev: Some(rev), ..not_compared(why) };
-                compared.insert(request.name.clone(), comparison);
+                compared.insert(request.name.clone(), Compared::without(comparison));
                 continue;
             }
         };
         let key = cache_key(&commit, &request);
-        match caches.comparisons.get(&key).and_then(|b| serde_json::from_slice(&b).ok()) {
-            Some(Comparison { commit: _, rev: _, status, version, reason, diff }) => {
-                let (rev, commit) = (Some(rev), Some(commit));
-                let comparison = Comparison { rev, commit, status, version, reason, diff };
-                compared.insert(request.name.clone(), comparison);
+        let kept = match request.archive {
+            true => None,
+            false => caches.comparisons.get(&key).and_then(|b| serde_json::from_slice(&b).ok()),
+        };
+        match kept {
+            Some(Kept { comparison, changes }) => {
+                let comparison = Comparison { rev: Some(rev), commit: Some(commit), ..comparison };
+                let earlier = changes.map(|changes| Earlier { changes, archive: None });
+                compared.insert(request.name.clone(), Compared { comparison, earlier });
             }
             None => by_commit.entry(commit).or_default().push((request, rev, key)),
         }
@@ -178,16 +193,20 @@ pub fn compare(
             Ok(checkout) => compare_at(&checkout, &relative, &requests, caches),
             Err(why) => {
                 let why = why.to_string();
-                requests.iter().map(|_| not_compared(&why)).collect()
+                requests.iter().map(|_| Compared::without(not_compared(&why))).collect()
             }
         };
-        for ((request, rev, key), mut comparison) in requests.iter().zip(results) {
-            comparison.rev = Some(rev.clone());
-            comparison.commit = Some(commit.clone());
-            if comparison.status != Status::NotCompared {
-                fresh.push((key.clone(), serde_json::to_vec(&comparison).expect("serializes")));
+        for ((request, rev, key), mut result) in requests.iter().zip(results) {
+            result.comparison.rev = Some(rev.clone());
+            result.comparison.commit = Some(commit.clone());
+            if result.comparison.status != Status::NotCompared {
+                let kept = Kept {
+                    comparison: result.comparison.clone(),
+                    changes: result.earlier.as_ref().map(|e| e.changes.clone()),
+                };
+                fresh.push((key.clone(), serde_json::to_vec(&kept).expect("serializes")));
             }
-            compared.insert(request.name.clone(), comparison);
+            compared.insert(request.name.clone(), result);
         }
     }
     caches.comparisons.store(&fresh);
@@ -203,9 +222,9 @@ fn not_compared(reason: &str) -> Comparison {
 
 /// One line per revision that left crates "not compared": the revision, the crates and
 /// the reason, for the terminal.
-pub fn not_compared_lines(compared: &BTreeMap<String, Comparison>) -> Vec<String> {
+pub fn not_compared_lines(compared: &BTreeMap<String, Compared>) -> Vec<String> {
     let mut by_reason: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-    for (name, comparison) in compared {
+    for (name, Compared { comparison, .. }) in compared {
         if let (Status::NotCompared, Some(reason)) = (comparison.status, &comparison.reason) {
             let rev = comparison.rev.as_deref().unwrap_or_default();
             by_reason.entry((rev, reason)).or_default().push(name);
@@ -235,13 +254,15 @@ fn compare_at(
     relative: &Path,
     requests: &[(Request, String, String)],
     caches: &Caches,
-) -> Vec<Comparison> {
+) -> Vec<Compared> {
+    let new = |reason: &str| {
+        Compared::without(Comparison::without(None, None, Status::New, reason.to_owned()))
+    };
     let manifest = checkout.root().join(relative).join("Cargo.toml");
     if !manifest.is_file() {
-        let reason = "the workspace did not exist at this revision".to_owned();
         return requests
             .iter()
-            .map(|_| Comparison::without(None, None, Status::New, reason.clone()))
+            .map(|_| new("the workspace did not exist at this revision"))
             .collect();
     }
     let then = match Workspace::load(Some(&manifest), &caches.declarations) {
@@ -252,29 +273,24 @@ fn compare_at(
                 "its workspace could not be loaded: {}",
                 error.to_string().replace(&root, "")
             );
-            return requests.iter().map(|_| not_compared(&reason)).collect();
+            return requests.iter().map(|_| Compared::without(not_compared(&reason))).collect();
         }
     };
     requests
         .par_iter()
         .map(|(request, _, _)| {
             let Some(member) = then.member(&request.name) else {
-                return Comparison::without(
-                    None,
-                    None,
-                    Status::New,
-                    "the crate did not exist at this revision".into(),
-                );
+                return new("the crate did not exist at this revision");
             };
             let archive =
                 match crate::package::package(&then, member, &caches.archives, &BTreeMap::new()) {
                     Ok(archive) => archive,
                     Err(error) => {
                         let root = format!("{}/", checkout.root().display());
-                        return not_compared(&format!(
+                        return Compared::without(not_compared(&format!(
                             "it could not be packaged then: {}",
                             error.to_string().replace(&root, "")
-                        ));
+                        )));
                     }
                 };
             // Packaged again on the next run unless kept, as the work tree's archives are.
@@ -282,16 +298,16 @@ fn compare_at(
                 archive.cache_key.clone(),
                 archive.to_cached(),
             )]));
-            let diff = ArchiveDiff::between(&Side::of(&archive), &request.now);
-            let status = if diff.is_unchanged() { Status::Unchanged } else { Status::Changed };
-            Comparison {
-                rev: None,
-                commit: None,
-                status,
-                version: Some(member.package.version.to_string()),
-                reason: None,
-                diff,
-            }
+            let version = member.package.version.to_string();
+            // The `.crate` as this tool writes it (an estimate where cargo's differs): its
+            // files are all there is to document.
+            let bytes = request.archive.then(|| {
+                let mut bytes = Vec::with_capacity(archive.compressed_size as usize);
+                crate::package::archive::write(member.name(), &version, &archive.files, &mut bytes)
+                    .ok()
+                    .map(|()| bytes)
+            });
+            Compared::between(&Side::of(&archive), &request.now, version, bytes.flatten())
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 //! signed). Past revisions are read from git objects as hostile data.
 
 pub mod baseline;
+pub mod bump;
 pub mod revision;
 pub mod sign;
 pub mod signoff;

@@ -37,6 +37,8 @@ pub struct CrateChecked<'w> {
     /// With `--baseline` or `--online`: what is compared with the revision and the
     /// previous release.
     pub side: Option<Side>,
+    /// Its stages ran (it is not "not checked"): the review's checks run on it too.
+    pub packaged: bool,
 }
 
 /// What every crate's stages share.
@@ -105,6 +107,7 @@ fn not_checked<'w>(stages: &Stages<'w>, member: &'w Member, reason: &str) -> Cra
         preview: CratePreview::default(),
         rendered: None,
         side: None,
+        packaged: false,
     }
 }
 
@@ -198,5 +201,5 @@ fn check_stage<'s>(
     let compared = cli.baseline.is_some() || registry.state == State::Online;
     let side = (compared && member.publish).then(|| Side::of(&archive));
     let checked = Checked::of(&archive, findings);
-    Ok(CrateChecked { member, checked, cached, emitted, preview, rendered, side })
+    Ok(CrateChecked { member, checked, cached, emitted, preview, rendered, side, packaged: true })
 }

@@ -171,6 +171,11 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         true => Some(
             crate::build::Builder::new(caches.builds(), cli.online, &caches.verdicts)
                 .map(|v| v.documenting_with(std::env::current_exe().ok()))
+                .map(|v| {
+                    v.comparing_apis(crate::build::api::SemverChecks::find(
+                        workspace.confinement.root(),
+                    ))
+                })
                 .map_err(|e| Error::io("a folder for --build", e))?,
         ),
         false => None,
@@ -199,6 +204,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             registry: registry.as_ref(),
             signoffs: &loaded.signoffs,
             baseline: loaded.baseline.as_ref(),
+            builder: builder.as_ref(),
             quiet: cli.quiet,
         },
         &mut checked,
@@ -274,6 +280,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
                     reviewed.previous_took,
                 ),
                 ("compare with the baseline", reviewed.baseline_took),
+                ("check the version numbers", reviewed.semver_took),
                 ("render and write", write_took),
             ],
         );

@@ -1,20 +1,26 @@
 //! The review stage: what is known of each checked crate beyond its archive (the registry's
-//! record, its sign-off, the comparisons with its previous release and with `--baseline`),
-//! and of the workspace as a whole, all computed before the report is assembled.
+//! record, its sign-off, the comparisons with its previous release and with `--baseline`,
+//! the version verdict and the checks that read it), and of the workspace as a whole, all
+//! computed before the report is assembled.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 
 use crate::base::cache::Caches;
 use crate::base::format::escape_terminal;
 use crate::base::shown::Shown;
-use crate::checks::{self, settings::Settings};
-use crate::package::diff::Side;
+use crate::build::Builder;
+use crate::checks::settings::Settings;
+use crate::checks::{self, ReviewSubject};
+use crate::package::diff::compat::Change;
+use crate::package::diff::{Compared, Side};
 use crate::registry::{self, Facts, Registry, State};
 use crate::report::{CrateReview, RegistryReport, RegistryStatus, WorkspaceReview};
 use crate::review::baseline;
+use crate::review::bump::{Against, SemverReport};
 use crate::review::signoff::standing::Judge;
-use crate::workspace::Workspace;
 use crate::workspace::plan::PublishPlan;
+use crate::workspace::{Member, Workspace};
 
 use super::crates::CrateChecked;
 
@@ -29,6 +35,8 @@ pub struct Inputs<'a> {
     pub signoffs: &'a Judge,
     /// With `--baseline`.
     pub baseline: Option<&'a baseline::Spec>,
+    /// With `--build`: the builder whose unpacked archives the public APIs are read from.
+    pub builder: Option<&'a Builder<'a>>,
     pub quiet: bool,
 }
 
@@ -37,6 +45,8 @@ pub struct Reviewed {
     pub crates: BTreeMap<String, CrateReview>,
     pub previous_took: std::time::Duration,
     pub baseline_took: std::time::Duration,
+    /// The version verdicts, the public APIs compared with `--build`.
+    pub semver_took: std::time::Duration,
 }
 
 pub fn review_crates(inputs: &Inputs, checked: &mut [CrateChecked]) -> Reviewed {
@@ -46,16 +56,22 @@ pub fn review_crates(inputs: &Inputs, checked: &mut [CrateChecked]) -> Reviewed 
         .filter_map(|c| c.side.take().map(|side| (c.member.name().to_owned(), side)))
         .collect();
     let started = std::time::Instant::now();
+    // With `--build`, the earlier archives are kept, to document their public API.
+    let archives = inputs.builder.is_some();
     let mut previous = match inputs.registry {
         Some(registry) => {
-            registry::compare_with_previous(registry, facts, workspace, sides.clone())
+            registry::compare_with_previous(registry, facts, workspace, sides.clone(), archives)
         }
         None => BTreeMap::new(),
     };
     let previous_took = started.elapsed();
     let mut baselines = match inputs.baseline {
         Some(spec) => {
-            let compared = compare_with(workspace, spec, sides, inputs.caches);
+            // The baseline's archive serves the verdict of crates without a previous release.
+            let archives = |name: &str| {
+                archives && previous.get(name).is_none_or(|c: &Compared| c.earlier.is_none())
+            };
+            let compared = compare_with(workspace, spec, sides, inputs.caches, &archives);
             if !inputs.quiet {
                 for line in baseline::compared_lines(&compared) {
                     eprintln!("{:>8} {}", "baseline", escape_terminal(&Shown::new(line)));
@@ -68,40 +84,106 @@ pub fn review_crates(inputs: &Inputs, checked: &mut [CrateChecked]) -> Reviewed 
         }
         None => BTreeMap::new(),
     };
-    // What a comparison with a past revision finds (a crate changed since its release tag
-    // without a new version) joins the crate's findings before its report is assembled.
-    if let Some(spec) = inputs.baseline {
-        let tagged = spec.is_tag(workspace);
-        for c in checked.iter_mut() {
-            let Some(comparison) = baselines.get(c.member.name()) else { continue };
-            let subject = checks::ReleaseSubject {
-                name: c.member.name(),
-                version: &c.member.package.version,
-                comparison,
-                tagged,
-            };
-            c.checked.findings.extend(checks::run_release(&subject, inputs.settings));
-        }
-    }
     let baseline_took = started.elapsed() - previous_took;
+    let tagged = inputs.baseline.is_some_and(|spec| spec.is_tag(workspace));
     let crates = checked
         .iter()
         .map(|c| {
             let name = c.member.name();
             let version = c.member.package.version.to_string();
+            let (previous_release, baseline) = (previous.remove(name), baselines.remove(name));
+            let semver = version_verdict(inputs, c.member, &previous_release, &baseline);
+            let findings = match c.packaged {
+                true => {
+                    let subject = ReviewSubject {
+                        member: c.member,
+                        semver: semver.as_ref().map_err(String::as_str),
+                        baseline: baseline.as_ref().map(|b| &b.comparison),
+                        tagged,
+                    };
+                    checks::run_review(&subject, inputs.settings)
+                }
+                false => Vec::new(),
+            };
             let review = CrateReview {
                 signoff: c
                     .member
                     .publish
                     .then(|| signoffs.report(name, &version, &c.checked.fingerprint)),
-                baseline: baselines.remove(name),
+                baseline: baseline.map(|b| b.comparison),
                 registry: RegistryReport::of(facts, name),
-                previous_release: previous.remove(name),
+                previous_release: previous_release.map(|p| p.comparison),
+                semver: semver.ok(),
+                findings,
             };
             (name.to_owned(), review)
         })
         .collect();
-    Reviewed { crates, previous_took, baseline_took }
+    let semver_took = started.elapsed() - previous_took - baseline_took;
+    Reviewed { crates, previous_took, baseline_took, semver_took }
+}
+
+/// The version verdict of a published crate, against its previous release when the
+/// registry has one, else against `--baseline`; or why there is none.
+fn version_verdict(
+    inputs: &Inputs,
+    member: &Member,
+    previous: &Option<Compared>,
+    baseline: &Option<Compared>,
+) -> Result<SemverReport, String> {
+    if !member.publish {
+        return Err("the crate is not published".into());
+    }
+    let candidates = [(Against::PreviousRelease, previous), (Against::Baseline, baseline)];
+    let chosen = candidates.iter().find_map(|(against, compared)| {
+        compared.as_ref().filter(|c| c.earlier.is_some()).map(|c| (*against, c))
+    });
+    let Some((against, compared)) = chosen else {
+        let reasons: Vec<String> = candidates
+            .iter()
+            .filter_map(|(against, compared)| {
+                let reason = compared.as_ref()?.comparison.reason.as_deref()?;
+                Some(match against {
+                    Against::PreviousRelease => {
+                        format!("no previous release to compare with ({reason})")
+                    }
+                    Against::Baseline => format!("--baseline: {reason}"),
+                })
+            })
+            .collect();
+        return Err(match reasons.is_empty() {
+            true => "nothing to compare the version with: run with --online (the previous release) or --baseline REV".into(),
+            false => reasons.join("; "),
+        });
+    };
+    let api = api_changes(inputs, member, compared);
+    SemverReport::new(against, compared, &member.package.version, api)
+        .ok_or_else(|| "the version compared with is not a version".into())
+}
+
+/// The public API's changes since `compared`'s earlier side (`--build`), or why they are
+/// not known.
+fn api_changes(
+    inputs: &Inputs,
+    member: &Member,
+    compared: &Compared,
+) -> Result<Vec<Change>, String> {
+    let Some(builder) = inputs.builder else {
+        return Err("the build check is off (--build)".into());
+    };
+    let earlier = compared.earlier.as_ref().and_then(|e| e.archive.as_deref());
+    let earlier = earlier.ok_or("the earlier archive could not be read back")?;
+    let version = compared.comparison.version.as_deref().unwrap_or_default();
+    // Two archives documented: announced where no progress bar shows (a CI log).
+    let announce = || {
+        if !inputs.quiet && !std::io::stderr().is_terminal() {
+            let name = escape_terminal(&Shown::new(member.name()));
+            let since = escape_terminal(&Shown::new(version));
+            eprintln!("{:>9} {name}'s public API since {since}", "comparing");
+        }
+    };
+    let store = &inputs.caches.rustdoc;
+    builder.api_changes(inputs.workspace, member, version, earlier, store, &announce)
 }
 
 pub fn review_workspace(
@@ -147,7 +229,8 @@ fn compare_with(
     spec: &baseline::Spec,
     sides: Vec<(String, Side)>,
     caches: &Caches,
-) -> BTreeMap<String, baseline::Comparison> {
+    archives: &dyn Fn(&str) -> bool,
+) -> BTreeMap<String, Compared> {
     let versions: Vec<(&str, &semver::Version)> = sides
         .iter()
         .filter_map(|(name, _)| workspace.member(name).map(|m| (m.name(), &m.package.version)))
@@ -158,6 +241,7 @@ fn compare_with(
         .into_iter()
         .map(|(name, now)| baseline::Request {
             rev: revisions.remove(name.as_str()).flatten(),
+            archive: archives(&name),
             name,
             now,
         })

@@ -534,6 +534,7 @@ fn crate_view(input: &SiteInput, krate: &CrateReport) -> CrateView {
             let registry = krate.registry.as_ref().map_or("the registry", |r| r.name.as_str());
             review::changes_view(c, Against::Release(registry))
         }),
+        semver: review::semver_view(krate),
         registry: krate.registry.as_ref().map(review::registry_line).unwrap_or_default(),
     }
 }

@@ -8,7 +8,13 @@ use crate::package::diff::{Comparison, Status as ChangeStatus};
 use crate::report::{CrateReport, RegistryReport};
 use crate::review::signoff::{self, Head, Status};
 
-use super::view::{ChangedFile, ChangesView, ManifestDiffRow, SignerView, SignoffView};
+use crate::package::diff::compat::{Change, Level};
+use crate::review::bump::{Bump, SemverReport, listed};
+
+use super::view::{
+    ChangedFile, ChangesView, ManifestDiffRow, SemverChangeRow, SemverView, SignerView,
+    SignoffView,
+};
 
 /// The sign-off of a published crate; `None` for one that is not published.
 pub fn signoff_view(krate: &CrateReport, head: Option<&Head>) -> Option<SignoffView> {
@@ -190,4 +196,86 @@ pub fn registry_line(registry: &RegistryReport) -> Shown {
         line.push_str(&format!("; latest {latest}"));
     }
     Shown::new(line)
+}
+
+/// The version verdict as a page section.
+pub fn semver_view(krate: &CrateReport) -> Option<SemverView> {
+    let report = krate.semver.as_ref()?;
+    let since = &report.versions.0;
+    let status = if !report.short_of(true).is_empty() {
+        "short"
+    } else if !report.short_of(false).is_empty() {
+        "expected"
+    } else {
+        "fits"
+    };
+    Some(SemverView {
+        summary: semver_line(report),
+        status: status.to_owned(),
+        changes: report
+            .changes
+            .iter()
+            .map(|c| SemverChangeRow {
+                kind: change_kind(c).to_owned(),
+                bump: Bump::needed(since, c.level).as_str().to_owned(),
+                item: c.item.clone(),
+                location: c.location.clone(),
+                summary: c.summary.clone(),
+                docs: c.docs.clone(),
+            })
+            .collect(),
+        guide: crate::checks::Group::Semver.guide_page().to_owned(),
+    })
+}
+
+fn change_kind(change: &Change) -> &'static str {
+    match (change.level, change.required) {
+        (Level::Major, true) => "breaking",
+        (Level::Major, false) => "possibly breaking",
+        (Level::Minor, _) => "minor",
+    }
+}
+
+/// The version verdict in one sentence: "Since 1.4.2: 2 breaking changes (function
+/// demo::parse: pub fn removed or renamed; …) — needs 2.0.0, the manifest says 1.5.0."
+pub fn semver_line(report: &SemverReport) -> Shown {
+    let version = &report.versions.1;
+    let since = match &report.rev {
+        Some(rev) => format!("Since {rev} ({})", report.since),
+        None => format!("Since {}", report.since),
+    };
+    let found: Vec<String> = ["breaking", "possibly breaking", "minor"]
+        .into_iter()
+        .filter_map(|kind| {
+            let changes: Vec<&Change> =
+                report.changes.iter().filter(|c| change_kind(c) == kind).collect();
+            let noun = if changes.len() == 1 { "change" } else { "changes" };
+            (!changes.is_empty())
+                .then(|| format!("{} {kind} {noun} ({})", changes.len(), listed(&changes)))
+        })
+        .collect();
+    let found = match found.is_empty() {
+        true => "nothing that asks for more than a patch".to_owned(),
+        false => found.join(", "),
+    };
+    let verdict = match (&report.required_version, &report.expected_version) {
+        (Some(needed), _) if report.required_bump > report.manifest_bump => {
+            format!("needs {needed}, the manifest says {version}")
+        }
+        (_, Some(expected)) if report.expected_bump > report.manifest_bump => {
+            format!("{expected} is expected, the manifest says {version}")
+        }
+        _ if report.manifest_bump > report.expected_bump && report.api.compared => {
+            match &report.expected_version {
+                Some(expected) => format!("{expected} would do, the manifest says {version}"),
+                None => format!("nothing published changed, the manifest says {version}"),
+            }
+        }
+        _ => format!("the manifest's {version} fits"),
+    };
+    let api = match &report.api.reason {
+        Some(why) => format!(" The public API was not compared: {why}."),
+        None => String::new(),
+    };
+    Shown::new(format!("{since}: {found} — {verdict}.{api}"))
 }

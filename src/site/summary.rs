@@ -112,6 +112,7 @@ fn build(input: &SiteInput) -> SummaryView {
         cut: false,
         baseline: input.report.crates.iter().any(|c| c.baseline.is_some()),
         previous_release: input.report.crates.iter().any(|c| c.previous_release.is_some()),
+        semver: input.report.crates.iter().any(|c| c.semver.is_some()),
         registry: input.report.workspace.registry.as_ref().map(registry_line).unwrap_or_default(),
         publish_time: input
             .report
@@ -223,6 +224,7 @@ fn summary_crate(krate: &CrateReport, links: &Links, shared: &[SharedFinding]) -
         change,
         release_change,
         breaking,
+        semver: krate.semver.as_ref().map(review::semver_line).unwrap_or_default(),
         signoff: Shown::new(krate.signoff.as_ref().map(signoff_cell).unwrap_or_default()),
         page,
         own_findings: findings.len(),

@@ -153,9 +153,39 @@ pub struct CrateView {
     pub baseline: Option<ChangesView>,
     /// With `--online`: what changed since the previous release on the registry.
     pub previous_release: Option<ChangesView>,
+    /// With `--online` or `--baseline`: the version verdict.
+    pub semver: Option<SemverView>,
     /// With `--online`: the crate on the registry, e.g. `12 releases on crates.io (1
     /// yanked), latest 1.4.0`, or `not on crates.io yet`.
     pub registry: Shown,
+}
+
+/// The version verdict: what changed since the version compared with that bears on the
+/// version number.
+#[derive(Debug, Clone, Serialize)]
+pub struct SemverView {
+    /// The verdict as a sentence: "Since 1.4.2: 2 breaking changes (…) — needs 2.0.0, the
+    /// manifest says 1.5.0."
+    pub summary: Shown,
+    /// `short` (a required bump is missing), `expected` (a conventional one), or `fits`.
+    pub status: String,
+    pub changes: Vec<SemverChangeRow>,
+    /// The guide's page of the version checks, relative to the site root.
+    pub guide: String,
+}
+
+/// One change that bears on the version number.
+#[derive(Debug, Clone, Serialize)]
+pub struct SemverChangeRow {
+    /// `breaking`, `minor`, or `possibly breaking` (an estimate).
+    pub kind: String,
+    /// The bump it asks for after the version compared with.
+    pub bump: String,
+    pub item: Shown,
+    pub location: Shown,
+    pub summary: Shown,
+    /// The rule, upstream.
+    pub docs: String,
 }
 
 /// A crate's sign-off.
@@ -404,6 +434,8 @@ pub struct SummaryView {
     pub baseline: bool,
     /// Whether crates were compared with their previous release (a column for it).
     pub previous_release: bool,
+    /// Whether any crate has a version verdict (a list of them).
+    pub semver: bool,
     /// With `--online`: the registry asked, as a line; empty otherwise.
     pub registry: Shown,
     /// With `--online` on crates.io: how long the rate limits make publishing the plan.
@@ -426,6 +458,8 @@ pub struct SummaryCrate {
     pub release_change: Shown,
     /// Features removed (breaking), as `features.x removed since v1.0.0`.
     pub breaking: Vec<Shown>,
+    /// The version verdict in one line; empty without a comparison.
+    pub semver: Shown,
     /// e.g. `signed off by Ada on 2026-11-24`, `stale`, `missing`; empty when not published.
     pub signoff: Shown,
     /// The crate page; empty when pages are not linked (`--report-url`).

@@ -13,6 +13,7 @@ mod ci;
 mod history;
 mod leaks;
 mod precision;
+mod semver;
 mod signoff;
 
 use std::fs;

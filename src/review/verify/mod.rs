@@ -122,6 +122,7 @@ pub fn verdicts(
                     name: name.clone(),
                     now: crate::package::diff::Side::of(archive),
                     rev: Some(commit.clone()),
+                    archive: false,
                 }),
                 None => {
                     since = Some(Err(
@@ -153,7 +154,7 @@ fn compare_since(
 ) -> BTreeMap<String, Result<Comparison, String>> {
     baseline::compare(workspace, requests, caches)
         .into_iter()
-        .map(|(name, comparison)| (name, Ok(comparison)))
+        .map(|(name, compared)| (name, Ok(compared.comparison)))
         .collect()
 }
 
