@@ -3,43 +3,25 @@
 //! crates.io's rules, the HTML sanitized with ammonia, and fenced code highlighted with
 //! syntect (plus two-face's extra syntaxes, TOML among them) as CSS classes.
 
+mod highlighting;
+mod links;
+mod nesting;
+
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use crate::base::format::escape_html;
 use crate::base::shown::Shown;
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use links::checked;
+use nesting::{html_depth, nesting_depth};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd, html};
 use sha2::{Digest, Sha256};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
-use syntect::util::LinesWithEndings;
+
+pub use highlighting::{highlight, highlight_css, syntaxes};
+pub use nesting::MAX_NESTING;
 
 /// crates.io shows READMEs up to this size (they travel in its 1 MiB metadata).
 pub const MAX_README: u64 = 1024 * 1024;
-
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-
-/// The syntax set, loaded once per run and shared by every thread.
-pub fn syntaxes() -> &'static SyntaxSet {
-    static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
-    SYNTAXES.get_or_init(two_face::syntax::extra_newlines)
-}
-
-/// The stylesheet for highlighted code, generated from a light and a dark theme.
-pub fn highlight_css() -> String {
-    use two_face::theme::EmbeddedThemeName;
-    let themes = two_face::theme::extra();
-    let light =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::InspiredGithub), CLASS_STYLE)
-            .unwrap_or_default();
-    let dark =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::OneHalfDark), CLASS_STYLE)
-            .unwrap_or_default();
-    format!(
-        "/* Generated from the InspiredGitHub and OneHalfDark themes by cargo-readiness. */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-    )
-}
 
 /// Where the README's relative links point on crates.io.
 pub struct RepoLinks<'a> {
@@ -99,152 +81,6 @@ pub fn render_file(
             broken_links: Vec::new(),
         }
     }
-}
-
-/// The deepest nesting of block quotes and lists the README may have to be rendered as
-/// Markdown; deeper, it is shown as text (rendering time then stays linear in its size).
-pub const MAX_NESTING: usize = 32;
-
-/// The deepest container nesting any line opens, read from its prefix alone (one pass,
-/// linear): each `>`, each list marker, and each two columns of indentation count one.
-fn nesting_depth(text: &str) -> usize {
-    let mut deepest = 0;
-    for line in text.lines() {
-        let bytes = line.as_bytes();
-        let (mut depth, mut columns, mut i) = (0, 0, 0);
-        while i < bytes.len() {
-            match bytes[i] {
-                b' ' => columns += 1,
-                b'\t' => columns += 4,
-                b'>' => depth += 1,
-                b'-' | b'*' | b'+' if bytes.get(i + 1).is_some_and(|b| *b == b' ') => depth += 1,
-                b'0'..=b'9' => {
-                    let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-                    match bytes.get(i + digits) {
-                        Some(b'.' | b')') => {
-                            depth += 1;
-                            i += digits;
-                        }
-                        _ => break,
-                    }
-                }
-                _ => break,
-            }
-            i += 1;
-        }
-        deepest = deepest.max(depth + columns / 2);
-    }
-    deepest
-}
-
-/// The deepest nesting of raw HTML elements (`<div><div>…`), counted in one pass: an
-/// opening tag that is not void nor self-closing adds one, a closing tag removes one.
-fn html_depth(text: &str) -> usize {
-    const VOID: &[&str] = &[
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr",
-    ];
-    let bytes = text.as_bytes();
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
-        i += offset + 1;
-        let closing = bytes.get(i) == Some(&b'/');
-        let start = i + usize::from(closing);
-        let name_len = bytes[start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-        if name_len == 0 || !bytes[start].is_ascii_alphabetic() {
-            continue;
-        }
-        let name = text[start..start + name_len].to_ascii_lowercase();
-        let end = bytes[start..].iter().position(|&b| b == b'>').map(|p| start + p);
-        let self_closing = end.is_some_and(|e| e > 0 && bytes[e - 1] == b'/');
-        if closing {
-            depth = depth.saturating_sub(1);
-        } else if !self_closing && !VOID.contains(&name.as_str()) {
-            depth += 1;
-            deepest = deepest.max(depth);
-        }
-    }
-    deepest
-}
-
-/// What becomes of a relative URL on crates.io.
-enum Rewrite {
-    Keep,
-    To(String),
-    Removed(&'static str),
-}
-
-const MEDIA: &[&str] = &["svg", "png", "jpg", "jpeg", "gif", "mp4", "webm", "ogg", "webp"];
-
-fn rewrite(url: &str, links: &RepoLinks) -> Rewrite {
-    if url.is_empty()
-        || url.starts_with('#')
-        || url::Url::parse(url).is_ok()
-        || url.starts_with("//")
-    {
-        return Rewrite::Keep;
-    }
-    if url.starts_with("::") {
-        return Rewrite::Removed("a rustdoc path, which crates.io removes");
-    }
-    let Some(base) = links.repository.and_then(supported_repository) else {
-        return Rewrite::Removed(
-            "relative, and crates.io rewrites relative links only for GitHub, GitLab or Bitbucket repositories",
-        );
-    };
-    let path = url.trim_start_matches('/');
-    let prefix = if links.path_in_repo.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", links.path_in_repo)
-    };
-    let extension = path
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(path)
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase());
-    match extension.as_deref() {
-        Some(ext) if MEDIA.contains(&ext) => {
-            let sanitize = if ext == "svg" { "?sanitize=true" } else { "" };
-            Rewrite::To(format!("{base}/raw/HEAD/{prefix}{path}{sanitize}"))
-        }
-        _ => Rewrite::To(format!("{base}/blob/HEAD/{prefix}{path}")),
-    }
-}
-
-/// `https://github.com/owner/repo(.git)` → `https://github.com/owner/repo`, for the hosts
-/// crates.io rewrites links for.
-fn supported_repository(repository: &str) -> Option<String> {
-    let url = url::Url::parse(repository).ok()?;
-    let host = url.host_str()?;
-    if !matches!(host, "github.com" | "gitlab.com" | "bitbucket.org") {
-        return None;
-    }
-    let trimmed = repository.trim_end_matches('/');
-    Some(trimmed.strip_suffix(".git").unwrap_or(trimmed).to_owned())
-}
-
-/// The repository path a relative URL points at (for the existence check).
-fn repository_path(url: &str, links: &RepoLinks) -> Option<String> {
-    let path = url.trim_start_matches('/').split(['?', '#']).next()?;
-    let joined = if links.path_in_repo.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{}/{path}", links.path_in_repo)
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 fn render_markdown(
@@ -378,31 +214,6 @@ fn render_markdown(
     RenderedReadme { html, broken_links: broken }
 }
 
-/// The URL crates.io will use, or `None` when it removes the link; records what breaks.
-fn checked<'a>(
-    url: &CowStr<'a>,
-    links: &RepoLinks,
-    exists: &dyn Fn(&str) -> Option<bool>,
-    broken: &mut Vec<BrokenLink>,
-) -> Option<CowStr<'a>> {
-    match rewrite(url, links) {
-        Rewrite::Keep => Some(url.clone()),
-        Rewrite::Removed(why) => {
-            broken.push(BrokenLink { url: url.to_string(), why: why.into() });
-            None
-        }
-        Rewrite::To(rewritten) => {
-            let missing =
-                repository_path(url, links).is_none_or(|path| exists(&path) == Some(false));
-            if missing {
-                broken
-                    .push(BrokenLink { url: url.to_string(), why: "not in the repository".into() });
-            }
-            Some(rewritten.into())
-        }
-    }
-}
-
 /// ammonia with crates.io's additions to its default allow-list.
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -435,38 +246,6 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         }
         builder
     })
-}
-
-/// A fenced code block as highlighted HTML (escaped by syntect), or plain escaped code for
-/// a language syntect does not know. Code is shown with its hidden characters visible: a
-/// bidirectional control must not reorder what a reviewer reads.
-pub fn highlight(lang: &str, code: &Shown) -> String {
-    let syntaxes = syntaxes();
-    let token = lang.to_ascii_lowercase();
-    let token = match token.as_str() {
-        "console" | "shell" | "shell-session" => "sh",
-        "yml" => "yaml",
-        other => other,
-    };
-    let syntax = (!token.is_empty()).then(|| syntaxes.find_syntax_by_token(token)).flatten();
-    let class = if lang.is_empty() {
-        String::new()
-    } else {
-        format!(" class=\"language-{}\"", escape_html(&Shown::new(lang)))
-    };
-    let Some(syntax) = syntax else {
-        return format!("<pre><code{class}>{}</code></pre>", escape_html(code));
-    };
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
-            return format!("<pre><code{class}>{}</code></pre>", escape_html(code));
-        }
-    }
-    let mut out = String::new();
-    let _ =
-        write!(out, "<pre class=\"highlight\"><code{class}>{}</code></pre>", generator.finalize());
-    out
 }
 
 /// Relative URLs in a README, distinct, for a report line.
@@ -610,12 +389,6 @@ mod tests {
     fn plain_text_readmes_are_escaped() {
         let out = render_file("README.txt", "a <b>\nc", &links(None), &|_| None);
         assert_eq!(out.html, "<div class=\"readme-text\">a &lt;b&gt;<br>\nc</div>");
-    }
-
-    #[test]
-    fn css_is_generated_for_both_schemes() {
-        let css = highlight_css();
-        assert!(css.contains(".hl-") && css.contains("prefers-color-scheme: dark"));
     }
 }
 
