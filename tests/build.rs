@@ -3,6 +3,8 @@
 //! packaged crate) on the same fixtures: a crate cargo rejects is blocked, one it accepts is
 //! not.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -438,4 +440,88 @@ fn the_build_check_is_off_by_default_and_a_rerun_reuses_the_verdicts() {
     let (_, second, _) = readiness(dir.path(), &["--build"]);
     assert!(!sources.exists(), "a re-run with nothing changed builds nothing");
     assert_eq!(first["crates"], second["crates"]);
+}
+
+/// The build check asks no registry unless `--online`: offline, cargo takes the
+/// dependencies from its local cache, and one missing there leaves the build not checked,
+/// saying how to fetch it, with nothing downloaded; with `--online` cargo downloads it and
+/// the crate builds. (Against a loopback registry that stands in for crates.io.)
+#[test]
+fn the_build_check_downloads_nothing_without_online() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = tmp.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    let neutral = tempfile::tempdir().unwrap();
+    let cargo = |home: Option<&Path>, args: &[&str]| {
+        let mut command = Command::new(env!("CARGO"));
+        command.args(args).current_dir(neutral.path());
+        command.env("CARGO_TARGET_DIR", tmp.path().join("cargo-target"));
+        if let Some(home) = home {
+            command.env("CARGO_HOME", home);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    // A release on the registry: the .crate cargo writes.
+    write(
+        "leafdep/Cargo.toml",
+        &format!("[package]\nname = \"leafdep\"\nversion = \"1.0.0\"\n{PACKAGE}"),
+    );
+    write("leafdep/src/lib.rs", "pub fn leaf() {}\n");
+    let leaf_manifest = tmp.path().join("leafdep/Cargo.toml");
+    let leaf_manifest = leaf_manifest.to_str().unwrap();
+    cargo(
+        None,
+        &["package", "--no-verify", "--allow-dirty", "--offline", "--manifest-path", leaf_manifest],
+    );
+    let crate_file = fs::read(tmp.path().join("cargo-target/package/leafdep-1.0.0.crate")).unwrap();
+    let mut registry = common::registry::Registry::new();
+    registry.publish("leafdep", "1.0.0", &crate_file);
+    let home = registry.cargo_home(tmp.path());
+
+    // A crate that needs it, its lock written from the registry's index (so the index is
+    // in cargo's cache, the .crate is not).
+    write(
+        "ws/Cargo.toml",
+        &format!(
+            "[package]\nname = \"uses-registry\"\nversion = \"0.1.0\"\n{PACKAGE}[dependencies]\nleafdep = \"1\"\n"
+        ),
+    );
+    write("ws/src/lib.rs", "pub fn g() { leafdep::leaf() }\n");
+    let manifest = tmp.path().join("ws/Cargo.toml");
+    cargo(Some(&home), &["generate-lockfile", "--manifest-path", manifest.to_str().unwrap()]);
+    let downloads = || registry.server.seen().iter().filter(|s| s.path.starts_with("/dl/")).count();
+    assert_eq!(downloads(), 0);
+
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .arg("--out")
+            .arg(tmp.path().join("site"))
+            .args(args)
+            .current_dir(neutral.path())
+            .env("NO_COLOR", "1")
+            .env("CARGO_HOME", &home)
+            .env("CARGO_READINESS_CACHE_DIR", tmp.path().join("cache"))
+            .env("CARGO_TARGET_DIR", tmp.path().join("target"))
+            .output()
+            .unwrap();
+        assert!(output.status.code().is_some_and(|c| c < 2), "{output:?}");
+        let report = fs::read_to_string(tmp.path().join("site/report.json")).unwrap();
+        serde_json::from_str::<Value>(&report).unwrap()
+    };
+    let report = run(&["--build"]);
+    let (status_now, message) = status(&report, "uses-registry", "build-fails");
+    assert_eq!(status_now, "not-checked", "{message}");
+    assert!(message.contains("cargo fetch") && message.contains("--online"), "{message}");
+    assert_eq!(downloads(), 0, "no --online: cargo downloads nothing");
+
+    let report = run(&["--build", "--online"]);
+    let (status_now, message) = status(&report, "uses-registry", "build-fails");
+    assert_eq!(status_now, "pass", "{message}");
+    assert!(downloads() > 0, "with --online cargo downloads the dependency");
 }

@@ -169,7 +169,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
 
     let builder = match cli.build {
         true => Some(
-            crate::build::Builder::new(caches.builds(), cli.online, &caches.verdicts)
+            crate::build::Builder::new(caches.builds(), !cli.online, &caches.verdicts)
                 .map(|v| v.documenting_with(std::env::current_exe().ok()))
                 .map(|v| {
                     v.comparing_apis(crate::build::api::SemverChecks::find(
