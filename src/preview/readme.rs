@@ -11,34 +11,19 @@ use crate::base::format::escape_html;
 use crate::base::shown::Shown;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use sha2::{Digest, Sha256};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 /// crates.io shows READMEs up to this size (they travel in its 1 MiB metadata).
 pub const MAX_README: u64 = 1024 * 1024;
 
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+pub(super) const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// The syntax set, loaded once per run and shared by every thread.
 pub fn syntaxes() -> &'static SyntaxSet {
     static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
     SYNTAXES.get_or_init(two_face::syntax::extra_newlines)
-}
-
-/// The stylesheet for highlighted code, generated from a light and a dark theme.
-pub fn highlight_css() -> String {
-    use two_face::theme::EmbeddedThemeName;
-    let themes = two_face::theme::extra();
-    let light =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::InspiredGithub), CLASS_STYLE)
-            .unwrap_or_default();
-    let dark =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::OneHalfDark), CLASS_STYLE)
-            .unwrap_or_default();
-    format!(
-        "/* Generated from the InspiredGitHub and OneHalfDark themes by cargo-readiness. */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-    )
 }
 
 /// Where the README's relative links point on crates.io.
@@ -465,7 +450,8 @@ pub fn highlight(lang: &str, code: &Shown) -> String {
     }
     let mut out = String::new();
     let _ =
-        write!(out, "<pre class=\"highlight\"><code{class}>{}</code></pre>", generator.finalize());
+        // Focusable, so that a keyboard scrolls a block wider than the page.
+        write!(out, "<pre class=\"highlight\" tabindex=\"0\"><code{class}>{}</code></pre>", generator.finalize());
     out
 }
 
@@ -610,12 +596,6 @@ mod tests {
     fn plain_text_readmes_are_escaped() {
         let out = render_file("README.txt", "a <b>\nc", &links(None), &|_| None);
         assert_eq!(out.html, "<div class=\"readme-text\">a &lt;b&gt;<br>\nc</div>");
-    }
-
-    #[test]
-    fn css_is_generated_for_both_schemes() {
-        let css = highlight_css();
-        assert!(css.contains(".hl-") && css.contains("prefers-color-scheme: dark"));
     }
 }
 
