@@ -157,10 +157,10 @@ impl Outcome {
         }
     }
 
-    /// The same failure, of `severity` rather than the check's.
-    fn raised_to(mut self, severity: Severity) -> Self {
+    /// The same failure, of `severity` (when given) rather than the check's.
+    fn raised_to(mut self, severity: Option<Severity>) -> Self {
         if let Outcome::Fail { raised, .. } = &mut self {
-            *raised = Some(severity);
+            *raised = severity;
         }
         self
     }

@@ -56,7 +56,7 @@ fn against(
                 Ok(false) => (format!("{registry} does not have {released} yet: a warning"), None),
                 Err(why) => (format!("a warning, as {registry} was not asked ({why})"), None),
             };
-            let outcome = Outcome::fail(
+            Outcome::fail(
                 format!(
                     "{name} changed since its release tag {tag}, but its version is still \
                      {released}: crates.io never takes a version twice, so these changes cannot \
@@ -64,11 +64,8 @@ fn against(
                 ),
                 "Bump the version in Cargo.toml (cargo set-version, or by hand) before the next \
                  release, as the change calls for under semver.",
-            );
-            match severity {
-                Some(severity) => outcome.raised_to(severity),
-                None => outcome,
-            }
+            )
+            .raised_to(severity)
         }
         Status::Changed => Outcome::Pass(format!(
             "Changed since {tag} ({released}), and the version moved on to {version}."
