@@ -27,15 +27,31 @@ fn main() -> ExitCode {
     match cargo_readiness::run(&cli) {
         Ok(outcome) => {
             if cli.open
-                && let Err(err) = opener::open(&outcome.index)
+                && let Err(why) = open(&outcome.index)
             {
-                let warning = format!("could not open {}: {err}", outcome.index.display());
+                let warning = format!(
+                    "--open: no browser could be started ({why}); the report is {}",
+                    outcome.index.display()
+                );
                 eprintln!("warning: {}", escape_terminal(&Shown::new(warning)));
             }
             ExitCode::from(outcome.exit_code as u8)
         }
         Err(err) => fail(&err),
     }
+}
+
+/// Opens the report in the browser (`$BROWSER` when set), or says why it cannot. Where a
+/// browser is started through xdg-open (Linux and the BSDs), its failure is never
+/// reported back, so a missing graphical session is found here first.
+fn open(index: &std::path::Path) -> Result<(), String> {
+    let var = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if cfg!(all(unix, not(target_os = "macos")))
+        && !["DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "WSL_DISTRO_NAME"].into_iter().any(var)
+    {
+        return Err("no graphical session: DISPLAY, WAYLAND_DISPLAY and BROWSER are unset".into());
+    }
+    opener::open_browser(index).map_err(|err| err.to_string())
 }
 
 /// A run that produced nothing: one line, exit code 2. The message may quote cargo, a

@@ -461,7 +461,7 @@ impl From<&Finding> for CheckReport {
     fn from(finding: &Finding) -> Self {
         let (status, message, help, files) = match &finding.outcome {
             Outcome::Pass(message) => (Status::Pass, message.clone(), String::new(), Vec::new()),
-            Outcome::Fail { message, help, files } => {
+            Outcome::Fail { message, help, files, .. } => {
                 (Status::Fail, message.clone(), help.clone(), files.clone())
             }
             Outcome::NotChecked(why) => {

@@ -3,14 +3,41 @@
 //! never scrolls sideways, every in-page link reaches an element, the crates table and the
 //! section tabs show that they scroll where they do, and a blocked crate's page puts the
 //! blockers (named in the banner, each a link to its card) before the card preview and the
-//! file tree. Skipped, saying why, where no Chromium is installed: CI installs nothing for
-//! it.
+//! file tree. axe-core (the file `$READINESS_AXE_JS` names, `axe.min.js`, which `.ci/run`
+//! installs from the npm registry) audits the overview and a blocked crate's page at both
+//! widths: no `serious` or `critical` violation. Locally a missing Chromium skips the test
+//! and an unset `READINESS_AXE_JS` skips the audit, each saying why; under CI (`CI` or
+//! `READINESS_AXE_JS` set) either missing is a failure.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+
+/// Whether a missing browser or axe fails the test instead of skipping it.
+fn under_ci() -> bool {
+    ["CI", "READINESS_AXE_JS"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// The axe-core script to audit with: `None` (the audit skipped, saying why) where
+/// `READINESS_AXE_JS` is unset outside CI.
+fn axe_script() -> Option<PathBuf> {
+    match std::env::var_os("READINESS_AXE_JS").filter(|v| !v.is_empty()) {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            assert!(path.is_file(), "READINESS_AXE_JS names no file: {}", path.display());
+            Some(path)
+        }
+        None if under_ci() => panic!("CI is set but READINESS_AXE_JS is not: run .ci/run"),
+        None => {
+            println!("axe audit skipped: READINESS_AXE_JS is unset (.ci/run installs axe-core)");
+            None
+        }
+    }
+}
 
 /// The first Chromium found on `PATH`.
 fn chromium() -> Option<PathBuf> {
@@ -52,12 +79,30 @@ const PROBE: &str = r##"<script>
 })();
 </script>"##;
 
-/// Opens `page` with the probe added in a frame `width` px wide (a headless window is at
-/// least 500 px wide), and returns its report.
-fn probe(chromium: &Path, page: &Path, width: u32) -> Value {
+/// Runs axe-core (loaded before it) on the page and reports the serious and critical
+/// violations, rule and elements, as JSON in `<body data-axe>` of the frame.
+const AXE_PROBE: &str = r##"<script>
+axe.run(document).then((audit) => {
+  const violations = audit.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ rule: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  window.parent.document.body.setAttribute("data-axe", JSON.stringify(violations));
+}, (error) => window.parent.document.body.setAttribute("data-axe", JSON.stringify(String(error))));
+</script>"##;
+
+/// Opens `page` with `scripts` added at the end of its body in a frame `width` px wide (a
+/// headless window is at least 500 px wide), and returns the JSON the scripts left in the
+/// frame's `<body>` attribute `attribute`.
+fn open_in_frame(
+    chromium: &Path,
+    page: &Path,
+    width: u32,
+    scripts: &str,
+    attribute: &str,
+) -> Value {
     let html = fs::read_to_string(page).unwrap();
     let probed = page.with_file_name("probed.html");
-    fs::write(&probed, html.replace("</body>", &format!("{PROBE}</body>"))).unwrap();
+    fs::write(&probed, html.replace("</body>", &format!("{scripts}</body>"))).unwrap();
     let frame = page.with_file_name("frame.html");
     let style = format!("border:0;width:{width}px;height:1600px");
     let frame_html = format!(
@@ -70,24 +115,44 @@ fn probe(chromium: &Path, page: &Path, width: u32) -> Value {
         .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(["--window-size=1400,1700", "--allow-file-access-from-files", "--dump-dom"])
+        // The DOM is dumped once the page is idle, so that axe's promise has settled.
+        .arg("--virtual-time-budget=30000")
         .arg(format!("file://{}", frame.display()))
         .output()
         .unwrap();
     fs::remove_file(&probed).unwrap();
     fs::remove_file(&frame).unwrap();
     let dom = String::from_utf8_lossy(&output.stdout);
-    let start = dom.find("data-result=\"").unwrap_or_else(|| panic!("no result: {dom}")) + 13;
+    let marker = format!("{attribute}=\"");
+    let start = dom.find(&marker).unwrap_or_else(|| panic!("no {attribute}: {dom}")) + marker.len();
     let end = start + dom[start..].find('"').unwrap();
-    let json = dom[start..end].replace("&quot;", "\"").replace("&amp;", "&");
+    let json = dom[start..end]
+        .replace("&quot;", "\"")
+        .replace("&gt;", ">")
+        .replace("&lt;", "<")
+        .replace("&amp;", "&");
     serde_json::from_str(&json).unwrap()
+}
+
+/// What the probe reports about `page` at `width` px.
+fn probe(chromium: &Path, page: &Path, width: u32) -> Value {
+    open_in_frame(chromium, page, width, PROBE, "data-result")
+}
+
+/// The serious and critical violations axe finds on `page` at `width` px.
+fn audit(chromium: &Path, axe: &Path, page: &Path, width: u32) -> Value {
+    let scripts = format!("<script src=\"file://{}\"></script>{AXE_PROBE}", axe.display());
+    open_in_frame(chromium, page, width, &scripts, "data-axe")
 }
 
 #[test]
 fn the_demo_site_reads_well_in_a_browser_at_1280_and_390_pixels() {
     let Some(chromium) = chromium() else {
+        assert!(!under_ci(), "CI is set but no chromium is on PATH: run .ci/run");
         println!("skipped: no chromium on PATH (apt-get install chromium to run this test)");
         return;
     };
+    let axe = axe_script();
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo/Cargo.toml");
@@ -117,6 +182,12 @@ fn the_demo_site_reads_well_in_a_browser_at_1280_and_390_pixels() {
                 for el in report[part].as_array().unwrap() {
                     assert!(el["hint"] == true, "{part} without a scroll hint: {at}");
                 }
+            }
+        }
+        if let Some(axe) = &axe {
+            for page in ["index.html", "crates/demo-cli/index.html"] {
+                let violations = audit(&chromium, axe, &site.join(page), width);
+                assert_eq!(violations, serde_json::json!([]), "axe on {page} at {width} px");
             }
         }
         let index = probe(&chromium, &site.join("index.html"), width);

@@ -242,6 +242,38 @@ fn a_ready_crate_exits_zero_and_deny_warnings_is_honoured() {
     assert_eq!(report(&site)["crates"].as_array().unwrap().len(), 1);
 }
 
+/// `--open` where no browser can be started (no graphical session) says so on stderr,
+/// naming the report, and the run keeps its exit code; nothing is launched.
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn open_without_a_browser_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-readiness"))
+        .arg("--manifest-path")
+        .arg(fixture("single"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--open")
+        .env("NO_COLOR", "1")
+        .env("CARGO_TARGET_DIR", tmp.path().join("target"))
+        .env("CARGO_READINESS_CACHE_DIR", tmp.path().join("cache"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("BROWSER")
+        .env_remove("WSL_DISTRO_NAME")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let said = format!(
+        "warning: --open: no browser could be started (no graphical session: DISPLAY, \
+         WAYLAND_DISPLAY and BROWSER are unset); the report is {}",
+        out.join("index.html").display()
+    );
+    assert!(stderr(&output).contains(&said), "{}", stderr(&output));
+    assert!(out.join("index.html").is_file());
+}
+
 #[test]
 fn package_selection() {
     let (output, _tmp, site) = run_on(&demo(), &["--exclude", "demo-cli", "-q"]);

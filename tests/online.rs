@@ -667,3 +667,37 @@ fn verify_published_holds_the_recorded_commit_to_the_signed_off_one() {
         "{text}"
     );
 }
+
+/// A crate whose content changed since its release tag while its version stayed the
+/// released one (`version-not-bumped`): a blocker when the registry already holds that
+/// version, a warning when it does not, the message saying which.
+#[test]
+fn version_not_bumped_blocks_only_when_the_registry_has_the_version() {
+    let released = |published: bool| {
+        let repo = Repo::new(&[
+            ("Cargo.toml", &package("solo", "0.1.0", "")),
+            ("src/lib.rs", "pub fn solo() {}\n"),
+        ]);
+        repo.git(&["tag", "v0.1.0"]);
+        repo.write("src/lib.rs", "pub fn solo() -> u8 { 1 }\n");
+        repo.git(&["commit", "-q", "-am", "changed, version kept"]);
+        let mut registry = Registry::new();
+        if published {
+            registry.release("solo", "0.1.0", false);
+        }
+        let (code, report, stderr) = repo.online(&registry, &["--baseline", "auto"]);
+        assert!(stderr.contains("baseline solo: compared with v0.1.0"), "{stderr}");
+        let finding = check(&report, "solo", "version-not-bumped").clone();
+        assert_eq!(finding["status"], "fail", "{finding}");
+        (code, finding, krate(&report, "solo")["verdict"].clone())
+    };
+    let (code, finding, verdict) = released(false);
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.ends_with("crates.io does not have 0.1.0 yet: a warning."), "{message}");
+    assert_eq!((code, &finding["severity"], &verdict), (0, &json!("warning"), &json!("warnings")));
+
+    let (code, finding, verdict) = released(true);
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.ends_with("crates.io already has 0.1.0: a blocker."), "{message}");
+    assert_eq!((code, &finding["severity"], &verdict), (1, &json!("blocker"), &json!("blocked")));
+}

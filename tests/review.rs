@@ -404,7 +404,7 @@ fn baseline_auto_finds_bare_version_tags_where_the_tree_holds_the_crate_at_that_
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["id"] == "changed-since-release-unbumped")
+            .find(|c| c["id"] == "version-not-bumped")
             .cloned()
             .unwrap()
     };
@@ -436,11 +436,11 @@ fn baseline_auto_finds_bare_version_tags_where_the_tree_holds_the_crate_at_that_
     assert_eq!(unbumped(krate(&report, "a"))["status"], "fail");
     let report = repo.report(&["--baseline", "HEAD~1"]);
     assert_eq!(unbumped(krate(&report, "a"))["status"], "not-checked");
-    // Without --baseline the check says what it needs.
+    // Without --baseline the check cannot look, and says how to make it.
     let report = repo.report(&[]);
-    let check = unbumped(krate(&report, "a"));
-    assert_eq!(check["status"], "not-checked");
-    assert!(check["message"].as_str().unwrap().contains("--baseline auto"), "{check}");
+    let finding = unbumped(krate(&report, "a"));
+    assert_eq!(finding["status"], "not-checked");
+    assert!(finding["message"].as_str().unwrap().contains("--baseline auto"), "{finding}");
 }
 
 #[cfg(unix)]

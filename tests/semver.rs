@@ -144,9 +144,7 @@ fn a_removed_feature_is_caught_without_the_build_check() {
     assert!(page.contains(&format!("Since v1.4.2 (1.4.2): {line}")), "{page}");
     let summary = std::fs::read_to_string(pair.tmp.path().join("site/summary.md")).unwrap();
     assert!(
-        summary.contains(&format!(
-            "- [demo](crates/demo/index.html#semver): Since v1.4.2 (1.4.2): {line}"
-        )),
+        summary.contains("- [demo](crates/demo/index.html#semver): Since v1.4.2 (1.4.2)"),
         "{summary}"
     );
 

@@ -121,6 +121,8 @@ pub struct ReviewSubject<'a> {
     pub baseline: Option<&'a crate::package::diff::Comparison>,
     /// Whether the revision compared with is a tag (a release), not a branch or a commit.
     pub tagged: bool,
+    /// What the registry holds (with `--online`).
+    pub registry: &'a crate::registry::Facts,
 }
 
 /// What a workspace check looks at.
@@ -136,9 +138,10 @@ pub struct WorkspaceSubject<'a> {
 pub enum Outcome {
     /// The check passed; the sentence says what was seen.
     Pass(String),
-    /// The check failed: the finding in one sentence, how to fix it, and the archive
-    /// files it is about (flagged in the archive tree).
-    Fail { message: String, help: String, files: Vec<String> },
+    /// The check failed: the finding in one sentence, how to fix it, the archive files it
+    /// is about (flagged in the archive tree), and the severity when what the check saw
+    /// makes it more than the catalogue's (configuration still decides over both).
+    Fail { message: String, help: String, files: Vec<String>, raised: Option<Severity> },
     /// The check could not look (the registry was not asked, or did not answer): why.
     /// Never a pass, and never counted.
     NotChecked(String),
@@ -146,7 +149,20 @@ pub enum Outcome {
 
 impl Outcome {
     fn fail(message: impl Into<String>, help: impl Into<String>) -> Self {
-        Outcome::Fail { message: message.into(), help: help.into(), files: Vec::new() }
+        Outcome::Fail {
+            message: message.into(),
+            help: help.into(),
+            files: Vec::new(),
+            raised: None,
+        }
+    }
+
+    /// The same failure, of `severity` (when given) rather than the check's.
+    fn raised_to(mut self, severity: Option<Severity>) -> Self {
+        if let Outcome::Fail { raised, .. } = &mut self {
+            *raised = severity;
+        }
+        self
     }
 
     /// The same failure, about these archive paths.
@@ -240,7 +256,7 @@ pub static CATALOGUE: &[Check] = &[
     check("edition-missing", Group::Metadata, Severity::Warning, "Edition is not set", manifest!("#the-edition-field"), Run::Crate(metadata::edition_missing)),
     check("homepage-is-repository", Group::Metadata, Severity::Note, "homepage repeats repository", manifest!("#the-homepage-field"), Run::Crate(metadata::homepage_is_repository)),
     check("authors-set", Group::Metadata, Severity::Note, "authors is set (deprecated)", manifest!("#the-authors-field"), Run::Crate(metadata::authors_set)),
-    check("changed-since-release-unbumped", Group::Metadata, Severity::Warning, "Changed since its release, same version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Review(release::changed_since_release_unbumped)),
+    check("version-not-bumped", Group::Metadata, Severity::Warning, "Changed since its release, same version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Review(release::version_not_bumped)),
     check("version-prerelease", Group::Metadata, Severity::Note, "Pre-release version", "https://doc.rust-lang.org/cargo/reference/semver.html", Run::Crate(metadata::version_prerelease)),
     check("dependency-without-version", Group::Dependencies, Severity::Blocker, "A path or git dependency has no version", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html#multiple-locations", Run::Crate(dependencies::without_version)),
     check("dependency-wildcard", Group::Dependencies, Severity::Blocker, "A wildcard version requirement", "https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html", Run::Crate(dependencies::wildcard)),
@@ -309,7 +325,10 @@ impl Finding {
             Some(Level::Blocker) => Severity::Blocker,
             Some(Level::Warning) => Severity::Warning,
             Some(Level::Note) => Severity::Note,
-            Some(Level::Allow) | None => check.severity,
+            Some(Level::Allow) | None => match &outcome {
+                Outcome::Fail { raised: Some(raised), .. } => *raised,
+                _ => check.severity,
+            },
         };
         Finding { check, severity, outcome, overridden }
     }

@@ -1,27 +1,37 @@
 //! Checks against the crate's last release tag (`--baseline`, when what it compares with is
 //! a tag): a crate whose published content changed since the release while its version
-//! stayed the released one cannot be published as that version again.
+//! stayed the released one cannot be published as that version again. A blocker when the
+//! registry (`--online`) already holds that version, a warning otherwise.
 
-use super::{Outcome, ReviewSubject};
+use super::{Outcome, ReviewSubject, Severity};
 use crate::package::diff::{Comparison, Status};
 
-pub fn changed_since_release_unbumped(s: &ReviewSubject) -> Outcome {
-    match s.baseline {
-        Some(comparison) => {
-            against(s.member.name(), &s.member.package.version, comparison, s.tagged)
-        }
-        None => Outcome::NotChecked(
+pub fn version_not_bumped(s: &ReviewSubject) -> Outcome {
+    let Some(comparison) = s.baseline else {
+        return Outcome::NotChecked(
             "not compared with a release tag (run with --baseline auto)".to_owned(),
-        ),
-    }
+        );
+    };
+    let name = s.member.name();
+    let version = &s.member.package.version;
+    let registry = &s.registry.registry;
+    // Whether the registry holds the crate's version (the released one, when it failed).
+    let published = match s.registry.lookup(name) {
+        Ok(found) => Ok(found.is_some_and(|p| p.release(version).is_some())),
+        Err(why) => Err(why),
+    };
+    against(name, version, comparison, s.tagged, registry, published)
 }
 
-/// The check for `name` at `version`, compared with `comparison` (a release when `tagged`).
+/// The check for `name` at `version`, compared with `comparison` (a release when `tagged`);
+/// `published` says whether `registry` holds `version`, or why that is not known.
 fn against(
     name: &str,
     version: &semver::Version,
     comparison: &Comparison,
     tagged: bool,
+    registry: &str,
+    published: Result<bool, String>,
 ) -> Outcome {
     let Some(tag) = comparison.rev.as_deref().filter(|_| tagged) else {
         return Outcome::NotChecked(match comparison.rev.as_deref() {
@@ -37,15 +47,26 @@ fn against(
         )),
         Status::New => Outcome::Pass(format!("{name} did not exist at {tag}.")),
         Status::Unchanged => Outcome::Pass(format!("Unchanged since {tag}.")),
-        Status::Changed if released == version.to_string() => Outcome::fail(
-            format!(
-                "{name} changed since its release tag {tag}, but its version is still {released}: \
-                 crates.io never takes a version twice, so these changes cannot be published \
-                 as {released}."
-            ),
-            "Bump the version in Cargo.toml (cargo set-version, or by hand) before the next \
-             release, as the change calls for under semver.",
-        ),
+        Status::Changed if released == version.to_string() => {
+            let (verdict, severity) = match published {
+                Ok(true) => (
+                    format!("{registry} already has {released}: a blocker"),
+                    Some(Severity::Blocker),
+                ),
+                Ok(false) => (format!("{registry} does not have {released} yet: a warning"), None),
+                Err(why) => (format!("a warning, as {registry} was not asked ({why})"), None),
+            };
+            Outcome::fail(
+                format!(
+                    "{name} changed since its release tag {tag}, but its version is still \
+                     {released}: crates.io never takes a version twice, so these changes cannot \
+                     be published as {released}; {verdict}."
+                ),
+                "Bump the version in Cargo.toml (cargo set-version, or by hand) before the next \
+                 release, as the change calls for under semver.",
+            )
+            .raised_to(severity)
+        }
         Status::Changed => Outcome::Pass(format!(
             "Changed since {tag} ({released}), and the version moved on to {version}."
         )),
@@ -63,7 +84,7 @@ mod tests {
             ..Comparison::without(None, None, status, String::new())
         };
         let version = semver::Version::new(0, 1, 12);
-        against("grep-cli", &version, &comparison, tagged)
+        against("grep-cli", &version, &comparison, tagged, "crates.io", Ok(false))
     }
 
     #[test]
@@ -78,5 +99,35 @@ mod tests {
             outcome(Status::Changed, Some("HEAD~1"), "0.1.12", false),
             Outcome::NotChecked(_)
         ));
+    }
+
+    #[test]
+    fn the_finding_blocks_only_when_the_registry_holds_the_version() {
+        let comparison = Comparison {
+            rev: Some("v0.1.12".to_owned()),
+            version: Some("0.1.12".to_owned()),
+            ..Comparison::without(None, None, Status::Changed, String::new())
+        };
+        let version = semver::Version::new(0, 1, 12);
+        let raised = |published| match against(
+            "grep-cli",
+            &version,
+            &comparison,
+            true,
+            "crates.io",
+            published,
+        ) {
+            Outcome::Fail { message, raised, .. } => (raised, message),
+            other => panic!("{other:?}"),
+        };
+        let (severity, message) = raised(Ok(true));
+        assert_eq!(severity, Some(Severity::Blocker));
+        assert!(message.ends_with("crates.io already has 0.1.12: a blocker."), "{message}");
+        let (severity, message) = raised(Ok(false));
+        assert_eq!(severity, None);
+        assert!(message.ends_with("crates.io does not have 0.1.12 yet: a warning."), "{message}");
+        let (severity, message) = raised(Err("run with --online to ask the registry".into()));
+        assert_eq!(severity, None);
+        assert!(message.contains("a warning, as crates.io was not asked"), "{message}");
     }
 }

@@ -3,6 +3,7 @@
 //! stage, from what the package stage found; the site renders them.
 
 mod anchors;
+pub mod contrast;
 pub mod readme;
 
 use std::cell::RefCell;

@@ -17,7 +17,8 @@ use nesting::{html_depth, nesting_depth};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd, html};
 use sha2::{Digest, Sha256};
 
-pub use highlighting::{highlight, highlight_css, syntaxes};
+pub(crate) use highlighting::CLASS_STYLE;
+pub use highlighting::{highlight, syntaxes};
 pub use nesting::MAX_NESTING;
 
 /// crates.io shows READMEs up to this size (they travel in its 1 MiB metadata).

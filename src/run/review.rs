@@ -100,6 +100,7 @@ pub fn review_crates(inputs: &Inputs, checked: &mut [CrateChecked]) -> Reviewed 
                         semver: semver.as_ref().map_err(String::as_str),
                         baseline: baseline.as_ref().map(|b| &b.comparison),
                         tagged,
+                        registry: facts,
                     };
                     checks::run_review(&subject, inputs.settings)
                 }

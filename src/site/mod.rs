@@ -155,7 +155,7 @@ pub fn render(theme: &Theme, input: &SiteInput) -> Result<Site, Error> {
     }
     files.insert(
         "assets/highlight.css".into(),
-        crate::preview::readme::highlight_css().into_bytes(),
+        crate::preview::contrast::highlight_css().into_bytes(),
     );
     Ok(Site { files, kept, keys, fresh })
 }

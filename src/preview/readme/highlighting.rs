@@ -1,36 +1,22 @@
 //! Fenced code highlighted as crates.io shows it, with syntect (plus two-face's extra
-//! syntaxes, TOML among them) as CSS classes, and the stylesheet those classes need.
+//! syntaxes, TOML among them) as CSS classes.
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use crate::base::format::escape_html;
 use crate::base::shown::Shown;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+/// The classes highlighted code gets (the stylesheet is [`crate::preview::contrast`]'s).
+pub(crate) const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// The syntax set, loaded once per run and shared by every thread.
 pub fn syntaxes() -> &'static SyntaxSet {
     static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
     SYNTAXES.get_or_init(two_face::syntax::extra_newlines)
-}
-
-/// The stylesheet for highlighted code, generated from a light and a dark theme.
-pub fn highlight_css() -> String {
-    use two_face::theme::EmbeddedThemeName;
-    let themes = two_face::theme::extra();
-    let light =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::InspiredGithub), CLASS_STYLE)
-            .unwrap_or_default();
-    let dark =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::OneHalfDark), CLASS_STYLE)
-            .unwrap_or_default();
-    format!(
-        "/* Generated from the InspiredGitHub and OneHalfDark themes by cargo-readiness. */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-    )
 }
 
 /// A fenced code block as highlighted HTML (escaped by syntect), or plain escaped code for
@@ -60,16 +46,11 @@ pub fn highlight(lang: &str, code: &Shown) -> String {
         }
     }
     let mut out = String::new();
-    let _ =
-        write!(out, "<pre class=\"highlight\"><code{class}>{}</code></pre>", generator.finalize());
+    let _ = write!(
+        out,
+        // Focusable, so that a keyboard scrolls a block wider than the page.
+        "<pre class=\"highlight\" tabindex=\"0\"><code{class}>{}</code></pre>",
+        generator.finalize()
+    );
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn css_is_generated_for_both_schemes() {
-        let css = super::highlight_css();
-        assert!(css.contains(".hl-") && css.contains("prefers-color-scheme: dark"));
-    }
 }
