@@ -5,6 +5,7 @@
 #   cargo build --release
 #   benches/exactness.sh path/to/workspace/Cargo.toml
 #   TOOL_ARGS=--online benches/exactness.sh path/to/workspace/Cargo.toml
+#   TOOL_ARGS=--online TOOL_CARGO_HOME=$(mktemp -d) benches/exactness.sh path/to/Cargo.toml
 #
 # cargo packages each crate as its release publishes it: on its own (`-p NAME`), the way
 # `cargo publish -p NAME` resolves the members it depends on from crates.io; where it
@@ -17,18 +18,21 @@
 # is a crate the tool calls exact whose checksum is not the SHA-256 of cargo's .crate, or
 # whose lock takes from this release a member crates.io already has at that version
 # (asked of index.crates.io). cargo runs from a neutral folder and reaches crates.io to
-# resolve; the tool runs with $CARGO_HOME as it is, and TOOL_ARGS.
+# resolve; the tool runs with TOOL_ARGS and $CARGO_HOME as it is, or TOOL_CARGO_HOME (an
+# empty folder: a fresh runner that never ran `cargo fetch`).
 set -euo pipefail
 
 manifest=$(realpath "${1:?usage: benches/exactness.sh path/to/Cargo.toml}")
 tool=$(realpath "${TOOL:-$(dirname "$0")/../target/release/cargo-readiness}")
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# KEEP=1 keeps both sides' archives there to compare a difference.
+if [ -n "${KEEP:-}" ]; then echo "scratch: $scratch"; else trap 'rm -rf "$scratch"' EXIT; fi
 
 members=$(cd "$scratch" && cargo metadata --no-deps --format-version 1 --manifest-path "$manifest" |
     python3 -c 'import json,sys; print(" ".join(p["name"] + "@" + p["version"] for p in json.load(sys.stdin)["packages"] if p["publish"] != []))')
 # shellcheck disable=SC2086
-(cd "$scratch" && CARGO_READINESS_CACHE_DIR="$scratch/cache" "$tool" --manifest-path "$manifest" \
+(cd "$scratch" && CARGO_HOME="${TOOL_CARGO_HOME:-${CARGO_HOME:-$HOME/.cargo}}" \
+    CARGO_READINESS_CACHE_DIR="$scratch/cache" "$tool" --manifest-path "$manifest" \
     --out "$scratch/site" --emit-crate -q ${TOOL_ARGS:-}) || [ $? -eq 1 ]
 
 entry() { tar xzf "$1" -O --wildcards "*/$2" 2>/dev/null || true; }
