@@ -17,7 +17,12 @@ pub fn changed_since_release_unbumped(s: &ReviewSubject) -> Outcome {
 }
 
 /// The check for `name` at `version`, compared with `comparison` (a release when `tagged`).
-fn against(name: &str, version: &semver::Version, comparison: &Comparison, tagged: bool) -> Outcome {
+fn against(
+    name: &str,
+    version: &semver::Version,
+    comparison: &Comparison,
+    tagged: bool,
+) -> Outcome {
     let Some(tag) = comparison.rev.as_deref().filter(|_| tagged) else {
         return Outcome::NotChecked(match comparison.rev.as_deref() {
             Some(rev) => format!("compared with {rev}, which is not a release tag"),

@@ -12,8 +12,7 @@ use crate::package::diff::compat::{Change, Level};
 use crate::review::bump::{Bump, SemverReport, listed};
 
 use super::view::{
-    ChangedFile, ChangesView, ManifestDiffRow, SemverChangeRow, SemverView, SignerView,
-    SignoffView,
+    ChangedFile, ChangesView, ManifestDiffRow, SemverChangeRow, SemverView, SignerView, SignoffView,
 };
 
 /// The sign-off of a published crate; `None` for one that is not published.

@@ -64,7 +64,13 @@ impl Repo {
             if !tracked.insert(rel.clone()) {
                 continue; // another stage of a conflict
             }
-            if crate::package::dirty::is_dirty(self.shared.head.as_ref(), entry.path(index), &path, entry, &disk) {
+            if crate::package::dirty::is_dirty(
+                self.shared.head.as_ref(),
+                entry.path(index),
+                &path,
+                entry,
+                &disk,
+            ) {
                 listed.dirty.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
             }
             if disk.is_symlink() {
