@@ -978,7 +978,7 @@ fn line_with_deps(name: &str, version: &str, checksum: &str, deps: &[(&str, &str
 /// `facade`, whose newest release on crates.io pins a newer `kernel`, which pins a newer
 /// `kernel_derive`: no lock holds both releases of `kernel_derive`, so cargo backtracks to
 /// the `facade` release that pins the workspace's `kernel`. The tool resolves the same
-/// lock, and its exact claim is cargo's `.crate`.
+/// lock with `--online`, and its exact claim is cargo's `.crate`.
 #[test]
 fn a_newer_release_that_conflicts_is_backtracked_as_cargo_does() {
     let tmp = tempfile::tempdir().unwrap();
