@@ -5,6 +5,7 @@
 #   cargo build --release
 #   benches/exactness.sh path/to/workspace/Cargo.toml
 #   TOOL_ARGS=--online benches/exactness.sh path/to/workspace/Cargo.toml
+#   TOOL_ARGS=--online TOOL_CARGO_HOME=$(mktemp -d) benches/exactness.sh path/to/Cargo.toml
 #
 # cargo packages each crate as its release publishes it: on its own (`-p NAME`), the way
 # `cargo publish -p NAME` resolves the members it depends on from crates.io; where it
@@ -17,18 +18,21 @@
 # is a crate the tool calls exact whose checksum is not the SHA-256 of cargo's .crate, or
 # whose lock takes from this release a member crates.io already has at that version
 # (asked of index.crates.io). cargo runs from a neutral folder and reaches crates.io to
-# resolve; the tool runs with $CARGO_HOME as it is, and TOOL_ARGS.
+# resolve; the tool runs with TOOL_ARGS and $CARGO_HOME as it is, or TOOL_CARGO_HOME (an
+# empty folder: a fresh runner that never ran `cargo fetch`).
 set -euo pipefail
 
 manifest=$(realpath "${1:?usage: benches/exactness.sh path/to/Cargo.toml}")
 tool=$(realpath "${TOOL:-$(dirname "$0")/../target/release/cargo-readiness}")
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# KEEP=1 keeps both sides' archives there to compare a difference.
+if [ -n "${KEEP:-}" ]; then echo "scratch: $scratch"; else trap 'rm -rf "$scratch"' EXIT; fi
 
 members=$(cd "$scratch" && cargo metadata --no-deps --format-version 1 --manifest-path "$manifest" |
     python3 -c 'import json,sys; print(" ".join(p["name"] + "@" + p["version"] for p in json.load(sys.stdin)["packages"] if p["publish"] != []))')
 # shellcheck disable=SC2086
-(cd "$scratch" && CARGO_READINESS_CACHE_DIR="$scratch/cache" "$tool" --manifest-path "$manifest" \
+(cd "$scratch" && CARGO_HOME="${TOOL_CARGO_HOME:-${CARGO_HOME:-$HOME/.cargo}}" \
+    CARGO_READINESS_CACHE_DIR="$scratch/cache" "$tool" --manifest-path "$manifest" \
     --out "$scratch/site" --emit-crate -q ${TOOL_ARGS:-}) || [ $? -eq 1 ]
 
 entry() { tar xzf "$1" -O --wildcards "*/$2" 2>/dev/null || true; }
@@ -74,7 +78,7 @@ cargo_package() {
 }
 
 mkdir -p "$scratch/cargo"
-total=0 toml=0 lock=0 locks=0 size=0 whole=0 claims=0 false_claims=0 together=0
+total=0 unpackaged=0 toml=0 lock=0 locks=0 size=0 whole=0 claims=0 false_claims=0 together=0
 printf '%-32s %-9s %-9s %-22s %-8s %s\n' crate Cargo.toml Cargo.lock "size ours/cargo" ".crate" claim
 for spec in $members; do
     name=${spec%@*} version=${spec#*@}
@@ -86,7 +90,11 @@ for spec in $members; do
         how=together
         # shellcheck disable=SC2046
         cargo_package -p "$name" $(from_release "$name") || {
-            printf '%-32s cargo could not package it: %s\n' "$name-$version" "$(grep -m1 error "$out.err")"
+            # No bytes to compare: an exact claim for a crate cargo cannot package is false.
+            unpackaged=$((unpackaged + 1)) c=$(claim "$name")
+            case $c in exact*) claims=$((claims + 1)) false_claims=$((false_claims + 1)) c="FALSE $c" ;; esac
+            printf '%-32s cargo could not package it (%s): %s\n' "$name-$version" "${c% *}" \
+                "$(grep -A1 -m1 'Caused by' "$out.err" | tail -1 | sed 's/^ *//')"
             continue
         }
     fi
@@ -113,6 +121,7 @@ for spec in $members; do
     printf '%-32s %-9s %-9s %-22s %-8s %s (%s)\n' "$name-$version" "$t" "$l" "$a/$b" "$w" "$c" "$how"
 done
 echo
-echo "crates: $total ($together packaged with members not on crates.io); Cargo.toml identical: $toml;" \
+echo "crates: $total ($together packaged with members not on crates.io; $unpackaged more cargo could not package);" \
+    "Cargo.toml identical: $toml;" \
     "Cargo.lock identical: $lock of $locks; size within 1%: $size; .crate identical: $whole;" \
     "exact claims: $claims, false: $false_claims"

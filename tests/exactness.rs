@@ -954,3 +954,99 @@ fn online_a_library_without_a_lock_gets_the_lock_cargo_resolves() {
     assert_eq!(entry(&emitted(&run.join("site"), libby), "Cargo.lock").unwrap(), cargo_lock);
     assert_eq!(libby["archive"]["checksum"], sha256(&cargo["libby"]).as_str());
 }
+
+/// An index line whose release depends on `deps` (name, requirement), on no platform
+/// (`cfg(any())`), as serde pins serde_derive.
+fn line_with_deps(name: &str, version: &str, checksum: &str, deps: &[(&str, &str)]) -> String {
+    let deps: Vec<Value> = deps
+        .iter()
+        .map(|(dep, req)| {
+            serde_json::json!({
+                "name": dep, "req": req, "features": [], "optional": false,
+                "default_features": true, "target": "cfg(any())", "kind": "normal",
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "name": name, "vers": version, "deps": deps, "cksum": checksum,
+        "features": {}, "yanked": false,
+    })
+    .to_string()
+}
+
+/// serde's shape: `kernel` pins `kernel_derive` to its own version and dev-depends on
+/// `facade`, whose newest release on crates.io pins a newer `kernel`, which pins a newer
+/// `kernel_derive`: no lock holds both releases of `kernel_derive`, so cargo backtracks to
+/// the `facade` release that pins the workspace's `kernel`. The tool resolves the same
+/// lock with `--online`, and its exact claim is cargo's `.crate`.
+#[test]
+fn a_newer_release_that_conflicts_is_backtracked_as_cargo_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let derive = "[target.'cfg(any())'.dependencies]\nkernel_derive = { path = \"../kernel_derive\", version = \"=1.0.0\" }\n";
+    let manifest = workspace(
+        &tmp.path().join("ws"),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"kernel\", \"kernel_derive\", \"facade\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "kernel/Cargo.toml",
+                &member(
+                    "kernel",
+                    "1.0.0",
+                    &format!(
+                        "{derive}[dev-dependencies]\nfacade = {{ path = \"../facade\", version = \"1\" }}\n"
+                    ),
+                ),
+            ),
+            ("kernel/src/lib.rs", "pub fn kernel() {}\n"),
+            ("kernel_derive/Cargo.toml", &member("kernel_derive", "1.0.0", "")),
+            ("kernel_derive/src/lib.rs", "pub fn derive() {}\n"),
+            (
+                "facade/Cargo.toml",
+                &member(
+                    "facade",
+                    "1.0.0",
+                    "[dependencies]\nkernel = { path = \"../kernel\", version = \"=1.0.0\" }\n",
+                ),
+            ),
+            ("facade/src/lib.rs", "pub fn facade() {}\n"),
+        ],
+    );
+    common::repo::init_and_commit(&tmp.path().join("ws"), "one");
+    let mut releases = Vec::new();
+    for (patch, tag) in [("1.0.0", "0"), ("1.0.1", "1")] {
+        let pin = format!("={patch}");
+        let sum = |letter: &str| format!("{letter}{tag}").repeat(32);
+        let kernel_deps = [("kernel_derive", pin.as_str())];
+        releases.push((
+            "kernel_derive",
+            patch,
+            line_with_deps("kernel_derive", patch, &sum("d"), &[]),
+        ));
+        releases.push(("kernel", patch, line_with_deps("kernel", patch, &sum("c"), &kernel_deps)));
+        releases.push((
+            "facade",
+            patch,
+            line_with_deps("facade", patch, &sum("f"), &[("kernel", &pin)]),
+        ));
+    }
+    let home = tmp.path().join("cargo-home");
+    crates_io_cache(&home, &releases);
+    let cargo = cargo_packages(&manifest, &tmp.path().join("cargo"), &home, &["kernel"], true);
+    let cargo_lock = entry(&cargo["kernel"], "Cargo.lock").unwrap();
+    assert!(cargo_lock.contains("name = \"facade\"\nversion = \"1.0.0\""), "{cargo_lock}");
+    // The tool reads the same releases online, from a loopback registry.
+    let mut registry = Registry::new();
+    for (name, _, line) in releases {
+        registry.line(name, line);
+    }
+    let online_home = registry.cargo_home(&tmp.path().join("online"));
+    let run = tmp.path().join("run");
+    let report = report_with(&manifest, &run, &online_home, &["--online"]);
+    let kernel = krate(&report, "kernel");
+    assert_eq!(kernel["archive"]["exact"], true, "{}", kernel["archive"]["estimates"]);
+    assert_eq!(entry(&emitted(&run.join("site"), kernel), "Cargo.lock").unwrap(), cargo_lock);
+    assert_eq!(kernel["archive"]["checksum"], sha256(&cargo["kernel"]).as_str());
+}

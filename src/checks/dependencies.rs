@@ -30,7 +30,7 @@ pub fn without_version(s: &Subject) -> Outcome {
         .package
         .dependencies
         .iter()
-        .filter(|d| kept(d) && (d.path.is_some() || is_git(d)) && d.req.comparators.is_empty())
+        .filter(|d| crate::package::refuses_unversioned(d))
         .collect();
     if bad.is_empty() {
         return Outcome::Pass("Every path and git dependency also names a version.".into());

@@ -10,6 +10,9 @@ use std::sync::Arc;
 
 use crate::workspace::index_cache::{IndexCache, Known, Release};
 
+/// Why a member's release is not known when the requirements on it conflict.
+pub const NO_RELEASE_ACCEPTS: &str = "no release of it on crates.io (yanked ones aside), nor this one, accepts every requirement on it";
+
 /// Where the packaged lock takes a workspace member from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MemberFrom {
@@ -60,12 +63,7 @@ pub fn choose(
             MemberFrom::Registry { checksum: release.checksum.clone(), online },
         ),
         _ if !published && accepts(local) => (local.clone(), MemberFrom::Archive { online }),
-        _ => (
-            local.clone(),
-            MemberFrom::Unknown(
-                "no release of it on crates.io (yanked ones aside), nor this one, accepts every requirement on it".into(),
-            ),
-        ),
+        _ => (local.clone(), MemberFrom::Unknown(NO_RELEASE_ACCEPTS.into())),
     }
 }
 

@@ -16,7 +16,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use super::lock_members::{LockMember, MemberFrom, choose};
+use super::lock_members::{LockMember, MemberFrom};
+use super::lock_settle::{self, Backtracked, Settled};
 use super::lock_walk::{Picking, Walk};
 use crate::workspace::index_cache::IndexCache;
 use crate::workspace::lock::{CRATES_IO, Declarations, Entry, Lock};
@@ -72,12 +73,6 @@ pub fn packaged(
 ) -> Packaged {
     let picking =
         Picking { from_index: view == View::Release, rust_version: root.rust_version.clone() };
-    let new_walk = |from_index, root_index| {
-        let mut walk =
-            Walk::new(lock, declarations, index, from_index, root_index, picking.clone());
-        walk.run();
-        walk
-    };
     let root = (root.name, root.version);
     let Some(root_index) = lock.index_of(root.0, root.1) else {
         let graph = BTreeMap::from([(usize::MAX, Vec::new())]);
@@ -89,29 +84,13 @@ pub fn packaged(
             ),
         };
     };
-    // The members' releases, chosen by the requirements on them until the walk with those
-    // releases' declarations asks for the same ones.
-    let mut chosen: BTreeMap<String, (semver::Version, MemberFrom)> = BTreeMap::new();
-    let mut settled = false;
-    let mut walk = new_walk(HashMap::new(), root_index);
-    for _ in 0..4 {
-        if view == View::Fingerprint {
-            settled = true;
-            break;
-        }
-        let choice = choices(&walk, index);
-        if choice == chosen {
-            settled = true;
-            break;
-        }
-        chosen = choice;
-        let from_index: HashMap<String, semver::Version> = chosen
-            .iter()
-            .filter(|(_, (_, from))| matches!(from, MemberFrom::Registry { .. }))
-            .map(|(name, (version, _))| (name.clone(), version.clone()))
-            .collect();
-        walk = new_walk(from_index, root_index);
-    }
+    let Settled { walk, chosen, settled, backtracked } = if view == View::Release {
+        lock_settle::release(lock, declarations, index, root_index, picking)
+    } else {
+        let mut walk = Walk::new(lock, declarations, index, HashMap::new(), root_index, picking);
+        walk.run();
+        Settled { walk, chosen: BTreeMap::new(), settled: true, backtracked: None }
+    };
     let mut listed: Vec<LockMember> = walk
         .edges
         .keys()
@@ -136,23 +115,16 @@ pub fn packaged(
         .collect();
     listed.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
     let text = render(&|i| Some(walk.entry(i)), &walk.edges, root, &listed, format);
-    let estimate = match view {
-        View::Release => estimate(&walk, settled, &listed, members),
-        View::Fingerprint => None,
+    let estimate = match (view, backtracked) {
+        (View::Fingerprint, _) => None,
+        (View::Release, Some(Backtracked { name, newest, candidates })) if candidates > 1 => {
+            Some(format!(
+                "Cargo.lock is estimated: {name} {newest} asks for releases no release of the others accepts with them, and cargo backtracks from one of {candidates} members whose newer releases the requirements accept; which one first is not known."
+            ))
+        }
+        (View::Release, _) => estimate(&walk, settled, &listed, members),
     };
     Packaged { text, members: listed, estimate }
-}
-
-/// The release of each member the walk reached (the root aside), by name.
-fn choices(walk: &Walk, index: &IndexCache) -> BTreeMap<String, (semver::Version, MemberFrom)> {
-    walk.requirements
-        .iter()
-        .map(|(&i, requirements)| {
-            let member = walk.entry(i);
-            let choice = choose(index, &member.name, &member.version, requirements);
-            (member.name.clone(), choice)
-        })
-        .collect()
 }
 
 /// Why the release's lock is not cargo's, the first reason found (the same on every run).

@@ -4,6 +4,7 @@
 pub mod diff;
 mod dirty;
 pub mod lock_members;
+mod lock_settle;
 mod lock_walk;
 pub mod lockfile;
 
@@ -265,6 +266,16 @@ impl Archive {
     }
 }
 
+/// A dependency cargo refuses to package a crate with: a path or git dependency (not a
+/// dev-dependency, which cargo drops) that names no version.
+pub fn refuses_unversioned(dep: &cargo_metadata::Dependency) -> bool {
+    use cargo_metadata::DependencyKind;
+    let git = dep.source.as_ref().is_some_and(|s| s.repr.starts_with("git+"));
+    matches!(dep.kind, DependencyKind::Normal | DependencyKind::Build)
+        && (dep.path.is_some() || git)
+        && dep.req.comparators.is_empty()
+}
+
 /// Lists, sizes and fingerprints one member's `.crate`. The compressed size and the scan
 /// are taken from `cache` when the archive's content is unchanged. `checksums` are the
 /// other members' `.crate` files, where known (the packaged lock lists them).
@@ -291,6 +302,13 @@ pub fn package(
     let has_binaries = member.has_binaries();
     let mut lock_digest = None;
     let mut lock_members = Vec::new();
+    // cargo writes no archive at all then: there are no bytes of cargo's to be exact about.
+    if let Some(dep) = package.dependencies.iter().find(|d| refuses_unversioned(d)) {
+        estimates.push(format!(
+            "cargo refuses to package the crate: the dependency on {} names no version.",
+            dep.name
+        ));
+    }
     for file in listing.files {
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
