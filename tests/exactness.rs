@@ -1050,3 +1050,46 @@ fn a_newer_release_that_conflicts_is_backtracked_as_cargo_does() {
     assert_eq!(entry(&emitted(&run.join("site"), kernel), "Cargo.lock").unwrap(), cargo_lock);
     assert_eq!(kernel["archive"]["checksum"], sha256(&cargo["kernel"]).as_str());
 }
+
+/// cargo writes no `.crate` for a crate whose dependency names no version (`errors = { path
+/// = "../errors" }`): there are no bytes of cargo's to be exact about. Online, where
+/// crates.io has an unrelated crate of that name (zola's `errors`, `utils`, `config`), the
+/// archive is still an estimate that says why, with no checksum.
+#[test]
+fn a_crate_cargo_refuses_for_an_unversioned_dependency_is_never_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = workspace(
+        &tmp.path().join("ws"),
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"errors\", \"config\"]\nresolver = \"2\"\n"),
+            ("errors/Cargo.toml", &member("errors", "0.1.0", "")),
+            ("errors/src/lib.rs", "pub fn errors() {}\n"),
+            (
+                "config/Cargo.toml",
+                &member("config", "0.1.0", "[dependencies]\nerrors = { path = \"../errors\" }\n"),
+            ),
+            ("config/src/lib.rs", "pub fn config() {}\n"),
+        ],
+    );
+    common::repo::init_and_commit(&tmp.path().join("ws"), "one");
+    let neutral = tempfile::tempdir().unwrap();
+    let cargo = Command::new(env!("CARGO"))
+        .args(["package", "--no-verify", "--allow-dirty", "--offline", "-p", "config"])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .current_dir(neutral.path())
+        .env("CARGO_TARGET_DIR", tmp.path().join("cargo-target"))
+        .output()
+        .unwrap();
+    assert!(!cargo.status.success(), "cargo packages no crate with an unversioned dependency");
+
+    let mut registry = Registry::new();
+    registry.line("errors", line_with_deps("errors", "0.1.0", &"e".repeat(64), &[]));
+    let home = registry.cargo_home(&tmp.path().join("online"));
+    let report = report_with(&manifest, &tmp.path().join("run"), &home, &["--online"]);
+    let archive = &krate(&report, "config")["archive"];
+    assert_eq!(archive["exact"], false);
+    assert!(archive["checksum"].is_null(), "{archive}");
+    let estimates = archive["estimates"].to_string();
+    assert!(estimates.contains("the dependency on errors names no version"), "{estimates}");
+}
