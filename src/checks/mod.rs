@@ -337,24 +337,30 @@ impl Finding {
 /// Runs the crate checks of the catalogue on one crate.
 pub fn run_crate(subject: &Subject, settings: &Settings) -> Vec<Finding> {
     let package = Some(subject.member.name());
-    CATALOGUE
-        .iter()
-        .filter_map(|check| match check.run {
-            Run::Crate(run) => Some(Finding::new(check, run(subject), settings, package)),
-            Run::Review(_) | Run::Workspace(_) => None,
-        })
-        .collect()
+    run_each(settings, package, |run| match run {
+        Run::Crate(run) => Some(run(subject)),
+        Run::Review(_) | Run::Workspace(_) => None,
+    })
 }
 
 /// Runs the review checks of the catalogue on one crate the review stage compared.
 pub fn run_review(subject: &ReviewSubject, settings: &Settings) -> Vec<Finding> {
     let package = Some(subject.member.name());
+    run_each(settings, package, |run| match run {
+        Run::Review(run) => Some(run(subject)),
+        Run::Crate(_) | Run::Workspace(_) => None,
+    })
+}
+
+/// The findings of the checks of the catalogue that `outcome` runs (those of one kind).
+fn run_each(
+    settings: &Settings,
+    package: Option<&str>,
+    outcome: impl Fn(Run) -> Option<Outcome>,
+) -> Vec<Finding> {
     CATALOGUE
         .iter()
-        .filter_map(|check| match check.run {
-            Run::Review(run) => Some(Finding::new(check, run(subject), settings, package)),
-            Run::Crate(_) | Run::Workspace(_) => None,
-        })
+        .filter_map(|check| Some(Finding::new(check, outcome(check.run)?, settings, package)))
         .collect()
 }
 
@@ -371,13 +377,10 @@ pub fn not_checked(package: &str, reason: &str, settings: &Settings) -> Vec<Find
 
 /// Runs the workspace checks of the catalogue.
 pub fn run_workspace(subject: &WorkspaceSubject, settings: &Settings) -> Vec<Finding> {
-    CATALOGUE
-        .iter()
-        .filter_map(|check| match check.run {
-            Run::Workspace(run) => Some(Finding::new(check, run(subject), settings, None)),
-            Run::Crate(_) | Run::Review(_) => None,
-        })
-        .collect()
+    run_each(settings, None, |run| match run {
+        Run::Workspace(run) => Some(run(subject)),
+        Run::Crate(_) | Run::Review(_) => None,
+    })
 }
 
 pub fn by_id(id: &str) -> Option<&'static Check> {

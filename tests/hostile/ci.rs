@@ -73,18 +73,8 @@ fn a_tag_tree_with_a_linked_or_huge_manifest_is_not_a_release() {
     git(&ws, &["tag", "v0.0.9"]);
     fs::write(ws.join("victim/Cargo.toml"), PACKAGE).unwrap();
     super::common::repo::commit(&ws, "now");
-    let out = tmp.path().join("site");
-    let args: Vec<&std::ffi::OsStr> = vec![
-        "--manifest-path".as_ref(),
-        ws.join("Cargo.toml").as_os_str().to_owned().leak(),
-        "--out".as_ref(),
-        out.as_os_str().to_owned().leak(),
-        "--baseline".as_ref(),
-        "auto".as_ref(),
-    ];
-    let env = [("CARGO_TARGET_DIR", tmp.path().join("target").to_str().unwrap().to_owned())];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let output = super::run(tmp.path(), &args, &env, false);
+    let baseline = ["--baseline".as_ref(), "auto".as_ref()];
+    let (output, out) = super::site_run_with(&ws.join("Cargo.toml"), tmp.path(), &baseline, &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let report = report(&out);

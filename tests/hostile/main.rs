@@ -52,9 +52,20 @@ fn run(cwd: &Path, args: &[&std::ffi::OsStr], env: &[(&str, &str)], unset_cargo:
 }
 
 fn site_run(manifest: &Path, scratch: &Path, env: &[(&str, &str)]) -> (Output, PathBuf) {
+    site_run_with(manifest, scratch, &[], env)
+}
+
+/// [`site_run`] with `extra` arguments.
+fn site_run_with(
+    manifest: &Path,
+    scratch: &Path,
+    extra: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+) -> (Output, PathBuf) {
     let out = scratch.join("site");
-    let args: Vec<&std::ffi::OsStr> =
+    let mut args: Vec<&std::ffi::OsStr> =
         vec!["--manifest-path".as_ref(), manifest.as_os_str(), "--out".as_ref(), out.as_os_str()];
+    args.extend(extra);
     let mut env = env.to_vec();
     let target = scratch.join("target");
     env.push(("CARGO_TARGET_DIR", target.to_str().unwrap()));
@@ -315,16 +326,12 @@ fn a_theme_reads_no_environment_and_no_outside_file() {
     std::os::unix::fs::symlink(tmp.path().join("outside.css"), link_theme.join("static/x.css"))
         .unwrap();
     for (theme, needle) in [(&env_theme, "get_env"), (&link_theme, "outside the repository")] {
-        let out = tmp.path().join("site");
-        let args: Vec<&std::ffi::OsStr> = vec![
-            "--manifest-path".as_ref(),
-            ws.join("Cargo.toml").as_os_str().to_owned().leak(),
-            "--out".as_ref(),
-            out.as_os_str().to_owned().leak(),
-            "--theme".as_ref(),
-            theme.as_os_str().to_owned().leak(),
-        ];
-        let output = run(tmp.path(), &args, &[("JOB_SECRET", "ENV-THEME-SECRET")], false);
+        let (output, out) = site_run_with(
+            &ws.join("Cargo.toml"),
+            tmp.path(),
+            &["--theme".as_ref(), theme.as_os_str()],
+            &[("JOB_SECRET", "ENV-THEME-SECRET")],
+        );
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(needle), "{stderr}");
