@@ -1093,3 +1093,57 @@ fn a_crate_cargo_refuses_for_an_unversioned_dependency_is_never_exact() {
     let estimates = archive["estimates"].to_string();
     assert!(estimates.contains("the dependency on errors names no version"), "{estimates}");
 }
+
+/// crates.io's index, as the lock resolution reads it with `--online`, is hostile input too:
+/// lines that are not JSON, a line that claims another crate's name, a dependency cycle,
+/// and a chain of 200 crates each asking for the next. The run ends and names no crate from
+/// a line that is not that crate's; cargo refuses to package a crate whose registry
+/// dependencies form a cycle, so the lock is never called exact.
+#[test]
+fn online_a_hostile_index_ends_and_claims_nothing_cargo_would_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut registry = Registry::new();
+    let sum = "ab".repeat(32);
+    registry
+        .line("cyc-a", line_with_deps("cyc-a", "1.0.0", &sum, &[("cyc-b", "^1")]))
+        .line("cyc-a", "{ this is not json".to_owned())
+        .line("cyc-a", line_with_deps("intruder", "9.0.0", &sum, &[]))
+        .line("cyc-b", line_with_deps("cyc-b", "1.0.0", &sum, &[("cyc-a", "^1")]));
+    const CHAIN: usize = 200;
+    for i in 0..CHAIN {
+        let (name, next) = (format!("chain-{i}"), format!("chain-{}", i + 1));
+        let deps: &[(&str, &str)] = if i + 1 < CHAIN { &[(&next, "^1")] } else { &[] };
+        registry.line(&name, line_with_deps(&name, "1.0.0", &sum, deps));
+    }
+    let manifest = workspace(
+        &tmp.path().join("ws"),
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"libby\"]\nresolver = \"2\"\n"),
+            (
+                "libby/Cargo.toml",
+                &member("libby", "0.1.0", "[dependencies]\ncyc-a = \"1\"\nchain-0 = \"1\"\n"),
+            ),
+            ("libby/src/lib.rs", "pub fn f() {}\n"),
+        ],
+    );
+    common::repo::init_and_commit(&tmp.path().join("ws"), "one");
+    let fresh = registry.cargo_home(&tmp.path().join("fresh"));
+    let run = tmp.path().join("online");
+    let report = report_with(&manifest, &run, &fresh, &["--online"]);
+    let libby = krate(&report, "libby");
+    let lock = entry(&emitted(&run.join("site"), libby), "Cargo.lock").unwrap();
+    assert!(!lock.contains("intruder"), "{lock}");
+    assert_eq!(libby["archive"]["exact"], false, "{lock}");
+    assert!(libby["archive"]["checksum"].is_null());
+    let cargo_home = registry.cargo_home(&tmp.path().join("cargo"));
+    let cargo = Command::new(env!("CARGO"))
+        .args(["package", "--no-verify", "--allow-dirty", "-p", "libby", "--manifest-path"])
+        .arg(&manifest)
+        .current_dir(&cargo_home)
+        .env("CARGO_HOME", &cargo_home)
+        .env("CARGO_TARGET_DIR", tmp.path().join("cargo-target"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&cargo.stderr);
+    assert!(!cargo.status.success() && stderr.contains("cyclic package dependency"), "{stderr}");
+}
