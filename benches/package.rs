@@ -16,15 +16,30 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use cargo_readiness::base::cache::BlobStore;
+use cargo_readiness::package::lockfile::{Resolution, ResolutionMemo};
 use cargo_readiness::package::{self, ArchiveCache, CachedArchive};
 use cargo_readiness::workspace::Workspace;
 use rayon::prelude::*;
 
-struct MemoryCache(Mutex<HashMap<String, CachedArchive>>);
+#[derive(Default)]
+struct MemoryCache {
+    archives: Mutex<HashMap<String, CachedArchive>>,
+    resolutions: Mutex<HashMap<String, Resolution>>,
+}
 
 impl ArchiveCache for MemoryCache {
     fn get(&self, key: &str) -> Option<CachedArchive> {
-        self.0.lock().unwrap().get(key).cloned()
+        self.archives.lock().unwrap().get(key).cloned()
+    }
+}
+
+impl ResolutionMemo for MemoryCache {
+    fn resolution(&self, key: &str) -> Option<Resolution> {
+        self.resolutions.lock().unwrap().get(key).cloned()
+    }
+
+    fn keep_resolution(&self, key: &str, resolution: &Resolution) {
+        self.resolutions.lock().unwrap().insert(key.to_owned(), resolution.clone());
     }
 }
 
@@ -74,7 +89,7 @@ fn main() {
     );
 
     // 2. The whole package stage, cold.
-    let cache = MemoryCache(Mutex::new(HashMap::new()));
+    let cache = MemoryCache::default();
     let mut total_compressed = 0;
     let ours_package = time(|| {
         let archives: Vec<(String, CachedArchive)> = members
@@ -86,7 +101,7 @@ fn main() {
             })
             .collect();
         total_compressed = archives.iter().map(|a| a.1.compressed_size).sum::<u64>();
-        cache.0.lock().unwrap().extend(archives);
+        cache.archives.lock().unwrap().extend(archives);
     });
     let cargo_package = time(|| {
         cargo(&root, &["package", "--no-verify", "--allow-dirty", "--offline", "--workspace"]);

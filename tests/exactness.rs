@@ -766,6 +766,50 @@ fn an_exact_claim_is_always_the_crate_cargo_writes() {
     }
 }
 
+/// A crate's resolution is kept in the cache folder and taken again only while everything
+/// it was resolved from holds: a newer release on the index, or a changed requirement, and
+/// the next run's lock is cargo's lock of then, not the kept one.
+#[test]
+fn a_kept_resolution_is_taken_again_only_while_its_inputs_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = release_workspace(&tmp.path().join("ws"));
+    let home = tmp.path().join("cargo-home");
+    let older = |version: &str, byte: &str| {
+        ("older", version.to_owned(), index_line("older", version, &byte.repeat(32), false))
+    };
+    let (name, version, line) = older("0.5.0", "50");
+    crates_io_cache(&home, &[(name, &version, line)]);
+    let run = tmp.path().join("run");
+    let cargo_user = |scratch: &str| {
+        cargo_packages(&manifest, &tmp.path().join(scratch), &home, &["user"], true)["user"].clone()
+    };
+    let user_crate = |scratch: &Path| {
+        let report = report_with(&manifest, scratch, &home, &[]);
+        let user = krate(&report, "user");
+        assert_eq!(user["archive"]["exact"], true, "{}", user["archive"]["estimates"]);
+        emitted(&scratch.join("site"), user)
+    };
+    let first = user_crate(&run);
+    assert!(entry(&first, "Cargo.lock").unwrap().contains("version = \"0.5.0\""));
+    assert!(first == cargo_user("cargo-first"), "the first run's .crate is cargo's");
+    assert!(user_crate(&run) == first, "an unchanged re-run writes the same bytes");
+
+    // crates.io gets older 0.5.2, which `^0.5` accepts: cargo's lock takes it.
+    let (name, version, line) = older("0.5.2", "52");
+    crates_io_cache(&home, &[(name, &version, line)]);
+    let second = user_crate(&run);
+    assert!(entry(&second, "Cargo.lock").unwrap().contains("version = \"0.5.2\""));
+    assert!(second == cargo_user("cargo-second"), "after the index changed");
+
+    // The requirement pins 0.5.0 again: a manifest change, and the lock follows it.
+    let user_manifest = manifest.parent().unwrap().join("user/Cargo.toml");
+    let text = fs::read_to_string(&user_manifest).unwrap();
+    fs::write(&user_manifest, text.replace("version = \"0.5\"", "version = \"=0.5.0\"")).unwrap();
+    let third = user_crate(&run);
+    assert!(entry(&third, "Cargo.lock").unwrap().contains("version = \"0.5.0\""));
+    assert!(third == cargo_user("cargo-third"), "after the requirement changed");
+}
+
 /// A committed lock with registry packages, on a runner whose `$CARGO_HOME` is empty (no
 /// `cargo fetch`): offline the lock is an estimate that names what was missing; with
 /// `--online` the tool reads the index itself, as cargo does, and the `.crate` is cargo's.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::files::VcsInfo;
 use crate::package::lock_members::LockMember;
-use crate::package::lockfile::{self, MemberCrate, View};
+use crate::package::lockfile::{self, MemberCrate, ResolutionMemo, View};
 use crate::workspace::index_cache::rust_version;
 use crate::workspace::manifest::Resolver;
 use crate::workspace::{Member, Workspace};
@@ -22,18 +22,26 @@ pub struct PackagedLock {
 
 /// The workspace members the packaged lock of `member` lists, whatever the registry holds:
 /// their archives are needed first (for their checksums, or their fingerprints).
-pub fn lock_members(workspace: &Workspace, member: &Member) -> Vec<String> {
-    let lock = lockfile(workspace, member, &BTreeMap::new(), View::Fingerprint);
+pub fn lock_members(
+    workspace: &Workspace,
+    member: &Member,
+    memo: &dyn ResolutionMemo,
+) -> Vec<String> {
+    let lock = lockfile(workspace, member, &BTreeMap::new(), View::Fingerprint, memo);
     lock.members.into_iter().map(|m| m.name).collect()
 }
 
 /// The lock file cargo packages with `member`, as `view` has it. `checksums` holds the
 /// other members' `.crate` files, where known: a member the lock lists comes from crates.io.
+/// The resolution is taken from `memo` when its inputs are unchanged: the workspace's lock
+/// and declarations ([`Workspace::resolution_inputs`]), the crate, the view, and every
+/// index entry it read.
 pub fn lockfile(
     workspace: &Workspace,
     member: &Member,
     checksums: &BTreeMap<String, MemberCrate>,
     view: View,
+    memo: &dyn ResolutionMemo,
 ) -> PackagedLock {
     let format = lock_format(member.rust_version.as_deref());
     let empty = crate::workspace::lock::Lock::default();
@@ -45,15 +53,26 @@ pub fn lockfile(
         version: &member.package.version,
         rust_version: member.rust_version.as_deref().and_then(rust_version).filter(|_| resolver3),
     };
-    let packaged = lockfile::packaged(
-        lock,
-        &workspace.declarations,
-        &root,
-        checksums,
-        &workspace.index,
-        format,
-        view,
-    );
+    let key = {
+        use sha2::Digest;
+        let inputs = format!(
+            "packaged lock resolution\n{}\n{} {} {:?} {view:?}\n",
+            workspace.resolution_inputs, root.name, root.version, root.rust_version
+        );
+        crate::base::format::hex(&sha2::Sha256::digest(inputs))
+    };
+    let resolution = match memo.resolution(&key).filter(|r| r.still_holds(&workspace.index)) {
+        Some(kept) => Some(kept),
+        None => {
+            let resolved =
+                lockfile::resolve(lock, &workspace.declarations, &root, &workspace.index, view);
+            if let Some(resolved) = &resolved {
+                memo.keep_resolution(&key, resolved);
+            }
+            resolved
+        }
+    };
+    let packaged = lockfile::written(resolution.as_ref(), &root, checksums, format, view);
     let estimate = if format < 2 {
         Some("Cargo.lock is estimated: a rust-version before 1.41 asks for the first lock format, which this tool does not write.".to_owned())
     } else if workspace.lock_committed && workspace.lock.is_none() {

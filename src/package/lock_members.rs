@@ -14,7 +14,7 @@ use crate::workspace::index_cache::{IndexCache, Known, Release};
 pub const NO_RELEASE_ACCEPTS: &str = "no release of it on crates.io (yanked ones aside), nor this one, accepts every requirement on it";
 
 /// Where the packaged lock takes a workspace member from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MemberFrom {
     /// A release crates.io already has: the index's checksum (hex). `online`: crates.io
     /// said so in this run (else cargo's index cache did).
@@ -26,7 +26,7 @@ pub enum MemberFrom {
 }
 
 /// A workspace member a packaged lock lists.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LockMember {
     pub name: String,
     /// The version the lock names.

@@ -3,7 +3,8 @@
 //! releases' declarations until they ask for the same ones, and, where a newer release asks
 //! for what no release of another accepts, backtracked as cargo's resolver does.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::lock_members::{MemberFrom, NO_RELEASE_ACCEPTS, choose};
 use super::lock_walk::{Picking, Walk};
@@ -28,9 +29,12 @@ pub(super) struct Settled<'a> {
     /// Whether a further walk asks for the same releases.
     pub(super) settled: bool,
     pub(super) backtracked: Option<Backtracked>,
+    /// The crates whose index entries any walk or choice read, the settled one or not.
+    pub(super) reads: BTreeSet<String>,
 }
 
 /// A member held below its newest release the requirements accept.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct Backtracked {
     pub(super) name: String,
     pub(super) newest: semver::Version,
@@ -46,18 +50,27 @@ pub(super) fn release<'a>(
     root: usize,
     picking: Picking,
 ) -> Settled<'a> {
+    let reads = RefCell::new(BTreeSet::new());
     let settle = |caps: &BTreeMap<String, semver::Version>| {
         let walk_with = |from_index| {
             let mut walk = Walk::new(lock, declarations, index, from_index, root, picking.clone());
             walk.run();
+            reads.borrow_mut().extend(walk.reads.iter().cloned());
             walk
         };
         let mut chosen = Chosen::new();
         let mut walk = walk_with(HashMap::new());
         for _ in 0..MAX_ROUNDS {
             let choice = choices(&walk, index, caps);
+            reads.borrow_mut().extend(choice.keys().cloned());
             if choice == chosen {
-                return Settled { walk, chosen, settled: true, backtracked: None };
+                return Settled {
+                    walk,
+                    chosen,
+                    settled: true,
+                    backtracked: None,
+                    reads: BTreeSet::new(),
+                };
             }
             chosen = choice;
             let from_index: HashMap<String, semver::Version> = chosen
@@ -67,11 +80,12 @@ pub(super) fn release<'a>(
                 .collect();
             walk = walk_with(from_index);
         }
-        Settled { walk, chosen, settled: false, backtracked: None }
+        Settled { walk, chosen, settled: false, backtracked: None, reads: BTreeSet::new() }
     };
+    let all_reads = |settled: Settled<'a>| Settled { reads: reads.take(), ..settled };
     let first = settle(&BTreeMap::new());
     if !conflicting(&first.chosen) {
-        return first;
+        return all_reads(first);
     }
     // A newer release of a member can ask for releases of others that no release accepts
     // together (serde 1.0.229 pins serde_derive 1.0.229, serde_core's own tree 1.0.228):
@@ -98,7 +112,7 @@ pub(super) fn release<'a>(
                     newest: newest.clone(),
                     candidates: newer.len(),
                 };
-                return Settled { backtracked: Some(backtracked), ..attempt };
+                return all_reads(Settled { backtracked: Some(backtracked), ..attempt });
             }
             match attempt.chosen.get(name) {
                 Some((v, MemberFrom::Registry { .. })) if *v < cap => cap = v.clone(),
@@ -106,7 +120,7 @@ pub(super) fn release<'a>(
             }
         }
     }
-    first
+    all_reads(first)
 }
 
 /// The release of each member the walk reached (the root aside), by name; a member in

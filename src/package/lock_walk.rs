@@ -63,6 +63,8 @@ pub(super) struct Walk<'a> {
     pub(super) missing: BTreeSet<String>,
     /// The requirements other members are reached by, by entry.
     pub(super) requirements: BTreeMap<usize, Vec<semver::VersionReq>>,
+    /// The crates whose index entries the walk read: what else its result depends on.
+    pub(super) reads: BTreeSet<String>,
 }
 
 enum Step {
@@ -98,6 +100,7 @@ impl<'a> Walk<'a> {
             queue: VecDeque::new(),
             missing: BTreeSet::new(),
             requirements: BTreeMap::new(),
+            reads: BTreeSet::new(),
         }
     }
 
@@ -119,12 +122,17 @@ impl<'a> Walk<'a> {
         let (declarations, index) = (self.declarations, self.index);
         let own = || declarations.packages.get(&key).cloned();
         let published = self.from_index.get(&key.0).filter(|_| entry != self.root).cloned();
+        let reads = &mut self.reads;
+        let mut from_index = |name: &String, version: &semver::Version| {
+            reads.insert(name.clone());
+            index.declarations(name, version)
+        };
         let found = match (source.as_deref(), published) {
             (None, Some(release)) => {
                 self.strict.insert(entry);
-                index.declarations(&key.0, &release)
+                from_index(&key.0, &release)
             }
-            (Some(CRATES_IO), _) => own().or_else(|| index.declarations(&key.0, &key.1)),
+            (Some(CRATES_IO), _) => own().or_else(|| from_index(&key.0, &key.1)),
             _ => own(),
         };
         self.known.insert(entry, found.clone());
@@ -270,6 +278,7 @@ impl<'a> Walk<'a> {
         if !self.picking.from_index {
             return None;
         }
+        self.reads.insert(name.clone());
         let Known::Releases(entry) = self.index.entry(name) else { return None };
         let fits = |r: &&crate::workspace::index_cache::Release| match (
             &self.picking.rust_version,

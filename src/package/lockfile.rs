@@ -20,7 +20,7 @@ use super::lock_members::{LockMember, MemberFrom};
 use super::lock_settle::{self, Backtracked, Settled};
 use super::lock_walk::{Picking, Walk};
 use crate::workspace::index_cache::IndexCache;
-use crate::workspace::lock::{CRATES_IO, Declarations, Entry, Lock};
+use crate::workspace::lock::{CRATES_IO, Declarations, Lock};
 
 /// Another member's `.crate`, as this run wrote it.
 #[derive(Debug, Clone)]
@@ -71,83 +71,204 @@ pub fn packaged(
     format: u32,
     view: View,
 ) -> Packaged {
+    let resolution = resolve(lock, declarations, root, index, view);
+    written(resolution.as_ref(), root, members, format, view)
+}
+
+/// What cargo's resolution of a packaged crate reaches, before the other members'
+/// checksums are written in: what a later run with the same inputs reuses
+/// ([`Resolution::still_holds`]). `None` when the crate is not in the lock.
+pub fn resolve(
+    lock: &Lock,
+    declarations: &Declarations,
+    root: &Root,
+    index: &IndexCache,
+    view: View,
+) -> Option<Resolution> {
     let picking =
         Picking { from_index: view == View::Release, rust_version: root.rust_version.clone() };
-    let root = (root.name, root.version);
-    let Some(root_index) = lock.index_of(root.0, root.1) else {
-        let graph = BTreeMap::from([(usize::MAX, Vec::new())]);
+    let root_index = lock.index_of(root.name, root.version)?;
+    let Settled { walk, chosen, settled, backtracked, reads } = if view == View::Release {
+        lock_settle::release(lock, declarations, index, root_index, picking)
+    } else {
+        let mut walk = Walk::new(lock, declarations, index, HashMap::new(), root_index, picking);
+        walk.run();
+        let reads = std::mem::take(&mut walk.reads);
+        Settled { walk, chosen: BTreeMap::new(), settled: true, backtracked: None, reads }
+    };
+    let position: HashMap<usize, usize> =
+        walk.edges.keys().enumerate().map(|(at, &i)| (i, at)).collect();
+    let nodes = walk
+        .edges
+        .iter()
+        .map(|(&i, deps)| {
+            let e = walk.entry(i);
+            Node {
+                name: e.name.clone(),
+                version: e.version.clone(),
+                source: e.source.clone(),
+                checksum: e.checksum.clone(),
+                dependencies: deps.iter().filter_map(|d| position.get(d).copied()).collect(),
+            }
+        })
+        .collect();
+    let members = walk
+        .edges
+        .keys()
+        .map(|&i| walk.entry(i))
+        .filter(|e| e.source.is_none() && e.name != root.name)
+        .map(|e| {
+            let (version, from) = match chosen.get(&e.name) {
+                Some((version, from)) => (version.clone(), from.clone()),
+                None => (e.version.clone(), MemberFrom::Archive { online: false }),
+            };
+            LockMember {
+                name: e.name.clone(),
+                version,
+                workspace_version: e.version.clone(),
+                from,
+                checksum: None,
+            }
+        })
+        .collect();
+    Some(Resolution {
+        nodes,
+        members,
+        missing: walk.missing.first().cloned(),
+        stale: walk.stale.first().cloned(),
+        settled,
+        backtracked,
+        reads: reads.into_iter().map(|name| (index.stamp(&name), name)).collect(),
+    })
+}
+
+/// Resolutions kept by earlier runs (the cache folder), by a key over their inputs.
+pub trait ResolutionMemo: Sync {
+    fn resolution(&self, key: &str) -> Option<Resolution>;
+    fn keep_resolution(&self, key: &str, resolution: &Resolution);
+}
+
+/// A crate's resolution: the packages it reaches and where the lock takes each member from.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Resolution {
+    /// The packages reached, in the lock's order; dependencies are positions in this list.
+    nodes: Vec<Node>,
+    /// The other members it reaches, with no checksum yet.
+    members: Vec<LockMember>,
+    /// A package whose dependencies, or a dependency whose release, is not known.
+    missing: Option<String>,
+    /// A package resolved from an index entry of cargo's cache, which may be behind.
+    stale: Option<String>,
+    /// Whether a further walk asks for the same releases of the members.
+    settled: bool,
+    backtracked: Option<Backtracked>,
+    /// The index entries read: each crate's [`IndexCache::stamp`] then, and its name.
+    reads: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Node {
+    name: String,
+    version: semver::Version,
+    source: Option<String>,
+    checksum: Option<String>,
+    dependencies: Vec<usize>,
+}
+
+impl Resolution {
+    /// Whether the index still holds what this resolution read of it: with the same lock,
+    /// declarations and crate, the walk would resolve the same.
+    pub fn still_holds(&self, index: &IndexCache) -> bool {
+        self.reads.iter().all(|(stamp, name)| index.stamp(name) == *stamp)
+    }
+}
+
+/// The lock file of `resolution` with the other members' `.crate` files (`members`) written
+/// in, in `format`, as `view` has it.
+pub fn written(
+    resolution: Option<&Resolution>,
+    root: &Root,
+    members: &BTreeMap<String, MemberCrate>,
+    format: u32,
+    view: View,
+) -> Packaged {
+    let Some(resolution) = resolution else {
+        let alone = Node {
+            name: root.name.to_owned(),
+            version: root.version.clone(),
+            source: None,
+            checksum: None,
+            dependencies: Vec::new(),
+        };
         return Packaged {
-            text: render(&|_| None, &graph, root, &[], format),
+            text: render(&[alone], format),
             members: Vec::new(),
             estimate: Some(
                 "Cargo.lock is estimated: the crate is not in the workspace's lock file.".into(),
             ),
         };
     };
-    let Settled { walk, chosen, settled, backtracked } = if view == View::Release {
-        lock_settle::release(lock, declarations, index, root_index, picking)
-    } else {
-        let mut walk = Walk::new(lock, declarations, index, HashMap::new(), root_index, picking);
-        walk.run();
-        Settled { walk, chosen: BTreeMap::new(), settled: true, backtracked: None }
-    };
-    let mut listed: Vec<LockMember> = walk
-        .edges
-        .keys()
-        .map(|&i| walk.entry(i))
-        .filter(|e| e.source.is_none() && e.name != root.0)
-        .map(|e| {
-            let (version, from) = match chosen.get(&e.name) {
-                Some((version, from)) => (version.clone(), from.clone()),
-                None => (e.version.clone(), MemberFrom::Archive { online: false }),
-            };
-            let written = members.get(&e.name);
-            let checksum = match (view, &from) {
+    let mut listed: Vec<LockMember> = resolution
+        .members
+        .iter()
+        .map(|member| {
+            let written = members.get(&member.name);
+            let checksum = match (view, &member.from) {
                 (View::Release, MemberFrom::Registry { checksum, .. }) => Some(checksum.clone()),
                 (View::Release, _) => written.map(|c| c.sha256.clone()),
                 (View::Fingerprint, _) => {
                     written.map(|c| c.fingerprint.trim_start_matches("sha256:").to_owned())
                 }
             };
-            let workspace_version = e.version.clone();
-            LockMember { name: e.name.clone(), version, workspace_version, from, checksum }
+            LockMember { checksum, ..member.clone() }
         })
         .collect();
     listed.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
-    let text = render(&|i| Some(walk.entry(i)), &walk.edges, root, &listed, format);
-    let estimate = match (view, backtracked) {
+    let nodes: Vec<Node> = resolution
+        .nodes
+        .iter()
+        .map(|node| match listed.iter().find(|m| m.name == node.name) {
+            Some(member) if node.source.is_none() => Node {
+                version: member.version.clone(),
+                source: Some(CRATES_IO.into()),
+                checksum: member.checksum.clone(),
+                ..node.clone()
+            },
+            _ => node.clone(),
+        })
+        .collect();
+    let text = render(&nodes, format);
+    let estimate = match (view, &resolution.backtracked) {
         (View::Fingerprint, _) => None,
-        (View::Release, Some(Backtracked { name, newest, candidates })) if candidates > 1 => {
+        (View::Release, Some(Backtracked { name, newest, candidates })) if *candidates > 1 => {
             Some(format!(
                 "Cargo.lock is estimated: {name} {newest} asks for releases no release of the others accepts with them, and cargo backtracks from one of {candidates} members whose newer releases the requirements accept; which one first is not known."
             ))
         }
-        (View::Release, _) => estimate(&walk, settled, &listed, members),
+        (View::Release, _) => estimate(resolution, &listed, members),
     };
     Packaged { text, members: listed, estimate }
 }
 
 /// Why the release's lock is not cargo's, the first reason found (the same on every run).
 fn estimate(
-    walk: &Walk,
-    settled: bool,
+    resolution: &Resolution,
     listed: &[LockMember],
     members: &BTreeMap<String, MemberCrate>,
 ) -> Option<String> {
-    if let Some(missing) = walk.missing.first() {
+    if let Some(missing) = &resolution.missing {
         return Some(format!(
             "Cargo.lock is estimated: {missing} is not known (neither cargo's local cache nor an index this run read has it; run cargo fetch, or with --online)."
         ));
     }
-    if let Some(stale) = walk.stale.first() {
+    if let Some(stale) = &resolution.stale {
         return Some(format!(
             "Cargo.lock is estimated: no lock pins {stale}, and cargo resolves its newest release; only cargo's index cache, which may be behind crates.io, was read (run with --online)."
         ));
     }
     // cargo resolves one release of a crate per semver-compatible range.
     let mut ranges: BTreeMap<(&str, (u64, u64, u64)), &semver::Version> = BTreeMap::new();
-    for &i in walk.edges.keys() {
-        let e = walk.entry(i);
+    for e in &resolution.nodes {
         if e.source.as_deref() != Some(CRATES_IO) {
             continue;
         }
@@ -164,7 +285,7 @@ fn estimate(
             ));
         }
     }
-    if !settled {
+    if !resolution.settled {
         return Some("Cargo.lock is estimated: the releases of the workspace's members that crates.io already has ask for other releases of each other than the workspace's.".into());
     }
     listed.iter().find_map(|member| {
@@ -184,75 +305,23 @@ fn estimate(
 }
 
 /// The lock file text, as cargo's `resolve_to_string` writes it.
-fn render<'e>(
-    entry: &dyn Fn(usize) -> Option<&'e Entry>,
-    graph: &BTreeMap<usize, Vec<usize>>,
-    root: (&str, &semver::Version),
-    members: &[LockMember],
-    format: u32,
-) -> String {
+fn render(nodes: &[Node], format: u32) -> String {
     let mut out = String::from(
         "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\n",
     );
     if format >= 3 {
         let _ = writeln!(out, "version = {format}");
     }
-    struct Node {
-        name: String,
-        version: semver::Version,
-        source: Option<String>,
-        checksum: Option<String>,
-        dependencies: Vec<usize>,
-    }
-    let nodes: BTreeMap<usize, Node> = graph
-        .iter()
-        .map(|(&i, deps)| {
-            let node = match entry(i) {
-                Some(e) if e.name == root.0 && e.source.is_none() => Node {
-                    name: e.name.clone(),
-                    version: e.version.clone(),
-                    source: None,
-                    checksum: None,
-                    dependencies: deps.clone(),
-                },
-                Some(e) if e.source.is_none() => {
-                    let member = members.iter().find(|m| m.name == e.name);
-                    Node {
-                        name: e.name.clone(),
-                        version: member.map_or(&e.version, |m| &m.version).clone(),
-                        source: Some(CRATES_IO.into()),
-                        checksum: member.and_then(|m| m.checksum.clone()),
-                        dependencies: deps.clone(),
-                    }
-                }
-                Some(e) => Node {
-                    name: e.name.clone(),
-                    version: e.version.clone(),
-                    source: e.source.clone(),
-                    checksum: e.checksum.clone(),
-                    dependencies: deps.clone(),
-                },
-                None => Node {
-                    name: root.0.to_owned(),
-                    version: root.1.clone(),
-                    source: None,
-                    checksum: None,
-                    dependencies: Vec::new(),
-                },
-            };
-            (i, node)
-        })
-        .collect();
     // How a dependency is named: by name when it is the only package of that name, with
     // its version when not, with its source when even that is ambiguous.
     let mut names: HashMap<&str, usize> = HashMap::new();
     let mut versions: HashMap<(&str, &semver::Version), usize> = HashMap::new();
-    for node in nodes.values() {
+    for node in nodes {
         *names.entry(&node.name).or_default() += 1;
         *versions.entry((&node.name, &node.version)).or_default() += 1;
     }
     let spec = |i: usize| -> (String, Option<String>, Option<String>) {
-        let node = &nodes[&i];
+        let node = &nodes[i];
         if names[node.name.as_str()] == 1 {
             return (node.name.clone(), None, None);
         }
@@ -260,7 +329,7 @@ fn render<'e>(
         let source = (same_version > 1).then(|| node.source.clone()).flatten();
         (node.name.clone(), Some(node.version.to_string()), source)
     };
-    let mut order: Vec<&Node> = nodes.values().collect();
+    let mut order: Vec<&Node> = nodes.iter().collect();
     order.sort_by(|a, b| (&a.name, &a.version, &a.source).cmp(&(&b.name, &b.version, &b.source)));
     for node in order {
         let _ = write!(

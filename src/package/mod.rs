@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::base::error::Error;
 use crate::package::lock_members::LockMember;
-use crate::package::lockfile::{MemberCrate, View};
+use crate::package::lockfile::{MemberCrate, Resolution, ResolutionMemo, View};
 use crate::workspace::manifest;
 use crate::workspace::{Member, Workspace};
 use files::{FileSource, Generated, ListInput, ListMode};
@@ -236,14 +236,27 @@ impl Archive {
     }
 }
 
-/// Archives known from earlier runs.
-pub trait ArchiveCache: Sync {
+/// Archives, and the resolutions of their packaged locks, known from earlier runs.
+pub trait ArchiveCache: ResolutionMemo {
     fn get(&self, key: &str) -> Option<CachedArchive>;
 }
 
 impl ArchiveCache for crate::base::cache::BlobStore {
     fn get(&self, key: &str) -> Option<CachedArchive> {
         serde_json::from_slice(&crate::base::cache::BlobStore::get(self, key)?).ok()
+    }
+}
+
+impl ResolutionMemo for crate::base::cache::BlobStore {
+    fn resolution(&self, key: &str) -> Option<Resolution> {
+        serde_json::from_slice(&crate::base::cache::BlobStore::get(self, key)?).ok()
+    }
+
+    /// Kept at once: the next member's lock, or the same member's other view, may ask.
+    fn keep_resolution(&self, key: &str, resolution: &Resolution) {
+        if let Ok(bytes) = serde_json::to_vec(resolution) {
+            self.replace(key, &bytes);
+        }
     }
 }
 
@@ -327,12 +340,12 @@ pub fn package(
                 (Origin::Generated, Content::Bytes(text.into_bytes()))
             }
             FileSource::Generated(Generated::CargoLock) => {
-                let lock = generated::lockfile(workspace, member, checksums, View::Release);
+                let lock = generated::lockfile(workspace, member, checksums, View::Release, cache);
                 estimates.extend(lock.estimate);
                 lock_members = lock.members;
                 if has_binaries {
                     let stable =
-                        generated::lockfile(workspace, member, checksums, View::Fingerprint);
+                        generated::lockfile(workspace, member, checksums, View::Fingerprint, cache);
                     lock_digest = Some(<sha2::Sha256 as sha2::Digest>::digest(stable.text).into());
                 }
                 (Origin::Generated, Content::Bytes(lock.text.into_bytes()))

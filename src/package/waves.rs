@@ -29,7 +29,7 @@ pub fn in_waves<'m, T: Send>(
         if needs.contains_key(member.name()) {
             continue;
         }
-        let named = generated::lock_members(workspace, member);
+        let named = generated::lock_members(workspace, member, cache);
         queue.extend(named.iter().filter_map(|name| workspace.member(name)));
         needs.insert(member.name(), named);
     }

@@ -24,6 +24,8 @@ pub struct IndexCache {
     read: Mutex<HashMap<String, Known>>,
     /// Crates the registry was asked about and did not answer for: why.
     unanswered: Mutex<HashMap<String, String>>,
+    /// Each crate's [`IndexCache::stamp`], once taken.
+    stamps: Mutex<HashMap<String, String>>,
 }
 
 /// What the index says of a crate.
@@ -166,6 +168,14 @@ impl IndexCache {
     /// cargo's cache for the rest of the run.
     pub fn learn(&self, name: &str, answer: Answer) {
         let name = name.to_ascii_lowercase();
+        let stamp = match &answer {
+            Answer::File(bytes) => Some(format!("online {}", digest(bytes))),
+            Answer::Absent => Some("absent".to_owned()),
+            Answer::Failed(_) => None,
+        };
+        if let (Some(stamp), Ok(mut stamps)) = (stamp, self.stamps.lock()) {
+            stamps.insert(name.clone(), stamp);
+        }
         let known = match answer {
             Answer::File(bytes) => match parse_file(bytes) {
                 Some(releases) => Known::Releases(Entry { releases, online: true }),
@@ -211,6 +221,27 @@ impl IndexCache {
         known
     }
 
+    /// What the index holds of `name`, as a digest of the bytes [`IndexCache::entry`] reads
+    /// it from (and of why, when there are none): the same stamp, the same answer. Taken
+    /// once per run, without parsing the entry.
+    pub fn stamp(&self, name: &str) -> String {
+        let name = name.to_ascii_lowercase();
+        if let Some(stamp) = self.stamps.lock().ok().and_then(|s| s.get(&name).cloned()) {
+            return stamp;
+        }
+        let stamp = match self.cached_bytes(&name) {
+            Some(bytes) => format!("cached {}", digest(&bytes)),
+            None => {
+                let unanswered = self.unanswered.lock().ok().and_then(|u| u.get(&name).cloned());
+                format!("none {}", unanswered.unwrap_or_default())
+            }
+        };
+        if let Ok(mut stamps) = self.stamps.lock() {
+            stamps.insert(name, stamp.clone());
+        }
+        stamp
+    }
+
     /// The declarations of `name` `version` as the index lists them, when it does.
     pub(crate) fn declarations(
         &self,
@@ -225,6 +256,11 @@ impl IndexCache {
 
     /// `None`: no entry; `Some(None)`: an entry that cannot be read.
     fn read_cached(&self, name: &str) -> Option<Option<Arc<[Release]>>> {
+        Some(parse_cached(&self.cached_bytes(name)?))
+    }
+
+    /// The bytes of cargo's cache entry for `name`, when there is one.
+    fn cached_bytes(&self, name: &str) -> Option<Vec<u8>> {
         let dir = self.dir.as_ref().filter(|_| is_crate_name(name))?;
         let path = match name.len() {
             1 => dir.join("1").join(name),
@@ -233,9 +269,12 @@ impl IndexCache {
             _ => dir.join(&name[..2]).join(&name[2..4]).join(name),
         };
         // An index entry is a few KiB per version; 64 MiB bounds any real one.
-        let bytes = crate::base::paths::read_bounded(&path, 64 << 20).ok()?;
-        Some(parse_cached(&bytes))
+        crate::base::paths::read_bounded(&path, 64 << 20).ok()
     }
+}
+
+fn digest(bytes: &[u8]) -> String {
+    crate::base::format::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes))
 }
 
 /// An index file as the registry serves it: one JSON line per release.

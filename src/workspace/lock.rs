@@ -223,6 +223,28 @@ impl Declarations {
         }
     }
 
+    /// A digest of everything the packaged locks are resolved from in the workspace (the
+    /// index aside): the lock they start from, every package's declarations, this tool's
+    /// version. Taken once per run.
+    pub fn digest_with(&self, lock: Option<&Lock>) -> String {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
+        for e in lock.map_or(&[][..], |lock| &lock.entries) {
+            let (source, checksum) = (e.source.as_deref(), e.checksum.as_deref());
+            let line =
+                format!("{} {} {source:?} {checksum:?} {:?}\n", e.name, e.version, e.dependencies);
+            hasher.update(line);
+        }
+        let mut packages: Vec<_> = self.packages.iter().collect();
+        packages.sort_by(|a, b| a.0.cmp(b.0));
+        for package in packages {
+            hasher.update(serde_json::to_vec(&package).unwrap_or_default());
+            hasher.update(b"\n");
+        }
+        crate::base::format::hex(&hasher.finalize())
+    }
+
     pub fn add(&mut self, package: &Package) {
         let dependencies = package
             .dependencies

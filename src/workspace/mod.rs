@@ -55,6 +55,9 @@ pub struct Workspace {
     /// The features and dependency declarations of every package the lock names, where
     /// known: what the packaged lock file is walked with.
     pub declarations: Declarations,
+    /// A digest of `members_lock` (else `lock`) and `declarations`: with the index entries
+    /// a packaged lock read, what it was resolved from.
+    pub resolution_inputs: String,
     /// cargo's local copy of the crates.io index: which releases crates.io has.
     pub index: IndexCache,
     /// The git repositories the file listings read, each read once per run.
@@ -226,6 +229,7 @@ impl Workspace {
                 (m.name(), &m.package.version, depends)
             }))
         });
+        let resolution_inputs = declarations.digest_with(members_lock.as_ref().or(lock.as_ref()));
         Ok(Workspace {
             confinement,
             root,
@@ -237,6 +241,7 @@ impl Workspace {
             lock_committed,
             members_lock,
             declarations,
+            resolution_inputs,
             index: IndexCache::open(),
             git: GitRepos::default(),
         })
