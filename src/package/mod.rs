@@ -298,23 +298,41 @@ pub fn package(
     cache: &dyn ArchiveCache,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Archive, Error> {
+    finish(workspace, prepare(workspace, member)?, cache, checksums)
+}
+
+/// A member's archive but for its `Cargo.lock`, which names the other members' archives:
+/// every file listed, read and digested. Members are prepared side by side, and finished
+/// in the order their locks ask for.
+pub struct Prepared<'m> {
+    member: &'m Member,
+    listing: files::Listing,
+    /// The files in cargo's order; the lock's entry is empty until [`finish`].
+    files: Vec<ArchiveFile>,
+    /// The position of `Cargo.lock` in `files`, when it is packaged.
+    lock_at: Option<usize>,
+    estimates: Vec<String>,
+    unreadable: Vec<(PathBuf, String)>,
+    outside: Vec<(PathBuf, String)>,
+}
+
+/// Lists one member's files and reads and digests each, all but the packaged lock.
+pub fn prepare<'m>(workspace: &Workspace, member: &'m Member) -> Result<Prepared<'m>, Error> {
     let package = &member.package;
     if let Some(reason) = &member.unchecked {
         let path = package.manifest_path.clone().into_std_path_buf();
         return Err(Error::Manifest { path, message: reason.clone() });
     }
-    let listing = list(workspace, member)?;
+    let mut listing = list(workspace, member)?;
 
     let manifest_path = member.package.manifest_path.as_std_path();
     let mut files = Vec::with_capacity(listing.files.len());
     let mut unreadable = Vec::new();
     let mut outside = Vec::new();
     let mut estimates = Vec::new();
+    let mut lock_at = None;
     let packaged: Vec<PathBuf> = listing.files.iter().map(|f| f.path.clone()).collect();
     let mut resolver = crate::base::paths::Resolver::new(&workspace.confinement);
-    let has_binaries = member.has_binaries();
-    let mut lock_digest = None;
-    let mut lock_members = Vec::new();
     // cargo writes no archive at all then: there are no bytes of cargo's to be exact about.
     if let Some(dep) = package.dependencies.iter().find(|d| refuses_unversioned(d)) {
         estimates.push(format!(
@@ -322,7 +340,7 @@ pub fn package(
             dep.name
         ));
     }
-    for file in listing.files {
+    for file in std::mem::take(&mut listing.files) {
         let (origin, content) = match file.source {
             FileSource::Disk(path) => (Origin::Disk, Content::File(path)),
             FileSource::Outside(path) => (Origin::Outside, Content::File(path)),
@@ -340,15 +358,8 @@ pub fn package(
                 (Origin::Generated, Content::Bytes(text.into_bytes()))
             }
             FileSource::Generated(Generated::CargoLock) => {
-                let lock = generated::lockfile(workspace, member, checksums, View::Release, cache);
-                estimates.extend(lock.estimate);
-                lock_members = lock.members;
-                if has_binaries {
-                    let stable =
-                        generated::lockfile(workspace, member, checksums, View::Fingerprint, cache);
-                    lock_digest = Some(<sha2::Sha256 as sha2::Digest>::digest(stable.text).into());
-                }
-                (Origin::Generated, Content::Bytes(lock.text.into_bytes()))
+                lock_at = Some(files.len());
+                (Origin::Generated, Content::Bytes(Vec::new()))
             }
             FileSource::Generated(Generated::VcsInfo) => {
                 let vcs = listing.vcs.as_ref();
@@ -388,6 +399,37 @@ pub fn package(
         });
     }
 
+    Ok(Prepared { member, listing, files, lock_at, estimates, unreadable, outside })
+}
+
+/// Writes a prepared member's `Cargo.lock` with the other members' `.crate` files
+/// (`checksums`), then sizes and fingerprints its `.crate`.
+pub fn finish(
+    workspace: &Workspace,
+    prepared: Prepared,
+    cache: &dyn ArchiveCache,
+    checksums: &BTreeMap<String, MemberCrate>,
+) -> Result<Archive, Error> {
+    let Prepared { member, listing, mut files, lock_at, mut estimates, unreadable, outside } =
+        prepared;
+    let package = &member.package;
+    let mut lock_digest = None;
+    let mut lock_members = Vec::new();
+    if let Some(at) = lock_at {
+        let lock = generated::lockfile(workspace, member, checksums, View::Release, cache);
+        estimates.extend(lock.estimate);
+        lock_members = lock.members;
+        if member.has_binaries() {
+            let stable =
+                generated::lockfile(workspace, member, checksums, View::Fingerprint, cache);
+            lock_digest = Some(<sha2::Sha256 as sha2::Digest>::digest(stable.text).into());
+        }
+        let content = Content::Bytes(lock.text.into_bytes());
+        let digested = archive::digest(&content)?;
+        let file = &mut files[at];
+        (file.size, file.executable, file.sha256, file.content) =
+            (digested.size, digested.executable, digested.sha256, content);
+    }
     let (name, version) = (package.name.as_str(), package.version.to_string());
     let roots = compiled_roots(member, &files);
     let cache_key = archive::cache_key(name, &version, &roots, &files);

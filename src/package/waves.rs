@@ -1,15 +1,20 @@
-//! Packaging in dependency waves: a member's packaged lock names the other members it
+//! Packaging in dependency order: a member's packaged lock names the other members it
 //! reaches, with the checksums (and, for its fingerprint, the fingerprints) of their
-//! `.crate` files, so those are packaged first. The members a lock names are packaged
+//! `.crate` files, so those are finished first. The members a lock names are packaged
 //! whether the run selected them or not: a crate's lock, checksum and fingerprint never
 //! depend on `-p`, `--exclude` or the subcommand.
+//!
+//! Everything but the lock (listing, reading and digesting each file) does not wait for
+//! other members: all are prepared side by side first. Then each member is finished as
+//! soon as the members its lock names are, with exactly their `.crate` files.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use super::lockfile::MemberCrate;
-use super::{Archive, ArchiveCache, generated};
+use super::{Archive, ArchiveCache, Prepared, generated};
 use crate::base::error::guarded;
 use crate::workspace::{Member, Workspace};
 
@@ -24,19 +29,40 @@ pub fn in_waves<'m, T: Send>(
 ) -> Vec<T> {
     // What each member's lock names, for the selected members and all they reach.
     let mut needs: BTreeMap<&'m str, Vec<String>> = BTreeMap::new();
-    let mut queue: Vec<&'m Member> = selected.to_vec();
-    while let Some(member) = queue.pop() {
-        if needs.contains_key(member.name()) {
-            continue;
+    let mut frontier: Vec<&'m Member> = selected.to_vec();
+    while !frontier.is_empty() {
+        let named: Vec<(&'m Member, Vec<String>)> = frontier
+            .par_iter()
+            .map(|&member| (member, generated::lock_members(workspace, member, cache)))
+            .collect();
+        frontier = Vec::new();
+        for (member, named) in named {
+            let new = named.iter().filter_map(|name| workspace.member(name));
+            frontier.extend(new.filter(|m| !needs.contains_key(m.name())));
+            needs.insert(member.name(), named);
         }
-        let named = generated::lock_members(workspace, member, cache);
-        queue.extend(named.iter().filter_map(|name| workspace.member(name)));
-        needs.insert(member.name(), named);
+        frontier.sort_by_key(|m| m.name());
+        frontier.dedup_by_key(|m| m.name());
+        frontier.retain(|m| !needs.contains_key(m.name()));
     }
+    let members: Vec<&'m Member> = needs.keys().filter_map(|n| workspace.member(n)).collect();
+    let prepared: BTreeMap<&str, Mutex<Option<Result<Prepared<'m>, String>>>> = members
+        .par_iter()
+        .map(|&m| (m.name(), Mutex::new(Some(guarded(|| super::prepare(workspace, m))))))
+        .collect();
+
     let chosen: BTreeSet<&str> = selected.iter().map(|m| m.name()).collect();
+    let finish = |member: &'m Member, written: &BTreeMap<String, MemberCrate>| {
+        let prepared = prepared[member.name()].lock().ok().and_then(|mut p| p.take());
+        let prepared = prepared.unwrap_or_else(|| Err("packaged twice".to_owned()));
+        let archive =
+            prepared.and_then(|p| guarded(|| super::finish(workspace, p, cache, written)));
+        let crate_file = archive.as_ref().ok().map(Archive::written);
+        (crate_file, archive)
+    };
     let mut written: BTreeMap<String, MemberCrate> = BTreeMap::new();
-    let mut pending: Vec<&'m Member> = needs.keys().filter_map(|n| workspace.member(n)).collect();
-    let mut results: Vec<T> = Vec::with_capacity(selected.len());
+    let mut archives: Vec<(&'m Member, Result<Archive, String>)> = Vec::new();
+    let mut pending = members;
     while !pending.is_empty() {
         let names: BTreeSet<&str> = pending.iter().map(|m| m.name()).collect();
         let ready = |m: &Member| {
@@ -48,22 +74,27 @@ pub fn in_waves<'m, T: Send>(
             // A cycle through dev-dependencies: its checksums stay unknown.
             wave = rest.clone();
         }
-        let done: Vec<(&str, Option<MemberCrate>, Option<T>)> = wave
+        let done: Vec<(&'m Member, Option<MemberCrate>, Result<Archive, String>)> = wave
             .par_iter()
-            .map(|member| {
-                let archive = guarded(|| super::package(workspace, member, cache, &written));
-                let crate_file = archive.as_ref().ok().map(Archive::written);
-                let made = chosen.contains(member.name()).then(|| stage(member, archive));
-                (member.name(), crate_file, made)
+            .map(|&member| {
+                // Exactly the members its lock names: what else is done by now never counts.
+                let named: BTreeMap<String, MemberCrate> = needs[member.name()]
+                    .iter()
+                    .filter_map(|n| Some((n.clone(), written.get(n)?.clone())))
+                    .collect();
+                let (crate_file, archive) = finish(member, &named);
+                (member, crate_file, archive)
             })
             .collect();
-        for (name, crate_file, made) in done {
+        for (member, crate_file, archive) in done {
             if let Some(crate_file) = crate_file {
-                written.insert(name.to_owned(), crate_file);
+                written.insert(member.name().to_owned(), crate_file);
             }
-            results.extend(made);
+            if chosen.contains(member.name()) {
+                archives.push((member, archive));
+            }
         }
         pending = if wave.len() == pending.len() { Vec::new() } else { rest };
     }
-    results
+    archives.into_par_iter().map(|(member, archive)| stage(member, archive)).collect()
 }
