@@ -46,55 +46,136 @@ pub fn in_waves<'m, T: Send>(
         frontier.retain(|m| !needs.contains_key(m.name()));
     }
     let members: Vec<&'m Member> = needs.keys().filter_map(|n| workspace.member(n)).collect();
-    let prepared: BTreeMap<&str, Mutex<Option<Result<Prepared<'m>, String>>>> = members
+    let prepared: BTreeMap<&str, Prepare<'m>> = members
         .par_iter()
         .map(|&m| (m.name(), Mutex::new(Some(guarded(|| super::prepare(workspace, m))))))
         .collect();
 
     let chosen: BTreeSet<&str> = selected.iter().map(|m| m.name()).collect();
-    let finish = |member: &'m Member, written: &BTreeMap<String, MemberCrate>| {
-        let prepared = prepared[member.name()].lock().ok().and_then(|mut p| p.take());
+    // Which members wait for which: a member starts when the last one its lock names is done.
+    let names: BTreeSet<&str> = members.iter().map(|m| m.name()).collect();
+    let mut waiting: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut dependents: BTreeMap<&str, Vec<&'m Member>> = BTreeMap::new();
+    for &member in &members {
+        let named: BTreeSet<&str> = needs[member.name()].iter().map(String::as_str).collect();
+        let named = named.into_iter().filter(|n| *n != member.name() && names.contains(n));
+        for needed in named.filter_map(|name| workspace.member(name)) {
+            dependents.entry(needed.name()).or_default().push(member);
+            *waiting.entry(member.name()).or_default() += 1;
+        }
+    }
+    let schedule = Schedule {
+        workspace,
+        cache,
+        needs: &needs,
+        dependents: &dependents,
+        prepared,
+        chosen: &chosen,
+        stage: &stage,
+        progress: Mutex::new(Progress { written: BTreeMap::new(), waiting, made: Vec::new() }),
+    };
+    // Collected before any starts: a member becomes ready once, when its last need is done.
+    let ready: Vec<&'m Member> = members.iter().copied().filter(|m| !schedule.waits(m)).collect();
+    rayon::scope(|scope| ready.into_iter().for_each(|m| schedule.start(scope, m)));
+    // Members on a cycle through dev-dependencies, and those waiting for them: finished
+    // with what is done, their cycle's checksums unknown.
+    let stuck: Vec<&'m Member> = members.iter().copied().filter(|m| schedule.waits(m)).collect();
+    let written = schedule.lock().written.clone();
+    rayon::scope(|scope| {
+        for member in stuck {
+            let written = named(&needs, member, &written);
+            let schedule = &schedule;
+            scope.spawn(move |scope| {
+                schedule.finish(scope, member, &written);
+            });
+        }
+    });
+    schedule.progress.into_inner().unwrap_or_else(|e| e.into_inner()).made
+}
+
+/// The `.crate` files of exactly the members `member`'s lock names, among those `written`:
+/// what else happens to be done by then never counts.
+fn named(
+    needs: &BTreeMap<&str, Vec<String>>,
+    member: &Member,
+    written: &BTreeMap<String, MemberCrate>,
+) -> BTreeMap<String, MemberCrate> {
+    let named = needs[member.name()].iter();
+    named.filter_map(|n| Some((n.clone(), written.get(n)?.clone()))).collect()
+}
+
+type Prepare<'m> = Mutex<Option<Result<Prepared<'m>, String>>>;
+
+/// Members finished so far, how many each still waits for, and what `stage` made.
+struct Progress<'m, T> {
+    written: BTreeMap<String, MemberCrate>,
+    waiting: BTreeMap<&'m str, usize>,
+    made: Vec<T>,
+}
+
+struct Schedule<'a, 'm, T> {
+    workspace: &'m Workspace,
+    cache: &'a dyn ArchiveCache,
+    needs: &'a BTreeMap<&'m str, Vec<String>>,
+    dependents: &'a BTreeMap<&'m str, Vec<&'m Member>>,
+    prepared: BTreeMap<&'m str, Prepare<'m>>,
+    chosen: &'a BTreeSet<&'m str>,
+    stage: &'a (dyn Fn(&'m Member, Result<Archive, String>) -> T + Sync),
+    progress: Mutex<Progress<'m, T>>,
+}
+
+impl<'a, 'm, T: Send> Schedule<'a, 'm, T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Progress<'m, T>> {
+        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `member` still waits for a member its lock names.
+    fn waits(&self, member: &Member) -> bool {
+        self.lock().waiting.get(member.name()).is_some_and(|w| *w > 0)
+    }
+
+    /// Finishes `member` on the pool once the members its lock names are done.
+    fn start<'s>(&'s self, scope: &rayon::Scope<'s>, member: &'m Member) {
+        scope.spawn(move |scope| {
+            let written = named(self.needs, member, &self.lock().written);
+            let ready = self.finish(scope, member, &written);
+            ready.into_iter().for_each(|m| self.start(scope, m));
+        });
+    }
+
+    /// Writes `member`'s lock with `written`, sizes its `.crate`, stages it (on the pool,
+    /// when the run selected it), and returns the members that waited for it last.
+    fn finish<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        member: &'m Member,
+        written: &BTreeMap<String, MemberCrate>,
+    ) -> Vec<&'m Member> {
+        let prepared = self.prepared[member.name()].lock().ok().and_then(|mut p| p.take());
         let prepared = prepared.unwrap_or_else(|| Err("packaged twice".to_owned()));
+        let (workspace, cache) = (self.workspace, self.cache);
         let archive =
             prepared.and_then(|p| guarded(|| super::finish(workspace, p, cache, written)));
         let crate_file = archive.as_ref().ok().map(Archive::written);
-        (crate_file, archive)
-    };
-    let mut written: BTreeMap<String, MemberCrate> = BTreeMap::new();
-    let mut archives: Vec<(&'m Member, Result<Archive, String>)> = Vec::new();
-    let mut pending = members;
-    while !pending.is_empty() {
-        let names: BTreeSet<&str> = pending.iter().map(|m| m.name()).collect();
-        let ready = |m: &Member| {
-            needs[m.name()].iter().all(|n| n == m.name() || !names.contains(n.as_str()))
-        };
-        let (mut wave, rest): (Vec<&'m Member>, Vec<&'m Member>) =
-            pending.iter().copied().partition(|m| ready(m));
-        if wave.is_empty() {
-            // A cycle through dev-dependencies: its checksums stay unknown.
-            wave = rest.clone();
+        if self.chosen.contains(member.name()) {
+            scope.spawn(move |_| {
+                let made = (self.stage)(member, archive);
+                self.lock().made.push(made);
+            });
         }
-        let done: Vec<(&'m Member, Option<MemberCrate>, Result<Archive, String>)> = wave
-            .par_iter()
-            .map(|&member| {
-                // Exactly the members its lock names: what else is done by now never counts.
-                let named: BTreeMap<String, MemberCrate> = needs[member.name()]
-                    .iter()
-                    .filter_map(|n| Some((n.clone(), written.get(n)?.clone())))
-                    .collect();
-                let (crate_file, archive) = finish(member, &named);
-                (member, crate_file, archive)
-            })
-            .collect();
-        for (member, crate_file, archive) in done {
-            if let Some(crate_file) = crate_file {
-                written.insert(member.name().to_owned(), crate_file);
-            }
-            if chosen.contains(member.name()) {
-                archives.push((member, archive));
+        let mut progress = self.lock();
+        if let Some(crate_file) = crate_file {
+            progress.written.insert(member.name().to_owned(), crate_file);
+        }
+        let mut ready = Vec::new();
+        for &dependent in self.dependents.get(member.name()).into_iter().flatten() {
+            if let Some(waits) = progress.waiting.get_mut(dependent.name()).filter(|w| **w > 0) {
+                *waits -= 1;
+                if *waits == 0 {
+                    ready.push(dependent);
+                }
             }
         }
-        pending = if wave.len() == pending.len() { Vec::new() } else { rest };
+        ready
     }
-    archives.into_par_iter().map(|(member, archive)| stage(member, archive)).collect()
 }
