@@ -118,6 +118,11 @@ impl BlobStore {
         BlobStore { dir: Some(dir.to_path_buf()), used: Mutex::new(BTreeSet::new()) }
     }
 
+    /// Another handle on the same folder, for work that outlives a borrow of this one.
+    pub fn another(&self) -> BlobStore {
+        BlobStore { dir: self.dir.clone(), used: Mutex::new(BTreeSet::new()) }
+    }
+
     pub fn disabled() -> BlobStore {
         BlobStore { dir: None, used: Mutex::new(BTreeSet::new()) }
     }

@@ -57,7 +57,10 @@ pub fn lockfile(
         use sha2::Digest;
         let inputs = format!(
             "packaged lock resolution\n{}\n{} {} {:?} {view:?}\n",
-            workspace.resolution_inputs, root.name, root.version, root.rust_version
+            workspace.resolution_inputs(),
+            root.name,
+            root.version,
+            root.rust_version
         );
         crate::base::format::hex(&sha2::Sha256::digest(inputs))
     };
@@ -65,7 +68,7 @@ pub fn lockfile(
         Some(kept) => Some(kept),
         None => {
             let resolved =
-                lockfile::resolve(lock, &workspace.declarations, &root, &workspace.index, view);
+                lockfile::resolve(lock, workspace.declarations(), &root, &workspace.index, view);
             if let Some(resolved) = &resolved {
                 memo.keep_resolution(&key, resolved);
             }

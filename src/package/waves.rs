@@ -27,29 +27,18 @@ pub fn in_waves<'m, T: Send>(
     cache: &dyn ArchiveCache,
     stage: impl Fn(&'m Member, Result<Archive, String>) -> T + Sync,
 ) -> Vec<T> {
-    // What each member's lock names, for the selected members and all they reach.
-    let mut needs: BTreeMap<&'m str, Vec<String>> = BTreeMap::new();
-    let mut frontier: Vec<&'m Member> = selected.to_vec();
-    while !frontier.is_empty() {
-        let named: Vec<(&'m Member, Vec<String>)> = frontier
-            .par_iter()
-            .map(|&member| (member, generated::lock_members(workspace, member, cache)))
-            .collect();
-        frontier = Vec::new();
-        for (member, named) in named {
-            let new = named.iter().filter_map(|name| workspace.member(name));
-            frontier.extend(new.filter(|m| !needs.contains_key(m.name())));
-            needs.insert(member.name(), named);
-        }
-        frontier.sort_by_key(|m| m.name());
-        frontier.dedup_by_key(|m| m.name());
-        frontier.retain(|m| !needs.contains_key(m.name()));
-    }
+    let prepare = |members: &[&'m Member]| -> BTreeMap<&'m str, Prepare<'m>> {
+        let prepare = |m: &'m Member| Mutex::new(Some(guarded(|| super::prepare(workspace, m))));
+        members.par_iter().map(|&m| (m.name(), prepare(m))).collect()
+    };
+    // The selected members are prepared while their locks are walked (which may wait for
+    // the workspace's declarations), then the members those locks name.
+    let (needs, mut prepared) =
+        rayon::join(|| lock_needs(workspace, selected, cache), || prepare(selected));
     let members: Vec<&'m Member> = needs.keys().filter_map(|n| workspace.member(n)).collect();
-    let prepared: BTreeMap<&str, Prepare<'m>> = members
-        .par_iter()
-        .map(|&m| (m.name(), Mutex::new(Some(guarded(|| super::prepare(workspace, m))))))
-        .collect();
+    let unselected: Vec<&'m Member> =
+        members.iter().copied().filter(|m| !prepared.contains_key(m.name())).collect();
+    prepared.extend(prepare(&unselected));
 
     let chosen: BTreeSet<&str> = selected.iter().map(|m| m.name()).collect();
     // Which members wait for which: a member starts when the last one its lock names is done.
@@ -91,6 +80,31 @@ pub fn in_waves<'m, T: Send>(
         }
     });
     schedule.progress.into_inner().unwrap_or_else(|e| e.into_inner()).made
+}
+
+/// What each member's lock names, for the `selected` members and all they reach.
+fn lock_needs<'m>(
+    workspace: &'m Workspace,
+    selected: &[&'m Member],
+    cache: &dyn ArchiveCache,
+) -> BTreeMap<&'m str, Vec<String>> {
+    let mut needs: BTreeMap<&'m str, Vec<String>> = BTreeMap::new();
+    let mut frontier: Vec<&'m Member> = selected.to_vec();
+    while !frontier.is_empty() {
+        let named: Vec<(&'m Member, Vec<String>)> = frontier
+            .par_iter()
+            .map(|&member| (member, generated::lock_members(workspace, member, cache)))
+            .collect();
+        frontier = Vec::new();
+        for (member, named) in named {
+            frontier.extend(named.iter().filter_map(|name| workspace.member(name)));
+            needs.insert(member.name(), named);
+        }
+        frontier.sort_by_key(|m| m.name());
+        frontier.dedup_by_key(|m| m.name());
+        frontier.retain(|m| !needs.contains_key(m.name()));
+    }
+    needs
 }
 
 /// The `.crate` files of exactly the members `member`'s lock names, among those `written`:

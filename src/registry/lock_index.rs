@@ -41,7 +41,8 @@ pub fn learn_lock_index(registry: &Registry, workspace: &Workspace) {
     }
     if let Some(lock) = workspace.lock.as_ref().filter(|_| workspace.lock_committed) {
         for e in lock.entries.iter().filter(|e| e.source.as_deref() == Some(CRATES_IO)) {
-            if !workspace.declarations.packages.contains_key(&(e.name.clone(), e.version.clone())) {
+            if !workspace.declarations().packages.contains_key(&(e.name.clone(), e.version.clone()))
+            {
                 ask(&e.name, None);
             }
         }

@@ -7,6 +7,7 @@
 //! from cargo, and is not checked ([`Member::unchecked`]); a workspace manifest that does
 //! is an error.
 
+mod declared;
 pub mod git;
 pub mod index_cache;
 pub mod lock;
@@ -23,6 +24,7 @@ use crate::base::error::{Error, one_line};
 use crate::base::format::slash_path;
 use crate::base::paths::Confinement;
 use crate::workspace::index_cache::IndexCache;
+use declared::Declared;
 use git::GitRepos;
 use lock::{Declarations, Lock};
 use manifest::WorkspaceManifest;
@@ -53,11 +55,8 @@ pub struct Workspace {
     /// dependencies between them; every registry package is resolved from the index.
     pub members_lock: Option<Lock>,
     /// The features and dependency declarations of every package the lock names, where
-    /// known: what the packaged lock file is walked with.
-    pub declarations: Declarations,
-    /// A digest of `members_lock` (else `lock`) and `declarations`: with the index entries
-    /// a packaged lock read, what it was resolved from.
-    pub resolution_inputs: String,
+    /// known: what the packaged lock file is walked with (see [`Workspace::declarations`]).
+    declared: Declared,
     /// cargo's local copy of the crates.io index: which releases crates.io has.
     pub index: IndexCache,
     /// The git repositories the file listings read, each read once per run.
@@ -221,7 +220,6 @@ impl Workspace {
             None => resolve_lock(&root, &members),
         }
         .map(|table| Lock::parse(&table));
-        let declarations = declarations(&manifest_path, &members, lock.as_ref(), cache);
         let members_lock = (!lock_committed).then(|| {
             Lock::of_members(members.iter().map(|m| {
                 let depends = m.package.dependencies.iter().filter(|d| d.path.is_some());
@@ -229,7 +227,8 @@ impl Workspace {
                 (m.name(), &m.package.version, depends)
             }))
         });
-        let resolution_inputs = declarations.digest_with(members_lock.as_ref().or(lock.as_ref()));
+        let walked = members_lock.as_ref().or(lock.as_ref());
+        let declared = Declared::load(&manifest_path, &members, lock.as_ref(), walked, cache);
         Ok(Workspace {
             confinement,
             root,
@@ -240,11 +239,23 @@ impl Workspace {
             lock,
             lock_committed,
             members_lock,
-            declarations,
-            resolution_inputs,
+            declared,
             index: IndexCache::open(),
             git: GitRepos::default(),
         })
+    }
+
+    /// Every package's features and dependency declarations: the members' own, and those of
+    /// the registry packages the lock names (which may wait for `cargo metadata`).
+    pub fn declarations(&self) -> &Declarations {
+        self.declared.declarations()
+    }
+
+    /// A digest of the declarations and the lock the packaged locks start from
+    /// (`members_lock`, else `lock`): with the index entries a packaged lock read, what it
+    /// was resolved from.
+    pub fn resolution_inputs(&self) -> &str {
+        self.declared.digest()
     }
 
     /// A path relative to the workspace root, `/`-separated (absolute when outside it).
@@ -480,45 +491,6 @@ fn resolve_lock(root: &Path, members: &[Member]) -> Option<toml::Table> {
         return None;
     }
     std::fs::read_to_string(copy.path().join("Cargo.lock")).ok()?.parse().ok()
-}
-
-/// The members' declarations, and those of every registry package in the lock from a full
-/// `cargo metadata`: offline, `--locked` (it never rewrites the checkout's lock), from a
-/// neutral folder. Packages it cannot load stay unknown, and the lock walk says so. The
-/// declarations of pinned packages (see [`Lock::pinned_key`]) are kept in `cache`: a
-/// re-run with the same lock does not resolve again.
-fn declarations(
-    manifest_path: &Path,
-    members: &[Member],
-    lock: Option<&Lock>,
-    cache: &BlobStore,
-) -> Declarations {
-    let mut declarations = Declarations::default();
-    members.iter().for_each(|m| declarations.add(&m.package));
-    let Some(lock) = lock.filter(|lock| lock.has_registry_packages()) else {
-        return declarations;
-    };
-    let names: Vec<&str> = members.iter().map(Member::name).collect();
-    let key = lock.pinned_key(&names);
-    if let Some(kept) = key.as_deref().and_then(|key| cache.get(key))
-        && declarations.add_pinned(&kept)
-    {
-        return declarations;
-    }
-    let Ok(neutral) = tempfile::tempdir() else { return declarations };
-    let mut command = MetadataCommand::new();
-    command
-        .cargo_path(cargo_program())
-        .current_dir(neutral.path())
-        .manifest_path(manifest_path)
-        .other_options(vec!["--offline".to_owned(), "--locked".to_owned()]);
-    if let Ok(metadata) = command.exec() {
-        metadata.packages.iter().for_each(|p| declarations.add(p));
-        if let Some(key) = key {
-            cache.store(&[(key, declarations.pinned(lock))]);
-        }
-    }
-    declarations
 }
 
 /// A manifest as a table and in cargo's model: a regular file inside the repository, read
