@@ -177,9 +177,11 @@ struct Node {
 
 impl Resolution {
     /// Whether the index still holds what this resolution read of it: with the same lock,
-    /// declarations and crate, the walk would resolve the same.
+    /// declarations and crate, the walk would resolve the same. (And whether it is whole:
+    /// every dependency a package of it.)
     pub fn still_holds(&self, index: &IndexCache) -> bool {
-        self.reads.iter().all(|(stamp, name)| index.stamp(name) == *stamp)
+        let whole = self.nodes.iter().flat_map(|n| &n.dependencies).all(|&d| d < self.nodes.len());
+        whole && self.reads.iter().all(|(stamp, name)| index.stamp(name) == *stamp)
     }
 }
 
