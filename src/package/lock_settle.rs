@@ -4,6 +4,7 @@
 //! for what no release of another accepts, backtracked as cargo's resolver does.
 
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use super::lock_members::{MemberFrom, NO_RELEASE_ACCEPTS, choose};
 use super::lock_walk::{Picking, Walk};
@@ -23,7 +24,8 @@ pub(super) type Chosen = BTreeMap<String, (semver::Version, MemberFrom)>;
 
 /// The walk with the members' releases chosen.
 pub(super) struct Settled<'a> {
-    pub(super) walk: Walk<'a>,
+    /// Shared with the other rounds that asked for the same releases.
+    pub(super) walk: Rc<Walk<'a>>,
     pub(super) chosen: Chosen,
     /// Whether a further walk asks for the same releases.
     pub(super) settled: bool,
@@ -46,30 +48,8 @@ pub(super) fn release<'a>(
     root: usize,
     picking: Picking,
 ) -> Settled<'a> {
-    let settle = |caps: &BTreeMap<String, semver::Version>| {
-        let walk_with = |from_index| {
-            let mut walk = Walk::new(lock, declarations, index, from_index, root, picking.clone());
-            walk.run();
-            walk
-        };
-        let mut chosen = Chosen::new();
-        let mut walk = walk_with(HashMap::new());
-        for _ in 0..MAX_ROUNDS {
-            let choice = choices(&walk, index, caps);
-            if choice == chosen {
-                return Settled { walk, chosen, settled: true, backtracked: None };
-            }
-            chosen = choice;
-            let from_index: HashMap<String, semver::Version> = chosen
-                .iter()
-                .filter(|(_, (_, from))| matches!(from, MemberFrom::Registry { .. }))
-                .map(|(name, (version, _))| (name.clone(), version.clone()))
-                .collect();
-            walk = walk_with(from_index);
-        }
-        Settled { walk, chosen, settled: false, backtracked: None }
-    };
-    let first = settle(&BTreeMap::new());
+    let mut walks = Walks { lock, declarations, index, root, picking, done: HashMap::new() };
+    let first = settle(&mut walks, &BTreeMap::new());
     if !conflicting(&first.chosen) {
         return first;
     }
@@ -91,7 +71,7 @@ pub(super) fn release<'a>(
     for (name, newest) in &newer {
         let mut cap = newest.clone();
         for _ in 0..MAX_BACKTRACK {
-            let attempt = settle(&BTreeMap::from([(name.clone(), cap.clone())]));
+            let attempt = settle(&mut walks, &BTreeMap::from([(name.clone(), cap.clone())]));
             if attempt.settled && !conflicting(&attempt.chosen) {
                 let backtracked = Backtracked {
                     name: name.clone(),
@@ -107,6 +87,55 @@ pub(super) fn release<'a>(
         }
     }
     first
+}
+
+/// The walks of one release, each run once: every round of [`settle`] starts from the
+/// same walk, and backtracking comes back to the same releases.
+struct Walks<'a> {
+    lock: &'a Lock,
+    declarations: &'a Declarations,
+    index: &'a IndexCache,
+    root: usize,
+    picking: Picking,
+    /// By the members taken from crates.io and their releases, sorted by name.
+    done: HashMap<Vec<(String, semver::Version)>, Rc<Walk<'a>>>,
+}
+
+impl<'a> Walks<'a> {
+    /// The walk with the members of `from_index` (sorted by name) taken from crates.io.
+    fn walk(&mut self, from_index: Vec<(String, semver::Version)>) -> Rc<Walk<'a>> {
+        if let Some(walk) = self.done.get(&from_index) {
+            return Rc::clone(walk);
+        }
+        let releases = from_index.iter().cloned().collect();
+        let (lock, declarations, index) = (self.lock, self.declarations, self.index);
+        let mut walk =
+            Walk::new(lock, declarations, index, releases, self.root, self.picking.clone());
+        walk.run();
+        let walk = Rc::new(walk);
+        self.done.insert(from_index, Rc::clone(&walk));
+        walk
+    }
+}
+
+/// Walks until the members' releases settle, none above its cap in `caps`.
+fn settle<'a>(walks: &mut Walks<'a>, caps: &BTreeMap<String, semver::Version>) -> Settled<'a> {
+    let mut chosen = Chosen::new();
+    let mut walk = walks.walk(Vec::new());
+    for _ in 0..MAX_ROUNDS {
+        let choice = choices(&walk, walks.index, caps);
+        if choice == chosen {
+            return Settled { walk, chosen, settled: true, backtracked: None };
+        }
+        chosen = choice;
+        let from_index = chosen
+            .iter()
+            .filter(|(_, (_, from))| matches!(from, MemberFrom::Registry { .. }))
+            .map(|(name, (version, _))| (name.clone(), version.clone()))
+            .collect();
+        walk = walks.walk(from_index);
+    }
+    Settled { walk, chosen, settled: false, backtracked: None }
 }
 
 /// The release of each member the walk reached (the root aside), by name; a member in

@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use super::lock_members::{LockMember, MemberFrom};
 use super::lock_settle::{self, Backtracked, Settled};
@@ -89,7 +90,7 @@ pub fn packaged(
     } else {
         let mut walk = Walk::new(lock, declarations, index, HashMap::new(), root_index, picking);
         walk.run();
-        Settled { walk, chosen: BTreeMap::new(), settled: true, backtracked: None }
+        Settled { walk: Rc::new(walk), chosen: BTreeMap::new(), settled: true, backtracked: None }
     };
     let mut listed: Vec<LockMember> = walk
         .edges
