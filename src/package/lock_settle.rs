@@ -3,6 +3,7 @@
 //! releases' declarations until they ask for the same ones, and, where a newer release asks
 //! for what no release of another accepts, backtracked as cargo's resolver does.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
@@ -145,9 +146,9 @@ fn choices(walk: &Walk, index: &IndexCache, caps: &BTreeMap<String, semver::Vers
         .iter()
         .map(|(&i, requirements)| {
             let member = walk.entry(i);
-            let mut requirements = requirements.clone();
+            let mut requirements = Cow::Borrowed(requirements.as_slice());
             if let Some(cap) = caps.get(&member.name) {
-                requirements.push(semver::VersionReq {
+                requirements.to_mut().push(semver::VersionReq {
                     comparators: vec![semver::Comparator {
                         op: semver::Op::Less,
                         major: cap.major,

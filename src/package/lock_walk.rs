@@ -54,7 +54,7 @@ pub(super) struct Walk<'a> {
     queue: VecDeque<Step>,
     /// Packages whose dependencies could not be followed.
     pub(super) missing: BTreeSet<String>,
-    /// The requirements other members are reached by, by entry.
+    /// The requirements other members are reached by, by entry (each once).
     pub(super) requirements: BTreeMap<usize, Vec<semver::VersionReq>>,
 }
 
@@ -344,7 +344,10 @@ impl<'a> Walk<'a> {
             return;
         };
         if self.entry(target).source.is_none() {
-            self.requirements.entry(target).or_default().push(declaration.req.clone());
+            let requirements = self.requirements.entry(target).or_default();
+            if !requirements.contains(&declaration.req) {
+                requirements.push(declaration.req.clone());
+            }
         }
         let state = &mut self.states[entry];
         state.reached = true;
