@@ -3,8 +3,9 @@
 //! releases' declarations until they ask for the same ones, and, where a newer release asks
 //! for what no release of another accepts, backtracked as cargo's resolver does.
 
-use std::cell::RefCell;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use super::lock_members::{MemberFrom, NO_RELEASE_ACCEPTS, choose};
 use super::lock_walk::{Picking, Walk};
@@ -24,7 +25,8 @@ pub(super) type Chosen = BTreeMap<String, (semver::Version, MemberFrom)>;
 
 /// The walk with the members' releases chosen.
 pub(super) struct Settled<'a> {
-    pub(super) walk: Walk<'a>,
+    /// Shared with the other rounds that asked for the same releases.
+    pub(super) walk: Rc<Walk<'a>>,
     pub(super) chosen: Chosen,
     /// Whether a further walk asks for the same releases.
     pub(super) settled: bool,
@@ -50,42 +52,18 @@ pub(super) fn release<'a>(
     root: usize,
     picking: Picking,
 ) -> Settled<'a> {
-    let reads = RefCell::new(BTreeSet::new());
-    let settle = |caps: &BTreeMap<String, semver::Version>| {
-        let walk_with = |from_index| {
-            let mut walk = Walk::new(lock, declarations, index, from_index, root, picking.clone());
-            walk.run();
-            reads.borrow_mut().extend(walk.reads.iter().cloned());
-            walk
-        };
-        let mut chosen = Chosen::new();
-        let mut walk = walk_with(HashMap::new());
-        for _ in 0..MAX_ROUNDS {
-            let choice = choices(&walk, index, caps);
-            reads.borrow_mut().extend(choice.keys().cloned());
-            if choice == chosen {
-                return Settled {
-                    walk,
-                    chosen,
-                    settled: true,
-                    backtracked: None,
-                    reads: BTreeSet::new(),
-                };
-            }
-            chosen = choice;
-            let from_index: HashMap<String, semver::Version> = chosen
-                .iter()
-                .filter(|(_, (_, from))| matches!(from, MemberFrom::Registry { .. }))
-                .map(|(name, (version, _))| (name.clone(), version.clone()))
-                .collect();
-            walk = walk_with(from_index);
-        }
-        Settled { walk, chosen, settled: false, backtracked: None, reads: BTreeSet::new() }
+    let mut walks = Walks {
+        lock,
+        declarations,
+        index,
+        root,
+        picking,
+        done: HashMap::new(),
+        reads: BTreeSet::new(),
     };
-    let all_reads = |settled: Settled<'a>| Settled { reads: reads.take(), ..settled };
-    let first = settle(&BTreeMap::new());
+    let first = settle(&mut walks, &BTreeMap::new());
     if !conflicting(&first.chosen) {
-        return all_reads(first);
+        return walks.with_reads(first);
     }
     // A newer release of a member can ask for releases of others that no release accepts
     // together (serde 1.0.229 pins serde_derive 1.0.229, serde_core's own tree 1.0.228):
@@ -105,14 +83,14 @@ pub(super) fn release<'a>(
     for (name, newest) in &newer {
         let mut cap = newest.clone();
         for _ in 0..MAX_BACKTRACK {
-            let attempt = settle(&BTreeMap::from([(name.clone(), cap.clone())]));
+            let attempt = settle(&mut walks, &BTreeMap::from([(name.clone(), cap.clone())]));
             if attempt.settled && !conflicting(&attempt.chosen) {
                 let backtracked = Backtracked {
                     name: name.clone(),
                     newest: newest.clone(),
                     candidates: newer.len(),
                 };
-                return all_reads(Settled { backtracked: Some(backtracked), ..attempt });
+                return walks.with_reads(Settled { backtracked: Some(backtracked), ..attempt });
             }
             match attempt.chosen.get(name) {
                 Some((v, MemberFrom::Registry { .. })) if *v < cap => cap = v.clone(),
@@ -120,7 +98,71 @@ pub(super) fn release<'a>(
             }
         }
     }
-    all_reads(first)
+    walks.with_reads(first)
+}
+
+/// The walks of one release, each run once: every round of [`settle`] starts from the
+/// same walk, and backtracking comes back to the same releases.
+struct Walks<'a> {
+    lock: &'a Lock,
+    declarations: &'a Declarations,
+    index: &'a IndexCache,
+    root: usize,
+    picking: Picking,
+    /// By the members taken from crates.io and their releases, sorted by name.
+    done: HashMap<Vec<(String, semver::Version)>, Rc<Walk<'a>>>,
+    /// The crates whose index entries any walk or choice read, the settled one or not.
+    reads: BTreeSet<String>,
+}
+
+impl<'a> Walks<'a> {
+    /// The walk with the members of `from_index` (sorted by name) taken from crates.io.
+    fn walk(&mut self, from_index: Vec<(String, semver::Version)>) -> Rc<Walk<'a>> {
+        if let Some(walk) = self.done.get(&from_index) {
+            return Rc::clone(walk);
+        }
+        let releases = from_index.iter().cloned().collect();
+        let (lock, declarations, index) = (self.lock, self.declarations, self.index);
+        let mut walk =
+            Walk::new(lock, declarations, index, releases, self.root, self.picking.clone());
+        walk.run();
+        self.reads.extend(walk.reads.iter().cloned());
+        let walk = Rc::new(walk);
+        self.done.insert(from_index, Rc::clone(&walk));
+        walk
+    }
+
+    /// `settled`, with what every walk of this release read.
+    fn with_reads(&mut self, settled: Settled<'a>) -> Settled<'a> {
+        Settled { reads: std::mem::take(&mut self.reads), ..settled }
+    }
+}
+
+/// Walks until the members' releases settle, none above its cap in `caps`.
+fn settle<'a>(walks: &mut Walks<'a>, caps: &BTreeMap<String, semver::Version>) -> Settled<'a> {
+    let mut chosen = Chosen::new();
+    let mut walk = walks.walk(Vec::new());
+    for _ in 0..MAX_ROUNDS {
+        let choice = choices(&walk, walks.index, caps);
+        walks.reads.extend(choice.keys().cloned());
+        if choice == chosen {
+            return Settled {
+                walk,
+                chosen,
+                settled: true,
+                backtracked: None,
+                reads: BTreeSet::new(),
+            };
+        }
+        chosen = choice;
+        let from_index = chosen
+            .iter()
+            .filter(|(_, (_, from))| matches!(from, MemberFrom::Registry { .. }))
+            .map(|(name, (version, _))| (name.clone(), version.clone()))
+            .collect();
+        walk = walks.walk(from_index);
+    }
+    Settled { walk, chosen, settled: false, backtracked: None, reads: BTreeSet::new() }
 }
 
 /// The release of each member the walk reached (the root aside), by name; a member in
@@ -130,9 +172,9 @@ fn choices(walk: &Walk, index: &IndexCache, caps: &BTreeMap<String, semver::Vers
         .iter()
         .map(|(&i, requirements)| {
             let member = walk.entry(i);
-            let mut requirements = requirements.clone();
+            let mut requirements = Cow::Borrowed(requirements.as_slice());
             if let Some(cap) = caps.get(&member.name) {
-                requirements.push(semver::VersionReq {
+                requirements.to_mut().push(semver::VersionReq {
                     comparators: vec![semver::Comparator {
                         op: semver::Op::Less,
                         major: cap.major,

@@ -14,7 +14,7 @@
 //! to one already resolved, else to the newest release on the index it accepts (yanked
 //! ones aside; with resolver 3, one whose `rust-version` the crate's accepts first).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use crate::workspace::index_cache::{IndexCache, Known};
@@ -46,25 +46,37 @@ pub(super) struct Walk<'a> {
     /// Packages resolved from an index entry of cargo's cache, which may be behind the
     /// registry.
     pub(super) stale: BTreeSet<String>,
-    /// Each entry's declarations, once looked up.
-    known: HashMap<usize, Option<Arc<PackageDeclarations>>>,
-    /// Entries walked with a published release's declarations: each resolves to a locked
-    /// package its requirement accepts, or is not known.
-    strict: HashSet<usize>,
-    /// Reached entries and the entries they depend on.
+    /// What the walk knows of each entry, by entry (the lock's, then the added ones); let
+    /// go once it has run.
+    states: Vec<State>,
+    /// Reached entries and the entries they depend on, once it has run.
     pub(super) edges: BTreeMap<usize, Vec<usize>>,
-    features: HashMap<usize, BTreeSet<String>>,
-    /// Declarations activated, by entry: indices into its declarations.
-    activated: HashMap<usize, BTreeSet<usize>>,
-    /// Features asked of a dependency key (`key/feature`, `key?/feature`), by entry.
-    dependency_features: HashMap<usize, Vec<(String, String)>>,
     queue: VecDeque<Step>,
     /// Packages whose dependencies could not be followed.
     pub(super) missing: BTreeSet<String>,
-    /// The requirements other members are reached by, by entry.
+    /// The requirements other members are reached by, by entry (each once).
     pub(super) requirements: BTreeMap<usize, Vec<semver::VersionReq>>,
     /// The crates whose index entries the walk read: what else its result depends on.
     pub(super) reads: BTreeSet<String>,
+}
+
+/// One entry as the walk has it.
+#[derive(Default)]
+struct State {
+    /// Its declarations, once looked up.
+    declared: Option<Option<Arc<PackageDeclarations>>>,
+    /// Walked with a published release's declarations: each resolves to a locked package
+    /// its requirement accepts, or is not known.
+    strict: bool,
+    reached: bool,
+    /// The entries it depends on, in the order reached.
+    edges: Vec<usize>,
+    features: BTreeSet<String>,
+    /// By index into its declarations: `Some` once activated, with the entry it resolves
+    /// to (`None`: not known).
+    activated: Vec<Option<Option<usize>>>,
+    /// Features asked of a dependency key (`key/feature`, `key?/feature`).
+    dependency_features: Vec<(String, String)>,
 }
 
 enum Step {
@@ -91,12 +103,8 @@ impl<'a> Walk<'a> {
             picking,
             added: Vec::new(),
             stale: BTreeSet::new(),
-            known: HashMap::new(),
-            strict: HashSet::new(),
+            states: Vec::new(),
             edges: BTreeMap::new(),
-            features: HashMap::new(),
-            activated: HashMap::new(),
-            dependency_features: HashMap::new(),
             queue: VecDeque::new(),
             missing: BTreeSet::new(),
             requirements: BTreeMap::new(),
@@ -113,33 +121,38 @@ impl<'a> Walk<'a> {
     }
 
     fn declarations(&mut self, entry: usize) -> Option<Arc<PackageDeclarations>> {
-        if let Some(known) = self.known.get(&entry) {
+        if let Some(known) = &self.states[entry].declared {
             return known.clone();
         }
         let e = self.entry(entry);
-        let key = (e.name.clone(), e.version.clone());
-        let source = e.source.clone();
+        let (name, version) = (&e.name, &e.version);
         let (declarations, index) = (self.declarations, self.index);
-        let own = || declarations.packages.get(&key).cloned();
-        let published = self.from_index.get(&key.0).filter(|_| entry != self.root).cloned();
-        let reads = &mut self.reads;
-        let mut from_index = |name: &String, version: &semver::Version| {
-            reads.insert(name.clone());
-            index.declarations(name, version)
-        };
-        let found = match (source.as_deref(), published) {
+        let own = || declarations.packages.get(&(name.clone(), version.clone())).cloned();
+        let published = self.from_index.get(name).filter(|_| entry != self.root);
+        let mut strict = false;
+        // The index's entry for it, when read: what the walk's result also depends on.
+        let mut read = None;
+        let found = match (e.source.as_deref(), published) {
             (None, Some(release)) => {
-                self.strict.insert(entry);
-                from_index(&key.0, &release)
+                strict = true;
+                read = Some(name.clone());
+                index.declarations(name, release)
             }
-            (Some(CRATES_IO), _) => own().or_else(|| from_index(&key.0, &key.1)),
+            (Some(CRATES_IO), _) => own().or_else(|| {
+                read = Some(name.clone());
+                index.declarations(name, version)
+            }),
             _ => own(),
         };
-        self.known.insert(entry, found.clone());
+        self.reads.extend(read);
+        let state = &mut self.states[entry];
+        state.strict |= strict;
+        state.declared = Some(found.clone());
         found
     }
 
     pub(super) fn run(&mut self) {
+        self.states.resize_with(self.lock.entries.len() + self.added.len(), State::default);
         self.queue.push_back(Step::Reach(self.root));
         // The packaged crate is resolved with every feature on.
         if let Some(declared) = self.declarations(self.root) {
@@ -159,13 +172,14 @@ impl<'a> Walk<'a> {
                 Step::Activate(entry, declaration) => self.activate(entry, declaration),
             }
         }
+        let states = std::mem::take(&mut self.states).into_iter().enumerate();
+        self.edges = states.filter(|(_, s)| s.reached).map(|(i, s)| (i, s.edges)).collect();
     }
 
     fn reach(&mut self, entry: usize) {
-        if self.edges.contains_key(&entry) {
+        if std::mem::replace(&mut self.states[entry].reached, true) {
             return;
         }
-        self.edges.insert(entry, Vec::new());
         let Some(declared) = self.declarations(entry) else {
             let e = self.entry(entry);
             // A package the walk added has dependencies the index would have listed.
@@ -177,21 +191,26 @@ impl<'a> Walk<'a> {
         };
         for (i, d) in declared.dependencies.iter().enumerate() {
             if !d.optional && (!d.dev || entry == self.root) {
-                self.queue.push_back(Step::Activate(entry, i));
+                self.push_activate(entry, i);
             }
         }
     }
 
     fn feature(&mut self, entry: usize, feature: String) {
-        if !self.features.entry(entry).or_default().insert(feature.clone()) {
-            return;
-        }
-        let Some(declared) = self.declarations(entry) else { return };
-        let Some(values) = declared.features.get(&feature) else {
-            // An optional dependency's implicit feature.
-            self.activate_key(entry, &feature);
+        let Some(declared) = self.declarations(entry) else {
+            self.states[entry].features.insert(feature);
             return;
         };
+        let Some(values) = declared.features.get(&feature) else {
+            // An optional dependency's implicit feature.
+            if self.states[entry].features.insert(feature.clone()) {
+                self.activate_key(entry, &feature);
+            }
+            return;
+        };
+        if !self.states[entry].features.insert(feature) {
+            return;
+        }
         for value in values {
             if let Some(key) = value.strip_prefix("dep:") {
                 self.activate_key(entry, key);
@@ -199,15 +218,13 @@ impl<'a> Walk<'a> {
                 // cargo's dependency resolver activates weak (`key?/feature`) features
                 // too; only the feature resolver narrows them, after the lock is written.
                 let key = key.strip_suffix('?').unwrap_or(key);
-                self.dependency_features
-                    .entry(entry)
-                    .or_default()
-                    .push((key.to_owned(), feature.to_owned()));
+                let asked = (key.to_owned(), feature.to_owned());
+                self.states[entry].dependency_features.push(asked);
                 self.activate_key(entry, key);
                 // Already active: the feature reaches it now.
                 self.forward_features(entry, key);
             } else {
-                self.queue.push_back(Step::Feature(entry, value.clone()));
+                push_feature(&mut self.queue, &self.states, entry, value);
             }
         }
     }
@@ -216,8 +233,15 @@ impl<'a> Walk<'a> {
         let Some(declared) = self.declarations(entry) else { return };
         for (i, d) in declared.dependencies.iter().enumerate() {
             if d.key == key && d.optional && (!d.dev || entry == self.root) {
-                self.queue.push_back(Step::Activate(entry, i));
+                self.push_activate(entry, i);
             }
+        }
+    }
+
+    /// Queues the activation of declaration `index` of `entry`, unless already active.
+    fn push_activate(&mut self, entry: usize, index: usize) {
+        if self.states[entry].activated.get(index).is_none_or(Option::is_none) {
+            self.queue.push_back(Step::Activate(entry, index));
         }
     }
 
@@ -226,7 +250,7 @@ impl<'a> Walk<'a> {
     /// its release is chosen by the requirements on it); for a package the lock does not
     /// pin, or a dependency it does not list, what cargo resolves a new one to.
     fn resolve(&mut self, entry: usize, declaration: &Declaration) -> Option<usize> {
-        let locked = entry < self.lock.entries.len() && !self.strict.contains(&entry);
+        let locked = entry < self.lock.entries.len() && !self.states[entry].strict;
         if locked {
             let candidates = &self.lock.entries[entry].dependencies;
             let named = || {
@@ -302,16 +326,24 @@ impl<'a> Walk<'a> {
             checksum: Some(release.checksum.clone()),
             dependencies: Vec::new(),
         });
+        self.states.push(State::default());
         Some(entries.len() + self.added.len() - 1)
     }
 
     fn activate(&mut self, entry: usize, index: usize) {
-        if !self.activated.entry(entry).or_default().insert(index) {
+        let activated = &mut self.states[entry].activated;
+        if activated.get(index).is_some_and(Option::is_some) {
             return;
         }
         let Some(declared) = self.declarations(entry) else { return };
         let declaration = &declared.dependencies[index];
-        let Some(target) = self.resolve(entry, declaration) else {
+        let target = self.resolve(entry, declaration);
+        let activated = &mut self.states[entry].activated;
+        if activated.len() <= index {
+            activated.resize(declared.dependencies.len(), None);
+        }
+        activated[index] = Some(target);
+        let Some(target) = target else {
             // Neither locked nor on the index (another registry, a crate the index cache
             // has no entry for): cargo's own resolution is not known.
             let e = self.entry(entry);
@@ -323,18 +355,24 @@ impl<'a> Walk<'a> {
             return;
         };
         if self.entry(target).source.is_none() {
-            self.requirements.entry(target).or_default().push(declaration.req.clone());
+            let requirements = self.requirements.entry(target).or_default();
+            if !requirements.contains(&declaration.req) {
+                requirements.push(declaration.req.clone());
+            }
         }
-        let edges = self.edges.entry(entry).or_default();
-        if !edges.contains(&target) {
-            edges.push(target);
+        let state = &mut self.states[entry];
+        state.reached = true;
+        if !state.edges.contains(&target) {
+            state.edges.push(target);
         }
-        self.queue.push_back(Step::Reach(target));
+        if !self.states[target].reached {
+            self.queue.push_back(Step::Reach(target));
+        }
         if declaration.default_features {
-            self.queue.push_back(Step::Feature(target, "default".into()));
+            push_feature(&mut self.queue, &self.states, target, "default");
         }
         for feature in &declaration.features {
-            self.queue.push_back(Step::Feature(target, feature.clone()));
+            push_feature(&mut self.queue, &self.states, target, feature);
         }
         self.forward_features(entry, &declaration.key);
     }
@@ -342,28 +380,26 @@ impl<'a> Walk<'a> {
     /// Features asked of `key` reach every active declaration under that key.
     fn forward_features(&mut self, entry: usize, key: &str) {
         let Some(declared) = self.declarations(entry) else { return };
-        let asked: Vec<String> = self
-            .dependency_features
-            .get(&entry)
-            .into_iter()
-            .flatten()
-            .filter(|(k, _)| k == key)
-            .map(|(_, f)| f.clone())
-            .collect();
-        if asked.is_empty() {
+        let state = &self.states[entry];
+        let asked = || state.dependency_features.iter().filter(|(k, _)| k == key);
+        if asked().next().is_none() {
             return;
         }
-        let active = self.activated.get(&entry).cloned().unwrap_or_default();
-        for index in active {
-            let declaration = &declared.dependencies[index];
-            if declaration.key != key {
+        for (index, target) in state.activated.iter().enumerate() {
+            let Some(Some(target)) = *target else { continue };
+            if declared.dependencies[index].key != key {
                 continue;
             }
-            if let Some(target) = self.resolve(entry, declaration) {
-                for feature in &asked {
-                    self.queue.push_back(Step::Feature(target, feature.clone()));
-                }
+            for (_, feature) in asked() {
+                push_feature(&mut self.queue, &self.states, target, feature);
             }
         }
+    }
+}
+
+/// Queues `feature` of `entry`, unless it already has it.
+fn push_feature(queue: &mut VecDeque<Step>, states: &[State], entry: usize, feature: &str) {
+    if !states[entry].features.contains(feature) {
+        queue.push_back(Step::Feature(entry, feature.to_owned()));
     }
 }

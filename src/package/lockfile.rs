@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use super::lock_members::{LockMember, MemberFrom};
 use super::lock_settle::{self, Backtracked, Settled};
@@ -94,6 +95,7 @@ pub fn resolve(
         let mut walk = Walk::new(lock, declarations, index, HashMap::new(), root_index, picking);
         walk.run();
         let reads = std::mem::take(&mut walk.reads);
+        let walk = Rc::new(walk);
         Settled { walk, chosen: BTreeMap::new(), settled: true, backtracked: None, reads }
     };
     let position: HashMap<usize, usize> =

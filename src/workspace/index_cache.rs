@@ -9,6 +9,7 @@
 //! release cargo would resolve instead, and the declarations of registry packages whose
 //! sources cargo has not downloaded (cargo writes a lock from the index alone).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -196,10 +197,15 @@ impl IndexCache {
 
     /// What the index says of `name`.
     pub fn entry(&self, name: &str) -> Known {
-        let name = name.to_ascii_lowercase();
-        if let Some(known) = self.read.lock().ok().and_then(|read| read.get(&name).cloned()) {
+        let name: Cow<str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        if let Some(known) = self.read.lock().ok().and_then(|read| read.get(&*name).cloned()) {
             return known;
         }
+        let name = name.into_owned();
         let known = match self.read_cached(&name) {
             Some(Some(releases)) => Known::Releases(Entry { releases, online: false }),
             Some(None) => {
