@@ -170,23 +170,24 @@ pub fn compile_input_missing(s: &Subject) -> Outcome {
     .about(files)
 }
 
-/// Files that only code under a custom `cfg` the build script does not set reads: cargo
-/// publish verifies without them, but a build given that `--cfg` fails.
+/// Files that only code the verification does not compile reads (under a custom `cfg` the
+/// build script does not set, `not(…)` of one it sets, a feature `default` does not
+/// enable): cargo publish verifies without them, but a build under that `cfg` fails.
 pub fn compile_input_missing_under_cfg(s: &Subject) -> Outcome {
     let missing = missing_inputs(s, true);
     if missing.is_empty() {
         return Outcome::Pass(
-            "Every file that code under a custom cfg includes is packaged (or there is none)."
+            "Every file that code only some builds compile includes is packaged (or there is none)."
                 .into(),
         );
     }
     let (described, files) = describe_inputs(&missing);
     Outcome::fail(
         format!(
-            "The packaged crate does not compile with these custom cfgs set (cargo publish verifies without them): {}.",
+            "The packaged crate does not compile in builds with these cfgs (cargo publish verifies without them): {}.",
             described.join("; ")
         ),
-        "If users or docs.rs may set the cfg, package the file; if the code is for development only (benchmarks), this is expected, and you can allow this check.",
+        "If users or docs.rs may build with the cfg (or the feature), package the file; if the code is for development only (benchmarks), this is expected, and you can allow this check.",
     )
     .about(files)
 }

@@ -268,7 +268,7 @@ pub static CATALOGUE: &[Check] = &[
     check("secret-in-archive", Group::Archive, Severity::Blocker, "A secret would be published", publishing!("#packaging-a-crate"), Run::Crate(archive::secret_in_archive)),
     check("secret-in-test-data", Group::Archive, Severity::Warning, "A private key in test or example data would be published", publishing!("#packaging-a-crate"), Run::Crate(archive::secret_in_test_data)),
     check("compile-input-missing", Group::Archive, Severity::Blocker, "A file the sources include is not packaged", "https://doc.rust-lang.org/cargo/commands/cargo-package.html#option-cargo-package---no-verify", Run::Crate(archive::compile_input_missing)),
-    check("compile-input-missing-under-cfg", Group::Archive, Severity::Warning, "A file only a custom cfg includes is not packaged", "https://doc.rust-lang.org/cargo/reference/build-scripts.html#rustc-cfg", Run::Crate(archive::compile_input_missing_under_cfg)),
+    check("compile-input-missing-under-cfg", Group::Archive, Severity::Warning, "A file only some builds include is not packaged", "https://doc.rust-lang.org/cargo/reference/build-scripts.html#rustc-cfg", Run::Crate(archive::compile_input_missing_under_cfg)),
     check("crate-unpacked-too-large", Group::Archive, Severity::Blocker, "Unpacked crate is over 512 MiB", "https://crates.io/policies", Run::Crate(archive::unpacked_too_large)),
     check("upload-metadata-too-large", Group::Archive, Severity::Blocker, "Upload metadata is over 1 MiB", publishing!("#uploading-the-crate"), Run::Crate(archive::upload_metadata_too_large)),
     check("build-script-not-packaged", Group::Archive, Severity::Blocker, "cargo cannot publish without the build script", manifest!("#the-build-field"), Run::Crate(archive::build_script_not_packaged)),

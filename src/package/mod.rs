@@ -18,7 +18,7 @@ mod waves;
 
 pub use waves::in_waves;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -151,6 +151,28 @@ fn compiled_roots(member: &Member, files: &[ArchiveFile]) -> Vec<PathBuf> {
             compiled.then(|| root.to_path_buf())
         })
         .collect()
+}
+
+/// The features `cargo publish`'s verification builds the crate with: `default`, and every
+/// feature it enables (a dependency's name too, for `dep/feature`: its implicit feature may
+/// be one).
+fn default_features(member: &Member) -> BTreeSet<String> {
+    let features = &member.package.features;
+    let mut on = BTreeSet::new();
+    let mut queue = vec!["default".to_owned()];
+    while let Some(feature) = queue.pop() {
+        if !on.insert(feature.clone()) {
+            continue;
+        }
+        for value in features.get(&feature).into_iter().flatten() {
+            if value.starts_with("dep:") {
+                continue;
+            }
+            let enabled = value.split_once('/').map_or(value.as_str(), |(dep, _)| dep);
+            queue.push(enabled.trim_end_matches('?').to_owned());
+        }
+    }
+    on
 }
 
 /// What an earlier run learned about an archive with the same [`archive::cache_key`]: the
@@ -440,7 +462,7 @@ pub fn finish(
             // side, the crate is packaged in the time of the longer one.
             let (streamed, facts) = rayon::join(
                 || archive::stream(name, &version, &files),
-                || scan::scan(&files, &roots),
+                || scan::scan(&files, &roots, default_features(member)),
             );
             let streamed = streamed?;
             CachedArchive {

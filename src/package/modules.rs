@@ -8,7 +8,7 @@
 //! it, and reported as test code; what only a custom `cfg` compiles is marked (the
 //! `test_code` submodule judges `cfg`s).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -70,7 +70,12 @@ impl ModuleScan {
 
 /// Walks the module trees of the compiled targets (`roots`, relative to the package root)
 /// through the archive's files.
-pub fn compile_inputs(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ModuleScan, Error> {
+/// `default_features`: the features `cargo publish`'s verification builds with, when known.
+pub fn compile_inputs(
+    files: &[ArchiveFile],
+    roots: &[PathBuf],
+    default_features: Option<BTreeSet<String>>,
+) -> Result<ModuleScan, Error> {
     let by_path: BTreeMap<&Path, &ArchiveFile> =
         files.iter().map(|f| (f.path.as_path(), f)).collect();
     let mut inputs = Vec::new();
@@ -81,7 +86,10 @@ pub fn compile_inputs(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<Module
     let mut seen: BTreeMap<PathBuf, bool> = BTreeMap::new();
     // The build script is one of the roots; reading every root's text for the `cfg` names
     // it sets costs little, and a library that names one only counts it as set.
-    let mut build = BuildCfgs::new();
+    let mut build = match default_features {
+        Some(features) => BuildCfgs::new().with_default_features(features),
+        None => BuildCfgs::new(),
+    };
     let mut queue: Vec<(PathBuf, PathBuf, Option<String>)> = Vec::new();
     for root in roots {
         if let Some(text) = read_source(by_path.get(root.as_path()).copied())? {
@@ -215,7 +223,7 @@ mod tests {
             })
             .collect();
         let roots: Vec<PathBuf> = roots.iter().map(PathBuf::from).collect();
-        compile_inputs(&archive, &roots).unwrap()
+        compile_inputs(&archive, &roots, None).unwrap()
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! them: secrets (through [`crate::base::secrets`], every file whatever its size), and (through
 //! [`super::modules`]) the files Rust sources pull in at compile time.
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -46,23 +47,17 @@ pub struct SecretHit {
 
 /// Scans every packaged file, the generated ones too: names and contents, whatever their
 /// size or encoding (see [`crate::base::secrets::scan`]).
-pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Error> {
-    let modules = super::modules::compile_inputs(files, roots)?;
+/// `default_features`: the features `cargo publish`'s verification builds with.
+pub fn scan(
+    files: &[ArchiveFile],
+    roots: &[PathBuf],
+    default_features: BTreeSet<String>,
+) -> Result<ContentFacts, Error> {
+    let modules = super::modules::compile_inputs(files, roots, Some(default_features))?;
     let mut facts = ContentFacts::default();
     for file in files {
-        let hit = |line: usize, kind: &str| SecretHit {
-            path: file.path.clone(),
-            line,
-            kind: kind.to_owned(),
-            test_data: secrets::test_data::reason(
-                kind,
-                &file.path,
-                modules.in_test_code(&file.path, line),
-            ),
-        };
-        if let Some(kind) = secrets::in_name(&file.path) {
-            facts.secrets.push(hit(0, kind));
-        }
+        // A Rust source's lines, when it was read whole: which are doc comments.
+        let mut rust: Option<Vec<u8>> = None;
         let is_rust = file.path.extension().is_some_and(|e| e == "rs");
         let found = match &file.content {
             Content::Bytes(bytes) => secrets::scan(bytes.as_slice()),
@@ -75,11 +70,31 @@ pub fn scan(files: &[ArchiveFile], roots: &[PathBuf]) -> Result<ContentFacts, Er
                     .map(str::trim)
                     .filter(|line| !line.is_empty() && !line.starts_with("//"))
                     .count() as u64;
-                secrets::scan(bytes.as_slice())
+                let found = secrets::scan(bytes.as_slice());
+                rust = Some(bytes);
+                found
             }
             Content::File(disk) => crate::base::paths::open_regular(disk)
                 .and_then(|f| secrets::scan(f.take(file.size))),
         };
+        let hit = |line: usize, kind: &str| {
+            let in_doc_comment = rust.as_deref().is_some_and(|bytes| {
+                let text = line.checked_sub(1).and_then(|i| bytes.split(|b| *b == b'\n').nth(i));
+                let text = String::from_utf8_lossy(text.unwrap_or_default());
+                text.trim_start().starts_with("///") || text.trim_start().starts_with("//!")
+            });
+            let in_test_code = modules.in_test_code(&file.path, line);
+            let line_is = secrets::test_data::Line { in_test_code, in_doc_comment };
+            SecretHit {
+                path: file.path.clone(),
+                line,
+                kind: kind.to_owned(),
+                test_data: secrets::test_data::reason(kind, &file.path, line_is),
+            }
+        };
+        if let Some(kind) = secrets::in_name(&file.path) {
+            facts.secrets.push(hit(0, kind));
+        }
         let found = found.map_err(|e| Error::io(&file.path, e))?;
         facts.secrets.extend(found.into_iter().map(|h| hit(h.line, h.kind)));
     }

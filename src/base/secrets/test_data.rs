@@ -1,5 +1,6 @@
-//! Private keys that look like test data: in a file under a test or example folder, or in
-//! code only tests compile. Such a key is still published for everyone to read, so it stays a
+//! Private keys that look like test data: in a file under a test or example folder, in
+//! code only tests compile, or in documentation (a Markdown file, a doc comment: an
+//! example, published on purpose). Such a key is still published for everyone to read, so it stays a
 //! finding (a warning that says why, not a blocker) and is redacted like any other.
 //! Tokens are never test data: a token in a test is a live credential all the same.
 
@@ -29,10 +30,18 @@ fn is_test_folder(name: &str) -> bool {
         || name.starts_with("test_")
 }
 
+/// Where a finding's line is, besides its file's path.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Line {
+    /// In code only tests compile.
+    pub in_test_code: bool,
+    /// In a doc comment (`///`, `//!`).
+    pub in_doc_comment: bool,
+}
+
 /// Why a finding of `kind` in the packaged file `path` (archive path) looks like test
-/// data, or `None` when it does not: `in_test_code` says whether its line is code only
-/// tests compile.
-pub fn reason(kind: &str, path: &Path, in_test_code: bool) -> Option<String> {
+/// data, or `None` when it does not.
+pub fn reason(kind: &str, path: &Path, line: Line) -> Option<String> {
     if !KEY_KINDS.contains(&kind) {
         return None;
     }
@@ -44,7 +53,14 @@ pub fn reason(kind: &str, path: &Path, in_test_code: bool) -> Option<String> {
     if let Some(folder) = folder.into_iter().find(|name| is_test_folder(name)) {
         return Some(format!("under a test or example folder, {folder}/"));
     }
-    in_test_code.then(|| "in code only tests compile (#[cfg(test)])".to_owned())
+    let markdown = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    if line.in_test_code {
+        Some("in code only tests compile (#[cfg(test)])".to_owned())
+    } else if line.in_doc_comment {
+        Some("in a doc comment: an example in the documentation".to_owned())
+    } else {
+        markdown.then(|| "in a Markdown file: an example in the documentation".to_owned())
+    }
 }
 
 #[cfg(test)]
@@ -53,7 +69,10 @@ mod tests {
 
     #[test]
     fn keys_under_test_folders_or_in_test_code_are_test_data() {
-        let reason = |kind, path: &str, test| super::reason(kind, Path::new(path), test);
+        let reason = |kind, path: &str, in_test_code| {
+            let line = Line { in_test_code, in_doc_comment: false };
+            super::reason(kind, Path::new(path), line)
+        };
         assert_eq!(
             reason("private key", "src/transport/testdata/key.pem", false).as_deref(),
             Some("under a test or example folder, testdata/")
@@ -81,6 +100,27 @@ mod tests {
         // Tokens and credentials files are live wherever they are.
         assert_eq!(reason("GitHub token", "tests/fixtures/config", true), None);
         assert_eq!(reason("environment file", "tests/.env", false), None);
+    }
+
+    /// A key in a README's code block (pem-rfc7468 0.7.0) or in a doc comment's example
+    /// (ssh-key 0.6.7) is an example the crate documents; in plain code it is not.
+    #[test]
+    fn keys_in_documentation_are_examples() {
+        let doc = Line { in_test_code: false, in_doc_comment: true };
+        let code = Line::default();
+        let reason = |path: &str, line| super::reason("private key", Path::new(path), line);
+        assert_eq!(
+            reason("src/private.rs", doc).as_deref(),
+            Some("in a doc comment: an example in the documentation")
+        );
+        assert_eq!(
+            reason("README.md", code).as_deref(),
+            Some("in a Markdown file: an example in the documentation")
+        );
+        assert_eq!(reason("src/private.rs", code), None);
+        assert_eq!(reason("README.txt", code), None);
+        let token = super::reason("GitHub token", Path::new("README.md"), doc);
+        assert_eq!(token, None, "a token is live wherever it is");
     }
 
     #[test]

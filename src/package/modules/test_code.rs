@@ -3,9 +3,12 @@
 //! they decide is never compiled by any build of the published crate. A custom `cfg` name
 //! (one rustc does not know, such as `bench`, `docsrs` or `tokio_unstable`) is set only
 //! by `--cfg` in `RUSTFLAGS` or by the crate's build script: code under one that the build
-//! script does not name is compiled by some builds, but not by verification. Everything
-//! else (`feature = "…"`, `unix`, `target_os`, `debug_assertions`) may be set by the
-//! build that verifies or uses the crate.
+//! script does not name is compiled by some builds, but not by verification; code under
+//! one it names only while it does not set it (`not(name)`) is taken as compiled by some
+//! builds, but not by verification, too. Verification builds the crate's default features:
+//! code under a `feature = "…"` that `default` does not enable is compiled by some builds,
+//! not by verification. Everything else (`unix`, `target_os`, `debug_assertions`) may be
+//! set by the build that verifies or uses the crate.
 //!
 //! Works on proc-macro2 tokens: [`judge`] reads a `cfg(…)` attribute, and [`item_end`]
 //! finds where the item, statement, field, variant, match arm or element that such an
@@ -55,11 +58,18 @@ fn is_custom(name: &str) -> bool {
 pub struct BuildCfgs {
     named: BTreeSet<String>,
     any: bool,
+    /// The features verification builds with (`default`, and all it enables), when known.
+    default_features: Option<BTreeSet<String>>,
 }
 
 impl BuildCfgs {
     pub const fn new() -> BuildCfgs {
-        BuildCfgs { named: BTreeSet::new(), any: false }
+        BuildCfgs { named: BTreeSet::new(), any: false, default_features: None }
+    }
+
+    /// With the features `cargo publish`'s verification builds with.
+    pub fn with_default_features(self, features: BTreeSet<String>) -> BuildCfgs {
+        BuildCfgs { default_features: Some(features), ..self }
     }
 
     /// Reads the names a build script's source sets.
@@ -113,11 +123,26 @@ pub fn judge_tokens(attribute: &[TokenTree], build: &BuildCfgs) -> Verdict {
     if cfg != "cfg" || predicate.delimiter() != Delimiter::Parenthesis {
         return Verdict::Compiled;
     }
-    let any_build = |_: &str| Truth::Maybe;
-    let verification = |name: &str| if build.may_set(name) { Truth::Maybe } else { Truth::Never };
+    let any_build = |_: Cfg| Truth::Maybe;
+    let verification = |cfg: Cfg| match cfg {
+        Cfg::Custom(name) if build.may_set(name) => Truth::Maybe,
+        Cfg::Custom(_) => Truth::Never,
+        Cfg::Feature(feature) => match &build.default_features {
+            Some(on) if on.contains(feature) => Truth::Always,
+            Some(_) => Truth::Never,
+            None => Truth::Maybe,
+        },
+    };
+    // The build script sets every custom name it writes out (as most do, unconditionally).
+    let script_sets = |cfg: Cfg| match cfg {
+        Cfg::Custom(name) if build.named.contains(name) => Truth::Always,
+        other => verification(other),
+    };
     if evaluate(predicate.stream(), &any_build, 0) == Truth::Never {
         Verdict::Never
-    } else if evaluate(predicate.stream(), &verification, 0) == Truth::Never {
+    } else if evaluate(predicate.stream(), &verification, 0) == Truth::Never
+        || evaluate(predicate.stream(), &script_sets, 0) == Truth::Never
+    {
         Verdict::OnlyWith(format!("cfg({})", written(predicate.stream(), 0)))
     } else {
         Verdict::Compiled
@@ -146,9 +171,16 @@ enum Truth {
     Maybe,
 }
 
+/// A `cfg` a build decides: a custom name, or `feature = "…"`.
+#[derive(Clone, Copy)]
+enum Cfg<'a> {
+    Custom(&'a str),
+    Feature(&'a str),
+}
+
 /// The truth of one predicate (`name`, `name = "value"`, `all(…)`, `any(…)`, `not(…)`);
-/// `custom` says what a custom name is.
-fn evaluate(predicate: TokenStream, custom: &dyn Fn(&str) -> Truth, depth: usize) -> Truth {
+/// `custom` says what a custom name or a feature is.
+fn evaluate(predicate: TokenStream, custom: &dyn Fn(Cfg) -> Truth, depth: usize) -> Truth {
     if depth > MAX_PREDICATE_DEPTH {
         return Truth::Maybe;
     }
@@ -158,10 +190,17 @@ fn evaluate(predicate: TokenStream, custom: &dyn Fn(&str) -> Truth, depth: usize
             if rest.is_empty()
                 || matches!(rest.first(), Some(TokenTree::Punct(p)) if p.as_char() == '=') =>
         {
+            let feature = match rest {
+                [_, TokenTree::Literal(value)] => value.to_string(),
+                _ => String::new(),
+            };
             match name.to_string().as_str() {
                 "test" | "doctest" | "false" if rest.is_empty() => Truth::Never,
                 "true" if rest.is_empty() => Truth::Always,
-                name if is_custom(name) => custom(name),
+                "feature" if feature.len() >= 2 && feature.starts_with('"') => {
+                    custom(Cfg::Feature(&feature[1..feature.len() - 1]))
+                }
+                name if is_custom(name) => custom(Cfg::Custom(name)),
                 _ => Truth::Maybe,
             }
         }
@@ -385,6 +424,38 @@ mod tests {
         ] {
             assert_eq!(judged("cfg(has_i128)", computed), Verdict::Compiled, "{computed}");
         }
+    }
+
+    /// font-awesome-as-a-crate 0.3.1 includes `fontawesome.rs` under
+    /// `cfg(not(font_awesome_out_dir))`, which its build script sets: verification compiles
+    /// the `OUT_DIR` one instead.
+    #[test]
+    fn code_the_build_script_turns_off_is_not_what_verification_compiles() {
+        let script = "fn main() { println!(\"cargo:rustc-cfg=font_awesome_out_dir\"); }";
+        assert_eq!(
+            judged("cfg(not(font_awesome_out_dir))", script),
+            Verdict::OnlyWith("cfg(not(font_awesome_out_dir))".into())
+        );
+        assert_eq!(judged("cfg(font_awesome_out_dir)", script), Verdict::Compiled);
+        // A name it computes may be set or not: compiled, as before.
+        let computed = "println!(\"cargo::rustc-cfg={name}\");";
+        assert_eq!(judged("cfg(not(has_i128))", computed), Verdict::Compiled);
+    }
+
+    /// trustfall_core 0.8.1 includes a file from outside the package under
+    /// `cfg(any(test, feature = "__private"))`, a feature `default` does not enable.
+    #[test]
+    fn verification_builds_the_default_features_only() {
+        let on = BTreeSet::from(["default".to_owned(), "std".to_owned()]);
+        let build = BuildCfgs::new().with_default_features(on);
+        let judge = |attribute: &str| judge(attribute.parse().unwrap(), &build);
+        let private = "cfg(any(test, feature = \"__private\"))";
+        assert_eq!(judge(private), Verdict::OnlyWith(private.into()));
+        assert_eq!(judge("cfg(feature = \"std\")"), Verdict::Compiled);
+        let without_std = "cfg(not(feature = \"std\"))";
+        assert_eq!(judge(without_std), Verdict::OnlyWith(without_std.into()));
+        // Unknown default features: any feature may be on, as before.
+        assert_eq!(judged(private, ""), Verdict::Compiled);
     }
 
     #[test]
