@@ -20,7 +20,7 @@ use crate::workspace::{Member, Workspace};
 
 /// Packages every selected member, and every member their locks name, and runs `stage` on
 /// each selected one with its archive (or why it could not be packaged). Returns what
-/// `stage` made, in no particular order.
+/// `stage` made, in dependency order (see [`dependency_order`]).
 pub fn in_waves<'m, T: Send>(
     workspace: &'m Workspace,
     selected: &[&'m Member],
@@ -62,6 +62,7 @@ pub fn in_waves<'m, T: Send>(
         chosen: &chosen,
         stage: &stage,
         progress: Mutex::new(Progress { written: BTreeMap::new(), waiting, made: Vec::new() }),
+        order: dependency_order(&members, &needs),
     };
     // Collected before any starts: a member becomes ready once, when its last need is done.
     let ready: Vec<&'m Member> = members.iter().copied().filter(|m| !schedule.waits(m)).collect();
@@ -74,12 +75,42 @@ pub fn in_waves<'m, T: Send>(
         for member in stuck {
             let written = named(&needs, member, &written);
             let schedule = &schedule;
-            scope.spawn(move |scope| {
-                schedule.finish(scope, member, &written);
+            scope.spawn(move |_| {
+                schedule.finish(member, &written);
             });
         }
     });
-    schedule.progress.into_inner().unwrap_or_else(|e| e.into_inner()).made
+    let mut made = schedule.progress.into_inner().unwrap_or_else(|e| e.into_inner()).made;
+    made.sort_by_key(|(at, _)| *at);
+    made.into_iter().map(|(_, made)| made).collect()
+}
+
+/// Each member's place in a dependency order (the same on every run): the members whose
+/// locks name no other member first, by name, then those that name only these, and so on;
+/// members on a cycle last. What the stages made is returned in this order, which later
+/// stages (the builds) follow.
+fn dependency_order(
+    members: &[&Member],
+    needs: &BTreeMap<&str, Vec<String>>,
+) -> BTreeMap<String, usize> {
+    let mut order = BTreeMap::new();
+    let mut pending: Vec<&Member> = members.to_vec();
+    while !pending.is_empty() {
+        let names: BTreeSet<&str> = pending.iter().map(|m| m.name()).collect();
+        let ready = |m: &Member| {
+            needs[m.name()].iter().all(|n| n == m.name() || !names.contains(n.as_str()))
+        };
+        let (mut wave, rest): (Vec<&Member>, Vec<&Member>) =
+            pending.iter().copied().partition(|m| ready(m));
+        if wave.is_empty() {
+            wave = rest.clone();
+        }
+        for member in &wave {
+            order.insert(member.name().to_owned(), order.len());
+        }
+        pending = if wave.len() == pending.len() { Vec::new() } else { rest };
+    }
+    order
 }
 
 /// What each member's lock names, for the `selected` members and all they reach.
@@ -124,7 +155,8 @@ type Prepare<'m> = Mutex<Option<Result<Prepared<'m>, String>>>;
 struct Progress<'m, T> {
     written: BTreeMap<String, MemberCrate>,
     waiting: BTreeMap<&'m str, usize>,
-    made: Vec<T>,
+    /// By each member's place in [`dependency_order`].
+    made: Vec<(usize, T)>,
 }
 
 struct Schedule<'a, 'm, T> {
@@ -136,6 +168,7 @@ struct Schedule<'a, 'm, T> {
     chosen: &'a BTreeSet<&'m str>,
     stage: &'a (dyn Fn(&'m Member, Result<Archive, String>) -> T + Sync),
     progress: Mutex<Progress<'m, T>>,
+    order: BTreeMap<String, usize>,
 }
 
 impl<'a, 'm, T: Send> Schedule<'a, 'm, T> {
@@ -152,16 +185,15 @@ impl<'a, 'm, T: Send> Schedule<'a, 'm, T> {
     fn start<'s>(&'s self, scope: &rayon::Scope<'s>, member: &'m Member) {
         scope.spawn(move |scope| {
             let written = named(self.needs, member, &self.lock().written);
-            let ready = self.finish(scope, member, &written);
+            let ready = self.finish(member, &written);
             ready.into_iter().for_each(|m| self.start(scope, m));
         });
     }
 
-    /// Writes `member`'s lock with `written`, sizes its `.crate`, stages it (on the pool,
-    /// when the run selected it), and returns the members that waited for it last.
-    fn finish<'s>(
-        &'s self,
-        scope: &rayon::Scope<'s>,
+    /// Writes `member`'s lock with `written`, sizes its `.crate`, stages it (when the run
+    /// selected it), and returns the members that waited for it last.
+    fn finish(
+        &self,
         member: &'m Member,
         written: &BTreeMap<String, MemberCrate>,
     ) -> Vec<&'m Member> {
@@ -171,13 +203,14 @@ impl<'a, 'm, T: Send> Schedule<'a, 'm, T> {
         let archive =
             prepared.and_then(|p| guarded(|| super::finish(workspace, p, cache, written)));
         let crate_file = archive.as_ref().ok().map(Archive::written);
-        if self.chosen.contains(member.name()) {
-            scope.spawn(move |_| {
-                let made = (self.stage)(member, archive);
-                self.lock().made.push(made);
-            });
-        }
+        // Staged before the members that wait for it start: a stage may use what the stages
+        // of the members its lock names did (a build patches in their unpacked archives).
+        let made = self.chosen.contains(member.name()).then(|| (self.stage)(member, archive));
         let mut progress = self.lock();
+        if let Some(made) = made {
+            let at = self.order.get(member.name()).copied().unwrap_or(usize::MAX);
+            progress.made.push((at, made));
+        }
         if let Some(crate_file) = crate_file {
             progress.written.insert(member.name().to_owned(), crate_file);
         }
