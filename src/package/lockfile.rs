@@ -228,10 +228,13 @@ pub fn written(
         })
         .collect();
     listed.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    // The first of a name wins, as a search from the start would find it.
+    let by_name: HashMap<&str, &LockMember> =
+        listed.iter().rev().map(|m| (m.name.as_str(), m)).collect();
     let nodes: Vec<Node> = resolution
         .nodes
         .iter()
-        .map(|node| match listed.iter().find(|m| m.name == node.name) {
+        .map(|node| match by_name.get(node.name.as_str()) {
             Some(member) if node.source.is_none() => Node {
                 version: member.version.clone(),
                 source: Some(CRATES_IO.into()),
