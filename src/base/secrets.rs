@@ -130,6 +130,24 @@ fn secrets_in(bytes: &[u8]) -> Vec<Found> {
     found
 }
 
+/// Where the body of a private key whose header ends at `at` ends: past the base64 lines
+/// (written out, or with `\n` escapes in a string) and the `-----END …-----` footer. Only
+/// ASCII is passed over, so the end is a character boundary.
+fn key_body_end(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        match bytes[at..] {
+            [b, ..] if b.is_ascii_alphanumeric() || b"+/= \t\r\n".contains(&b) => at += 1,
+            [b'\\', b'n', ..] => at += 2,
+            _ => break,
+        }
+    }
+    if bytes[at..].starts_with(b"-----END") {
+        let footer = bytes[at + 8..].windows(5).position(|w| w == b"-----");
+        at = footer.map_or(at, |p| at + 8 + p + 5);
+    }
+    at
+}
+
 /// `found` ordered by position, a match inside an earlier one left out.
 fn without_overlaps(mut found: Vec<Found>) -> Vec<Found> {
     found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
@@ -160,6 +178,10 @@ pub fn redact(text: &str) -> Cow<'_, str> {
                 kind: pattern.kind,
             });
         }
+    }
+    // A private key's body is as secret as its header: the lines after it go too.
+    for f in found.iter_mut().filter(|f| f.kind == "private key") {
+        f.end = key_body_end(bytes, f.end);
     }
     let found = without_overlaps(found);
     if found.is_empty() {
@@ -284,6 +306,18 @@ mod tests {
     // Built at run time, so that this source file holds no secret of its own.
     fn github() -> String {
         format!("ghp_{}", "a1B2".repeat(9))
+    }
+
+    /// A README's PEM block is shown redacted whole: header, body and footer.
+    #[test]
+    fn a_private_keys_body_is_redacted_with_its_header() {
+        let (begin, end) =
+            (format!("-----BEGIN {}KEY-----", "PRIVATE "), "-----END PRIVATE KEY-----");
+        let text =
+            format!("```text\n{begin}\nMC4CAQAwBQYDK2VwBCIEIBft\nnHPp22Sew+/=\n{end}\n```\n");
+        assert_eq!(redact(&text), "```text\n[redacted: private key]\n```\n");
+        let escaped = format!("let k = \"{begin}\\nMC4CAQAw\\nBQYD\"; next");
+        assert_eq!(redact(&escaped), "let k = \"[redacted: private key]\"; next");
     }
 
     #[test]

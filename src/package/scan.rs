@@ -81,7 +81,9 @@ pub fn scan(
             let in_doc_comment = rust.as_deref().is_some_and(|bytes| {
                 let text = line.checked_sub(1).and_then(|i| bytes.split(|b| *b == b'\n').nth(i));
                 let text = String::from_utf8_lossy(text.unwrap_or_default());
-                text.trim_start().starts_with("///") || text.trim_start().starts_with("//!")
+                let text = text.trim_start();
+                // `////` is a plain comment, not a doc comment.
+                (text.starts_with("///") && !text.starts_with("////")) || text.starts_with("//!")
             });
             let in_test_code = modules.in_test_code(&file.path, line);
             let line_is = secrets::test_data::Line { in_test_code, in_doc_comment };

@@ -1,6 +1,7 @@
 //! What the precision of the checks opens to a pull request: sources that nest without
 //! end (the module walk reads them), links to links (cargo follows each link, so the
-//! listing can grow exponentially), and live secrets dressed as placeholders or test data.
+//! listing can grow exponentially), and live secrets dressed as placeholders, test data or
+//! documentation.
 
 use super::{PACKAGE, contains, every_output_byte, failing, report, site_run, write};
 
@@ -128,6 +129,62 @@ fn live_secrets_dressed_as_placeholders_or_test_data_still_count() {
     all.extend(&output.stdout);
     all.extend(&output.stderr);
     for secret in [header("BEGIN"), line(4 * 20), line(20), token] {
+        assert!(!contains(&all, &secret), "{secret} leaked");
+    }
+}
+
+/// Only documentation is eased: a key in a doc comment (`///`) or a Markdown file is a
+/// warning, but the same key after `////` (a plain comment), in code whose string holds
+/// `///`, and a token in the README still block. No output holds any of them.
+#[test]
+fn live_secrets_dressed_as_documentation_still_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let header = format!("-----BEGIN {}PRIVATE KEY-----", "");
+    let body = |seed: u8| -> String {
+        (0..40u32).map(|i| char::from(b'A' + ((i * 7 + u32::from(seed) * 3) % 26) as u8)).collect()
+    };
+    let token = format!("ghp_{}", "Zx9K".repeat(9));
+    let lib = format!(
+        "/// {header}\n/// {}\n/// {}\npub fn documented() {{}}\n\
+         //// {header}\n//// {}\n//// {}\n\
+         pub const K: &str = \"/// {header}\\n{}{}\";\n",
+        body(1),
+        body(2),
+        body(3),
+        body(4),
+        body(5),
+        body(6),
+    );
+    let readme =
+        format!("# victim\n\n```text\n{header}\n{}\n{}\n```\n\ntoken: {token}\n", body(7), body(8));
+    let manifest = format!("{PACKAGE}readme = \"README.md\"\n");
+    write(&ws, &[("Cargo.toml", &manifest), ("src/lib.rs", &lib), ("README.md", &readme)]);
+    let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "blocked: {output:?}");
+    let report = report(&site);
+    let checks = report["crates"][0]["checks"].as_array().unwrap();
+    let message = |id: &str| {
+        let check = checks.iter().find(|c| c["id"] == id).unwrap();
+        assert_eq!(check["status"], "fail", "{id}: {check}");
+        check["message"].as_str().unwrap().to_owned()
+    };
+    let blocked = message("secret-in-archive");
+    for needle in ["src/lib.rs line 5 ", "src/lib.rs line 8 ", "README.md line 9 "] {
+        assert!(blocked.contains(needle), "{needle} not in: {blocked}");
+    }
+    assert!(!blocked.contains("src/lib.rs line 1 "), "{blocked}");
+    let warned = message("secret-in-test-data");
+    for needle in [
+        "src/lib.rs line 1 (private key, in a doc comment",
+        "README.md line 4 (private key, in a Markdown file",
+    ] {
+        assert!(warned.contains(needle), "{needle} not in: {warned}");
+    }
+    let mut all = every_output_byte(&site);
+    all.extend(&output.stdout);
+    all.extend(&output.stderr);
+    for secret in [header.clone(), body(1), body(4), body(5), body(7), token] {
         assert!(!contains(&all, &secret), "{secret} leaked");
     }
 }
