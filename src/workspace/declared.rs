@@ -1,17 +1,20 @@
 //! The dependency declarations the packaged locks are walked with: the members' own, and
-//! those of every registry package the lock pins. The latter come from the cache, or from
-//! a full `cargo metadata` (the slowest step of loading a workspace the first time), which
-//! then runs in the background while the run lists and reads the members' files, and is
-//! waited for when a lock is first walked.
+//! those of every registry package the lock pins. The latter come from the cache, else
+//! from cargo's index cache (what cargo's resolver reads them from), else from a full
+//! `cargo metadata` (the slowest step of loading a workspace the first time), which then
+//! runs in the background while the run lists and reads the members' files, and is waited
+//! for when a lock is first walked.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use cargo_metadata::MetadataCommand;
+use rayon::prelude::*;
 
 use super::Member;
-use super::lock::{Declarations, Lock};
+use super::index_cache::IndexCache;
+use super::lock::{CRATES_IO, Declarations, Lock, PackageDeclarations};
 use crate::base::cache::BlobStore;
 
 /// Every package's declarations, now or once `cargo metadata` has answered.
@@ -29,17 +32,18 @@ struct Known {
 }
 
 impl Declared {
-    /// The members' declarations, and those of every registry package in `lock` from a
-    /// full `cargo metadata`: offline, `--locked` (it never rewrites the checkout's lock),
-    /// from a neutral folder. Packages it cannot load stay unknown, and the lock walk says
-    /// so. The declarations of pinned packages (see [`Lock::pinned_key`]) are kept in
-    /// `cache`: a re-run with the same lock does not resolve again. `walked` is the lock
-    /// the packaged locks start from.
+    /// The members' declarations, and those of every registry package in `lock`: from the
+    /// `index` when it lists each of them, else from a full `cargo metadata`: offline,
+    /// `--locked` (it never rewrites the checkout's lock), from a neutral folder. Packages
+    /// it cannot load stay unknown, and the lock walk says so. The declarations of pinned
+    /// packages (see [`Lock::pinned_key`]) are kept in `cache`: a re-run with the same lock
+    /// does not read them again. `walked` is the lock the packaged locks start from.
     pub fn load(
         manifest_path: &Path,
         members: &[Member],
         lock: Option<&Lock>,
         walked: Option<&Lock>,
+        index: &IndexCache,
         cache: &BlobStore,
     ) -> Declared {
         let mut declarations = Declarations::default();
@@ -58,6 +62,13 @@ impl Declared {
         if let Some(kept) = key.as_deref().and_then(|key| cache.get(key))
             && declarations.add_pinned(&kept)
         {
+            return now(known(declarations, walked));
+        }
+        if let Some(key) = &key
+            && let Some(listed) = from_index(lock, index)
+        {
+            declarations.packages.extend(listed);
+            cache.store(&[(key.clone(), declarations.pinned(lock))]);
             return now(known(declarations, walked));
         }
         let (manifest_path, lock, walked) =
@@ -102,6 +113,23 @@ impl Drop for Declared {
         }
     }
 }
+
+/// The declarations of every package `lock` pins, as the index lists them, when each is a
+/// crates.io release the index cache lists (a git package's are only in its manifest).
+fn from_index(lock: &Lock, index: &IndexCache) -> Option<Vec<(Release, Arc<PackageDeclarations>)>> {
+    lock.entries
+        .par_iter()
+        .filter(|e| e.source.is_some())
+        .map(|e| {
+            let listed = e.source.as_deref() == Some(CRATES_IO);
+            let declared = listed.then(|| index.declarations(&e.name, &e.version)).flatten()?;
+            Some(((e.name.clone(), e.version.clone()), declared))
+        })
+        .collect()
+}
+
+/// A package's name and version.
+type Release = (String, semver::Version);
 
 fn full_metadata(manifest_path: &PathBuf) -> Option<cargo_metadata::Metadata> {
     let neutral = tempfile::tempdir().ok()?;

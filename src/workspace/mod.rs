@@ -228,7 +228,9 @@ impl Workspace {
             }))
         });
         let walked = members_lock.as_ref().or(lock.as_ref());
-        let declared = Declared::load(&manifest_path, &members, lock.as_ref(), walked, cache);
+        let index = IndexCache::open();
+        let declared =
+            Declared::load(&manifest_path, &members, lock.as_ref(), walked, &index, cache);
         Ok(Workspace {
             confinement,
             root,
@@ -240,7 +242,7 @@ impl Workspace {
             lock_committed,
             members_lock,
             declared,
-            index: IndexCache::open(),
+            index,
             git: GitRepos::default(),
         })
     }
