@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::files::VcsInfo;
 use crate::package::lock_members::LockMember;
-use crate::package::lockfile::{self, MemberCrate, ResolutionMemo, View};
+use crate::package::lockfile::{self, MemberCrate, Resolution, ResolutionMemo, View};
 use crate::workspace::index_cache::rust_version;
 use crate::workspace::manifest::Resolver;
 use crate::workspace::{Member, Workspace};
@@ -20,39 +20,64 @@ pub struct PackagedLock {
     pub estimate: Option<String>,
 }
 
-/// The workspace members the packaged lock of `member` lists, whatever the registry holds:
-/// their archives are needed first (for their checksums, or their fingerprints).
-pub fn lock_members(
-    workspace: &Workspace,
-    member: &Member,
-    memo: &dyn ResolutionMemo,
-) -> Vec<String> {
-    let lock = lockfile(workspace, member, &BTreeMap::new(), View::Fingerprint, memo);
-    lock.members.into_iter().map(|m| m.name).collect()
+/// A member's packaged-lock resolutions, the release's and the fingerprint's. They do not
+/// depend on the other members' archives, only their written text does: all are found
+/// before any `.crate` is finished.
+pub struct LockResolutions {
+    release: Option<Resolution>,
+    fingerprint: Option<Resolution>,
 }
 
-/// The lock file cargo packages with `member`, as `view` has it. `checksums` holds the
-/// other members' `.crate` files, where known: a member the lock lists comes from crates.io.
-/// The resolution is taken from `memo` when its inputs are unchanged: the workspace's lock
-/// and declarations ([`Workspace::resolution_inputs`]), the crate, the view, and every
-/// index entry it read.
-pub fn lockfile(
-    workspace: &Workspace,
-    member: &Member,
-    checksums: &BTreeMap<String, MemberCrate>,
-    view: View,
-    memo: &dyn ResolutionMemo,
-) -> PackagedLock {
-    let format = lock_format(member.rust_version.as_deref());
-    let empty = crate::workspace::lock::Lock::default();
-    // Without a committed lock, cargo's packaging pins nothing: it starts from the members.
-    let lock = workspace.members_lock.as_ref().or(workspace.lock.as_ref()).unwrap_or(&empty);
+impl LockResolutions {
+    /// Both views' resolutions of `member`'s lock, taken from `memo` when their inputs are
+    /// unchanged: the workspace's lock and declarations
+    /// ([`Workspace::resolution_inputs`]), the crate, the view, and every index entry it
+    /// read.
+    pub fn of(workspace: &Workspace, member: &Member, memo: &dyn ResolutionMemo) -> Self {
+        let (release, fingerprint) = rayon::join(
+            || resolution(workspace, member, View::Release, memo),
+            || resolution(workspace, member, View::Fingerprint, memo),
+        );
+        LockResolutions { release, fingerprint }
+    }
+
+    /// The workspace members the packaged lock lists, whatever the registry holds: their
+    /// archives are needed first (for their checksums, or their fingerprints).
+    pub fn members(&self) -> Vec<String> {
+        let mut names = self.fingerprint.as_ref().map(Resolution::member_names).unwrap_or_default();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    pub fn view(&self, view: View) -> Option<&Resolution> {
+        match view {
+            View::Release => self.release.as_ref(),
+            View::Fingerprint => self.fingerprint.as_ref(),
+        }
+    }
+}
+
+/// The crate's lock as cargo packages it.
+fn root<'m>(member: &'m Member, workspace: &Workspace) -> lockfile::Root<'m> {
     let resolver3 = workspace.inheritable.resolver() == Resolver::V3;
-    let root = lockfile::Root {
+    lockfile::Root {
         name: member.name(),
         version: &member.package.version,
         rust_version: member.rust_version.as_deref().and_then(rust_version).filter(|_| resolver3),
-    };
+    }
+}
+
+fn resolution(
+    workspace: &Workspace,
+    member: &Member,
+    view: View,
+    memo: &dyn ResolutionMemo,
+) -> Option<Resolution> {
+    let empty = crate::workspace::lock::Lock::default();
+    // Without a committed lock, cargo's packaging pins nothing: it starts from the members.
+    let lock = workspace.members_lock.as_ref().or(workspace.lock.as_ref()).unwrap_or(&empty);
+    let root = root(member, workspace);
     let key = {
         use sha2::Digest;
         let inputs = format!(
@@ -64,18 +89,30 @@ pub fn lockfile(
         );
         crate::base::format::hex(&sha2::Sha256::digest(inputs))
     };
-    let resolution = match memo.resolution(&key).filter(|r| r.still_holds(&workspace.index)) {
-        Some(kept) => Some(kept),
-        None => {
-            let resolved =
-                lockfile::resolve(lock, workspace.declarations(), &root, &workspace.index, view);
-            if let Some(resolved) = &resolved {
-                memo.keep_resolution(&key, resolved);
-            }
-            resolved
-        }
-    };
-    let packaged = lockfile::written(resolution.as_ref(), &root, checksums, format, view);
+    if let Some(kept) = memo.resolution(&key).filter(|r| r.still_holds(&workspace.index)) {
+        return Some(kept);
+    }
+    let resolved = lockfile::resolve(lock, workspace.declarations(), &root, &workspace.index, view);
+    if let Some(resolved) = &resolved {
+        memo.keep_resolution(&key, resolved);
+    }
+    resolved
+}
+
+/// The lock file cargo packages with `member`, as `view` has it, from its `resolutions`.
+/// `checksums` holds the other members' `.crate` files, where known: a member the lock
+/// lists comes from crates.io.
+pub fn lockfile(
+    workspace: &Workspace,
+    member: &Member,
+    resolutions: &LockResolutions,
+    checksums: &BTreeMap<String, MemberCrate>,
+    view: View,
+) -> PackagedLock {
+    let format = lock_format(member.rust_version.as_deref());
+    let root = root(member, workspace);
+    let resolution = resolutions.view(view);
+    let packaged = lockfile::written(resolution, &root, checksums, format, view);
     let estimate = if format < 2 {
         Some("Cargo.lock is estimated: a rust-version before 1.41 asks for the first lock format, which this tool does not write.".to_owned())
     } else if workspace.lock_committed && workspace.lock.is_none() {

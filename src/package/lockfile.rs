@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use super::lock_members::{LockMember, MemberFrom};
 use super::lock_settle::{self, Backtracked, Settled};
-use super::lock_walk::{Picking, Walk};
+use super::lock_walk::{LockDeclarations, Picking, Walk};
 use crate::workspace::index_cache::IndexCache;
 use crate::workspace::lock::{CRATES_IO, Declarations, Lock};
 
@@ -89,10 +89,11 @@ pub fn resolve(
     let picking =
         Picking { from_index: view == View::Release, rust_version: root.rust_version.clone() };
     let root_index = lock.index_of(root.name, root.version)?;
+    let declarations = LockDeclarations::new(lock, declarations);
     let Settled { walk, chosen, settled, backtracked, reads } = if view == View::Release {
-        lock_settle::release(lock, declarations, index, root_index, picking)
+        lock_settle::release(&declarations, index, root_index, picking)
     } else {
-        let mut walk = Walk::new(lock, declarations, index, HashMap::new(), root_index, picking);
+        let mut walk = Walk::new(&declarations, index, HashMap::new(), root_index, picking);
         walk.run();
         let reads = std::mem::take(&mut walk.reads);
         let walk = Rc::new(walk);
@@ -178,6 +179,11 @@ struct Node {
 }
 
 impl Resolution {
+    /// The other workspace members it reaches.
+    pub fn member_names(&self) -> Vec<String> {
+        self.members.iter().map(|m| m.name.clone()).collect()
+    }
+
     /// Whether the index still holds what this resolution read of it: with the same lock,
     /// declarations and crate, the walk would resolve the same. (And whether it is whole:
     /// every dependency a package of it.)

@@ -320,7 +320,8 @@ pub fn package(
     cache: &dyn ArchiveCache,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Archive, Error> {
-    finish(workspace, prepare(workspace, member)?, cache, checksums)
+    let resolutions = generated::LockResolutions::of(workspace, member, cache);
+    finish(workspace, prepare(workspace, member)?, &resolutions, cache, checksums)
 }
 
 /// A member's archive but for its `Cargo.lock`, which names the other members' archives:
@@ -424,11 +425,12 @@ pub fn prepare<'m>(workspace: &Workspace, member: &'m Member) -> Result<Prepared
     Ok(Prepared { member, listing, files, lock_at, estimates, unreadable, outside })
 }
 
-/// Writes a prepared member's `Cargo.lock` with the other members' `.crate` files
-/// (`checksums`), then sizes and fingerprints its `.crate`.
+/// Writes a prepared member's `Cargo.lock` from its `resolutions` with the other members'
+/// `.crate` files (`checksums`), then sizes and fingerprints its `.crate`.
 pub fn finish(
     workspace: &Workspace,
     prepared: Prepared,
+    resolutions: &generated::LockResolutions,
     cache: &dyn ArchiveCache,
     checksums: &BTreeMap<String, MemberCrate>,
 ) -> Result<Archive, Error> {
@@ -438,12 +440,12 @@ pub fn finish(
     let mut lock_digest = None;
     let mut lock_members = Vec::new();
     if let Some(at) = lock_at {
-        let lock = generated::lockfile(workspace, member, checksums, View::Release, cache);
+        let lock = generated::lockfile(workspace, member, resolutions, checksums, View::Release);
         estimates.extend(lock.estimate);
         lock_members = lock.members;
         if member.has_binaries() {
             let stable =
-                generated::lockfile(workspace, member, checksums, View::Fingerprint, cache);
+                generated::lockfile(workspace, member, resolutions, checksums, View::Fingerprint);
             lock_digest = Some(<sha2::Sha256 as sha2::Digest>::digest(stable.text).into());
         }
         let content = Content::Bytes(lock.text.into_bytes());

@@ -4,17 +4,19 @@
 //! whether the run selected them or not: a crate's lock, checksum and fingerprint never
 //! depend on `-p`, `--exclude` or the subcommand.
 //!
-//! Everything but the lock (listing, reading and digesting each file) does not wait for
-//! other members: all are prepared side by side first. Then each member is finished as
-//! soon as the members its lock names are, with exactly their `.crate` files.
+//! Everything but the lock's text does not wait for other members: all are prepared
+//! (listing, reading and digesting each file) and their locks resolved side by side first.
+//! Then each member is finished as soon as the members its lock names are, with exactly
+//! their `.crate` files.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use super::generated::LockResolutions;
 use super::lockfile::MemberCrate;
-use super::{Archive, ArchiveCache, Prepared, generated};
+use super::{Archive, ArchiveCache, Prepared};
 use crate::base::error::guarded;
 use crate::workspace::{Member, Workspace};
 
@@ -31,10 +33,12 @@ pub fn in_waves<'m, T: Send>(
         let prepare = |m: &'m Member| Mutex::new(Some(guarded(|| super::prepare(workspace, m))));
         members.par_iter().map(|&m| (m.name(), prepare(m))).collect()
     };
-    // The selected members are prepared while their locks are walked (which may wait for
+    // The selected members are prepared while their locks are resolved (which may wait for
     // the workspace's declarations), then the members those locks name.
-    let (needs, mut prepared) =
-        rayon::join(|| lock_needs(workspace, selected, cache), || prepare(selected));
+    let (resolutions, mut prepared) =
+        rayon::join(|| resolve_locks(workspace, selected, cache), || prepare(selected));
+    let needs: BTreeMap<&str, Vec<String>> =
+        resolutions.iter().map(|(&name, r)| (name, r.members())).collect();
     let members: Vec<&'m Member> = needs.keys().filter_map(|n| workspace.member(n)).collect();
     let unselected: Vec<&'m Member> =
         members.iter().copied().filter(|m| !prepared.contains_key(m.name())).collect();
@@ -57,6 +61,7 @@ pub fn in_waves<'m, T: Send>(
         workspace,
         cache,
         needs: &needs,
+        resolutions: &resolutions,
         dependents: &dependents,
         prepared,
         chosen: &chosen,
@@ -113,29 +118,30 @@ fn dependency_order(
     order
 }
 
-/// What each member's lock names, for the `selected` members and all they reach.
-fn lock_needs<'m>(
+/// The lock resolutions of the `selected` members and of all the members they name.
+fn resolve_locks<'m>(
     workspace: &'m Workspace,
     selected: &[&'m Member],
     cache: &dyn ArchiveCache,
-) -> BTreeMap<&'m str, Vec<String>> {
-    let mut needs: BTreeMap<&'m str, Vec<String>> = BTreeMap::new();
+) -> BTreeMap<&'m str, LockResolutions> {
+    let mut resolved: BTreeMap<&'m str, LockResolutions> = BTreeMap::new();
     let mut frontier: Vec<&'m Member> = selected.to_vec();
     while !frontier.is_empty() {
-        let named: Vec<(&'m Member, Vec<String>)> = frontier
+        let round: Vec<(&'m Member, LockResolutions)> = frontier
             .par_iter()
-            .map(|&member| (member, generated::lock_members(workspace, member, cache)))
+            .map(|&member| (member, LockResolutions::of(workspace, member, cache)))
             .collect();
         frontier = Vec::new();
-        for (member, named) in named {
+        for (member, resolutions) in round {
+            let named = resolutions.members();
             frontier.extend(named.iter().filter_map(|name| workspace.member(name)));
-            needs.insert(member.name(), named);
+            resolved.insert(member.name(), resolutions);
         }
         frontier.sort_by_key(|m| m.name());
         frontier.dedup_by_key(|m| m.name());
-        frontier.retain(|m| !needs.contains_key(m.name()));
+        frontier.retain(|m| !resolved.contains_key(m.name()));
     }
-    needs
+    resolved
 }
 
 /// The `.crate` files of exactly the members `member`'s lock names, among those `written`:
@@ -163,6 +169,7 @@ struct Schedule<'a, 'm, T> {
     workspace: &'m Workspace,
     cache: &'a dyn ArchiveCache,
     needs: &'a BTreeMap<&'m str, Vec<String>>,
+    resolutions: &'a BTreeMap<&'m str, LockResolutions>,
     dependents: &'a BTreeMap<&'m str, Vec<&'m Member>>,
     prepared: BTreeMap<&'m str, Prepare<'m>>,
     chosen: &'a BTreeSet<&'m str>,
@@ -200,8 +207,9 @@ impl<'a, 'm, T: Send> Schedule<'a, 'm, T> {
         let prepared = self.prepared[member.name()].lock().ok().and_then(|mut p| p.take());
         let prepared = prepared.unwrap_or_else(|| Err("packaged twice".to_owned()));
         let (workspace, cache) = (self.workspace, self.cache);
-        let archive =
-            prepared.and_then(|p| guarded(|| super::finish(workspace, p, cache, written)));
+        let resolutions = &self.resolutions[member.name()];
+        let archive = prepared
+            .and_then(|p| guarded(|| super::finish(workspace, p, resolutions, cache, written)));
         let crate_file = archive.as_ref().ok().map(Archive::written);
         // Staged before the members that wait for it start: a stage may use what the stages
         // of the members its lock names did (a build patches in their unpacked archives).
