@@ -8,9 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use super::lock_members::{MemberFrom, NO_RELEASE_ACCEPTS, choose};
-use super::lock_walk::{Picking, Walk};
+use super::lock_walk::{LockDeclarations, Picking, Walk};
 use crate::workspace::index_cache::IndexCache;
-use crate::workspace::lock::{Declarations, Lock};
 
 /// Walks until the members' releases settle: each round takes the releases one more level
 /// of a chain of published members asks for (wasmtime's members on a main branch reach
@@ -46,21 +45,13 @@ pub(super) struct Backtracked {
 
 /// The release's walk from the lock entry `root`.
 pub(super) fn release<'a>(
-    lock: &'a Lock,
-    declarations: &'a Declarations,
+    declarations: &'a LockDeclarations<'a>,
     index: &'a IndexCache,
     root: usize,
     picking: Picking,
 ) -> Settled<'a> {
-    let mut walks = Walks {
-        lock,
-        declarations,
-        index,
-        root,
-        picking,
-        done: HashMap::new(),
-        reads: BTreeSet::new(),
-    };
+    let mut walks =
+        Walks { declarations, index, root, picking, done: HashMap::new(), reads: BTreeSet::new() };
     let first = settle(&mut walks, &BTreeMap::new());
     if !conflicting(&first.chosen) {
         return walks.with_reads(first);
@@ -104,8 +95,7 @@ pub(super) fn release<'a>(
 /// The walks of one release, each run once: every round of [`settle`] starts from the
 /// same walk, and backtracking comes back to the same releases.
 struct Walks<'a> {
-    lock: &'a Lock,
-    declarations: &'a Declarations,
+    declarations: &'a LockDeclarations<'a>,
     index: &'a IndexCache,
     root: usize,
     picking: Picking,
@@ -122,9 +112,8 @@ impl<'a> Walks<'a> {
             return Rc::clone(walk);
         }
         let releases = from_index.iter().cloned().collect();
-        let (lock, declarations, index) = (self.lock, self.declarations, self.index);
-        let mut walk =
-            Walk::new(lock, declarations, index, releases, self.root, self.picking.clone());
+        let (declarations, index) = (self.declarations, self.index);
+        let mut walk = Walk::new(declarations, index, releases, self.root, self.picking.clone());
         walk.run();
         self.reads.extend(walk.reads.iter().cloned());
         let walk = Rc::new(walk);

@@ -33,9 +33,33 @@ pub(super) struct Picking {
     pub(super) rust_version: Option<semver::Version>,
 }
 
-pub(super) struct Walk<'a> {
+/// The workspace's declarations of each entry of a lock, looked up once per resolution and
+/// shared by all its walks.
+pub(super) struct LockDeclarations<'a> {
     lock: &'a Lock,
     declarations: &'a Declarations,
+    /// By entry of the lock.
+    by_entry: Vec<Option<Arc<PackageDeclarations>>>,
+}
+
+impl<'a> LockDeclarations<'a> {
+    pub(super) fn new(lock: &'a Lock, declarations: &'a Declarations) -> Self {
+        let by_entry = lock.entries.iter().map(|e| declarations.get(&e.name, &e.version)).collect();
+        LockDeclarations { lock, declarations, by_entry }
+    }
+
+    /// The workspace's declarations of `entry`, a lock entry or (past the lock's) `added`.
+    fn of(&self, entry: usize, e: &Entry) -> Option<Arc<PackageDeclarations>> {
+        match self.by_entry.get(entry) {
+            Some(declared) => declared.clone(),
+            None => self.declarations.get(&e.name, &e.version),
+        }
+    }
+}
+
+pub(super) struct Walk<'a> {
+    lock: &'a Lock,
+    declarations: &'a LockDeclarations<'a>,
     index: &'a IndexCache,
     /// Members the release takes from crates.io, by name: the release it takes.
     from_index: HashMap<String, semver::Version>,
@@ -87,15 +111,14 @@ enum Step {
 
 impl<'a> Walk<'a> {
     pub(super) fn new(
-        lock: &'a Lock,
-        declarations: &'a Declarations,
+        declarations: &'a LockDeclarations<'a>,
         index: &'a IndexCache,
         from_index: HashMap<String, semver::Version>,
         root: usize,
         picking: Picking,
     ) -> Walk<'a> {
         Walk {
-            lock,
+            lock: declarations.lock,
             declarations,
             index,
             from_index,
@@ -127,8 +150,12 @@ impl<'a> Walk<'a> {
         let e = self.entry(entry);
         let (name, version) = (&e.name, &e.version);
         let (declarations, index) = (self.declarations, self.index);
-        let own = || declarations.packages.get(&(name.clone(), version.clone())).cloned();
-        let published = self.from_index.get(name).filter(|_| entry != self.root);
+        let own = || declarations.of(entry, e);
+        // Only a member (a path package) is taken from crates.io instead.
+        let published = match e.source {
+            None if entry != self.root => self.from_index.get(name),
+            _ => None,
+        };
         let mut strict = false;
         // The index's entry for it, when read: what the walk's result also depends on.
         let mut read = None;

@@ -245,6 +245,15 @@ impl Declarations {
         crate::base::format::hex(&hasher.finalize())
     }
 
+    /// The declarations of `name` `version`, when known.
+    pub(crate) fn get(
+        &self,
+        name: &str,
+        version: &semver::Version,
+    ) -> Option<Arc<PackageDeclarations>> {
+        self.packages.get(&(name.to_owned(), version.clone())).cloned()
+    }
+
     pub fn add(&mut self, package: &Package) {
         let dependencies = package
             .dependencies
