@@ -1191,3 +1191,67 @@ fn online_a_hostile_index_ends_and_claims_nothing_cargo_would_not_write() {
     let stderr = String::from_utf8_lossy(&cargo.stderr);
     assert!(!cargo.status.success() && stderr.contains("cyclic package dependency"), "{stderr}");
 }
+
+/// A registry package the workspace's lock pins is walked with the declarations crates.io's
+/// index lists for it, as cargo's resolver reads them: `leafy`'s feature `extra` brings in
+/// its optional `leaf`, and only that (`unused` stays out). The tool reads them from
+/// cargo's index cache (no `cargo metadata` of the registry packages), and its lock and
+/// `.crate` are cargo's.
+#[test]
+fn a_locked_registry_package_is_walked_with_the_declarations_the_index_lists() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ws");
+    let manifest = workspace(
+        &root,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"app\"]\nresolver = \"2\"\n"),
+            (
+                "app/Cargo.toml",
+                &member(
+                    "app",
+                    "0.1.0",
+                    "[dependencies]\nleafy = { version = \"1\", features = [\"extra\"] }\n",
+                ),
+            ),
+            ("app/src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let optional = |name: &str| {
+        serde_json::json!({
+            "name": name, "req": "^1", "features": [], "optional": true,
+            "default_features": true, "target": null, "kind": "normal",
+        })
+    };
+    let leafy = serde_json::json!({
+        "name": "leafy", "vers": "1.0.0", "deps": [optional("leaf"), optional("unused")],
+        "cksum": "1e".repeat(32), "features": { "extra": ["dep:leaf"] }, "yanked": false,
+    });
+    let home = tmp.path().join("cargo-home");
+    crates_io_cache(
+        &home,
+        &[
+            ("leafy", "1.0.0", leafy.to_string()),
+            ("leaf", "1.0.0", index_line("leaf", "1.0.0", &"1f".repeat(32), false)),
+            ("unused", "1.0.0", index_line("unused", "1.0.0", &"00".repeat(32), false)),
+        ],
+    );
+    let locked = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["generate-lockfile", "--offline", "--manifest-path"])
+        .arg(&manifest)
+        .env("CARGO_HOME", &home)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "{}", String::from_utf8_lossy(&locked.stderr));
+    common::repo::init_and_commit(&root, "one");
+
+    let cargo = cargo_packages(&manifest, &tmp.path().join("cargo"), &home, &["app"], true);
+    let cargo_lock = entry(&cargo["app"], "Cargo.lock").unwrap();
+    assert!(cargo_lock.contains("name = \"leaf\"") && !cargo_lock.contains("unused"));
+    let run = tmp.path().join("run");
+    let report = report_with(&manifest, &run, &home, &[]);
+    let app = krate(&report, "app");
+    assert_eq!(app["archive"]["exact"], true, "{}", app["archive"]["estimates"]);
+    assert_eq!(entry(&emitted(&run.join("site"), app), "Cargo.lock").unwrap(), cargo_lock);
+    assert_eq!(app["archive"]["checksum"], sha256(&cargo["app"]).as_str());
+}
