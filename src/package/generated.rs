@@ -50,6 +50,7 @@ impl LockResolutions {
         names
     }
 
+    /// The resolution `view` writes its lock from (`None`: the crate is not in the lock).
     pub fn view(&self, view: View) -> Option<&Resolution> {
         match view {
             View::Release => self.release.as_ref(),
@@ -68,6 +69,8 @@ fn root<'m>(member: &'m Member, workspace: &Workspace) -> lockfile::Root<'m> {
     }
 }
 
+/// `member`'s resolution in `view`: kept by an earlier run while its inputs hold, else
+/// walked (and kept).
 fn resolution(
     workspace: &Workspace,
     member: &Member,

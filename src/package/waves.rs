@@ -38,7 +38,7 @@ pub fn in_waves<'m, T: Send>(
     let (resolutions, mut prepared) =
         rayon::join(|| resolve_locks(workspace, selected, cache), || prepare(selected));
     let needs: BTreeMap<&str, Vec<String>> =
-        resolutions.iter().map(|(&name, r)| (name, r.members())).collect();
+        resolutions.iter().map(|(&name, r)| (name, members(r))).collect();
     let members: Vec<&'m Member> = needs.keys().filter_map(|n| workspace.member(n)).collect();
     let unselected: Vec<&'m Member> =
         members.iter().copied().filter(|m| !prepared.contains_key(m.name())).collect();
@@ -118,22 +118,30 @@ fn dependency_order(
     order
 }
 
+/// A member's lock resolutions, or why they could not be found (the crate is then not
+/// packaged, and says so).
+type Resolved = Result<LockResolutions, String>;
+
+/// The members a lock names (none when it could not be resolved).
+fn members(resolved: &Resolved) -> Vec<String> {
+    resolved.as_ref().map(LockResolutions::members).unwrap_or_default()
+}
+
 /// The lock resolutions of the `selected` members and of all the members they name.
 fn resolve_locks<'m>(
     workspace: &'m Workspace,
     selected: &[&'m Member],
     cache: &dyn ArchiveCache,
-) -> BTreeMap<&'m str, LockResolutions> {
-    let mut resolved: BTreeMap<&'m str, LockResolutions> = BTreeMap::new();
+) -> BTreeMap<&'m str, Resolved> {
+    let resolve = |member: &Member| guarded(|| Ok(LockResolutions::of(workspace, member, cache)));
+    let mut resolved: BTreeMap<&'m str, Resolved> = BTreeMap::new();
     let mut frontier: Vec<&'m Member> = selected.to_vec();
     while !frontier.is_empty() {
-        let round: Vec<(&'m Member, LockResolutions)> = frontier
-            .par_iter()
-            .map(|&member| (member, LockResolutions::of(workspace, member, cache)))
-            .collect();
+        let round: Vec<(&'m Member, Resolved)> =
+            frontier.par_iter().map(|&member| (member, resolve(member))).collect();
         frontier = Vec::new();
         for (member, resolutions) in round {
-            let named = resolutions.members();
+            let named = members(&resolutions);
             frontier.extend(named.iter().filter_map(|name| workspace.member(name)));
             resolved.insert(member.name(), resolutions);
         }
@@ -169,7 +177,7 @@ struct Schedule<'a, 'm, T> {
     workspace: &'m Workspace,
     cache: &'a dyn ArchiveCache,
     needs: &'a BTreeMap<&'m str, Vec<String>>,
-    resolutions: &'a BTreeMap<&'m str, LockResolutions>,
+    resolutions: &'a BTreeMap<&'m str, Resolved>,
     dependents: &'a BTreeMap<&'m str, Vec<&'m Member>>,
     prepared: BTreeMap<&'m str, Prepare<'m>>,
     chosen: &'a BTreeSet<&'m str>,
@@ -207,9 +215,11 @@ impl<'a, 'm, T: Send> Schedule<'a, 'm, T> {
         let prepared = self.prepared[member.name()].lock().ok().and_then(|mut p| p.take());
         let prepared = prepared.unwrap_or_else(|| Err("packaged twice".to_owned()));
         let (workspace, cache) = (self.workspace, self.cache);
-        let resolutions = &self.resolutions[member.name()];
-        let archive = prepared
-            .and_then(|p| guarded(|| super::finish(workspace, p, resolutions, cache, written)));
+        let resolutions = self.resolutions[member.name()].as_ref().map_err(Clone::clone);
+        let archive = prepared.and_then(|p| {
+            let resolutions = resolutions?;
+            guarded(|| super::finish(workspace, p, resolutions, cache, written))
+        });
         let crate_file = archive.as_ref().ok().map(Archive::written);
         // Staged before the members that wait for it start: a stage may use what the stages
         // of the members its lock names did (a build patches in their unpacked archives).
