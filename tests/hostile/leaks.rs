@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::{PACKAGE, contains, every_output_byte, git, report, run, write};
+use super::{PACKAGE, contains, git, report, run, shown_bytes, write};
 
 /// A GitHub token (`ghp_` and 36 letters and digits); `n` tells them apart.
 fn github_token(n: u32) -> String {
@@ -28,17 +28,6 @@ fn run_on(manifest: &Path, scratch: &Path, args: &[&str]) -> Output {
     all.extend([OsStr::new("--manifest-path"), manifest.as_os_str()]);
     let target = scratch.join("target");
     run(scratch, &all, &[("CARGO_TARGET_DIR", target.to_str().unwrap())], false)
-}
-
-/// Every byte a run showed: each site file's path and content, standard output and error.
-fn shown_bytes(site: &Path, output: &Output) -> Vec<u8> {
-    let mut all = every_output_byte(site);
-    for entry in walkdir::WalkDir::new(site).into_iter().flatten() {
-        all.extend(entry.path().to_string_lossy().bytes());
-    }
-    all.extend(&output.stdout);
-    all.extend(&output.stderr);
-    all
 }
 
 /// The site's pages, report.json and summary.md (not the cards' pixels, nor fonts), by path.

@@ -83,6 +83,17 @@ fn every_output_byte(dir: &Path) -> Vec<u8> {
     all
 }
 
+/// Every byte a run showed: each site file's path and content, standard output and error.
+fn shown_bytes(site: &Path, output: &Output) -> Vec<u8> {
+    let mut all = every_output_byte(site);
+    for entry in walkdir::WalkDir::new(site).into_iter().flatten() {
+        all.extend(entry.path().to_string_lossy().bytes());
+    }
+    all.extend(&output.stdout);
+    all.extend(&output.stderr);
+    all
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }

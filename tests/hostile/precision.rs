@@ -3,7 +3,17 @@
 //! listing can grow exponentially), and live secrets dressed as placeholders, test data or
 //! documentation.
 
-use super::{PACKAGE, contains, every_output_byte, failing, report, site_run, write};
+use serde_json::Value;
+
+use super::{PACKAGE, contains, failing, report, shown_bytes, site_run, write};
+
+/// The message of the only crate's check `id`, which must fail.
+fn failed_message(report: &Value, id: &str) -> String {
+    let checks = report["crates"][0]["checks"].as_array().unwrap();
+    let check = checks.iter().find(|c| c["id"] == id).unwrap();
+    assert_eq!(check["status"], "fail", "{id}: {check}");
+    check["message"].as_str().unwrap().to_owned()
+}
 
 /// A source nested 200,000 groups deep (and a `cfg` predicate 20,000 `not(` deep) ends
 /// the module walk, not the process: the crate is reported like any other.
@@ -107,27 +117,19 @@ fn live_secrets_dressed_as_placeholders_or_test_data_still_count() {
     let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
     assert_eq!(output.status.code(), Some(1), "blocked: {output:?}");
     let report = report(&site);
-    let checks = report["crates"][0]["checks"].as_array().unwrap();
-    let message = |id: &str| {
-        let check = checks.iter().find(|c| c["id"] == id).unwrap();
-        assert_eq!(check["status"], "fail", "{id}: {check}");
-        check["message"].as_str().unwrap().to_owned()
-    };
-    let blocked = message("secret-in-archive");
+    let blocked = failed_message(&report, "secret-in-archive");
     for needle in ["src/lib.rs line 1 ", "src/lib.rs line 3 ", "src/lib.rs line 5 ", "ci.txt"] {
         assert!(blocked.contains(needle), "{needle} not in: {blocked}");
     }
     assert!(!blocked.contains("line 7") && !blocked.contains("server.pem"), "{blocked}");
-    let warned = message("secret-in-test-data");
+    let warned = failed_message(&report, "secret-in-test-data");
     assert!(
         warned.contains(
             "tests/data/server.pem line 1 (private key, under a test or example folder, tests/)"
         ),
         "{warned}"
     );
-    let mut all = every_output_byte(&site);
-    all.extend(&output.stdout);
-    all.extend(&output.stderr);
+    let all = shown_bytes(&site, &output);
     for secret in [header("BEGIN"), line(4 * 20), line(20), token] {
         assert!(!contains(&all, &secret), "{secret} leaked");
     }
@@ -163,27 +165,19 @@ fn live_secrets_dressed_as_documentation_still_count() {
     let (output, site) = site_run(&ws.join("Cargo.toml"), tmp.path(), &[]);
     assert_eq!(output.status.code(), Some(1), "blocked: {output:?}");
     let report = report(&site);
-    let checks = report["crates"][0]["checks"].as_array().unwrap();
-    let message = |id: &str| {
-        let check = checks.iter().find(|c| c["id"] == id).unwrap();
-        assert_eq!(check["status"], "fail", "{id}: {check}");
-        check["message"].as_str().unwrap().to_owned()
-    };
-    let blocked = message("secret-in-archive");
+    let blocked = failed_message(&report, "secret-in-archive");
     for needle in ["src/lib.rs line 5 ", "src/lib.rs line 8 ", "README.md line 9 "] {
         assert!(blocked.contains(needle), "{needle} not in: {blocked}");
     }
     assert!(!blocked.contains("src/lib.rs line 1 "), "{blocked}");
-    let warned = message("secret-in-test-data");
+    let warned = failed_message(&report, "secret-in-test-data");
     for needle in [
         "src/lib.rs line 1 (private key, in a doc comment",
         "README.md line 4 (private key, in a Markdown file",
     ] {
         assert!(warned.contains(needle), "{needle} not in: {warned}");
     }
-    let mut all = every_output_byte(&site);
-    all.extend(&output.stdout);
-    all.extend(&output.stderr);
+    let all = shown_bytes(&site, &output);
     for secret in [header.clone(), body(1), body(4), body(5), body(7), token] {
         assert!(!contains(&all, &secret), "{secret} leaked");
     }
