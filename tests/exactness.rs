@@ -1192,15 +1192,11 @@ fn online_a_hostile_index_ends_and_claims_nothing_cargo_would_not_write() {
     assert!(!cargo.status.success() && stderr.contains("cyclic package dependency"), "{stderr}");
 }
 
-/// A registry package the workspace's lock pins is walked with the declarations crates.io's
-/// index lists for it, as cargo's resolver reads them: `leafy`'s feature `extra` brings in
-/// its optional `leaf`, and only that (`unused` stays out). The tool reads them from
-/// cargo's index cache (no `cargo metadata` of the registry packages), and its lock and
-/// `.crate` are cargo's.
-#[test]
-fn a_locked_registry_package_is_walked_with_the_declarations_the_index_lists() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("ws");
+/// A workspace whose committed lock (written by cargo) pins `leafy` from crates.io, with
+/// its feature `extra`, which brings in its optional `leaf` and leaves out `unused`; and a
+/// `$CARGO_HOME` whose index cache lists the three. Returns the manifest and the home.
+fn leafy_workspace(dir: &Path) -> (PathBuf, PathBuf) {
+    let root = dir.join("ws");
     let manifest = workspace(
         &root,
         &[
@@ -1226,7 +1222,7 @@ fn a_locked_registry_package_is_walked_with_the_declarations_the_index_lists() {
         "name": "leafy", "vers": "1.0.0", "deps": [optional("leaf"), optional("unused")],
         "cksum": "1e".repeat(32), "features": { "extra": ["dep:leaf"] }, "yanked": false,
     });
-    let home = tmp.path().join("cargo-home");
+    let home = dir.join("cargo-home");
     crates_io_cache(
         &home,
         &[
@@ -1239,12 +1235,22 @@ fn a_locked_registry_package_is_walked_with_the_declarations_the_index_lists() {
         .args(["generate-lockfile", "--offline", "--manifest-path"])
         .arg(&manifest)
         .env("CARGO_HOME", &home)
-        .current_dir(tmp.path())
+        .current_dir(dir)
         .output()
         .unwrap();
     assert!(locked.status.success(), "{}", String::from_utf8_lossy(&locked.stderr));
     common::repo::init_and_commit(&root, "one");
+    (manifest, home)
+}
 
+/// A registry package the workspace's lock pins is walked with the declarations crates.io's
+/// index lists for it, as cargo's resolver reads them (see [`leafy_workspace`]). The tool
+/// reads them from cargo's index cache (no `cargo metadata` of the registry packages), and
+/// its lock and `.crate` are cargo's.
+#[test]
+fn a_locked_registry_package_is_walked_with_the_declarations_the_index_lists() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (manifest, home) = leafy_workspace(tmp.path());
     let cargo = cargo_packages(&manifest, &tmp.path().join("cargo"), &home, &["app"], true);
     let cargo_lock = entry(&cargo["app"], "Cargo.lock").unwrap();
     assert!(cargo_lock.contains("name = \"leaf\"") && !cargo_lock.contains("unused"));
@@ -1254,4 +1260,46 @@ fn a_locked_registry_package_is_walked_with_the_declarations_the_index_lists() {
     assert_eq!(app["archive"]["exact"], true, "{}", app["archive"]["estimates"]);
     assert_eq!(entry(&emitted(&run.join("site"), app), "Cargo.lock").unwrap(), cargo_lock);
     assert_eq!(app["archive"]["checksum"], sha256(&cargo["app"]).as_str());
+}
+
+/// The same lock, made hostile after cargo wrote it: one more pinned package named as a
+/// path out of the index (`../../../../etc/passwd`), and `leafy`'s index cache entry with
+/// a release nested 100,000 arrays deep. Neither is read as declarations: the run ends
+/// (no crash, no overflow), reads nothing outside, and claims nothing exact about a lock
+/// whose registry package it could not read.
+#[test]
+fn a_hostile_lock_or_index_entry_is_no_declaration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (manifest, home) = leafy_workspace(tmp.path());
+    let root = manifest.parent().unwrap();
+    let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    let outside = format!(
+        "{lock}\n[[package]]\nname = \"../../../../etc/passwd\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n",
+        "ab".repeat(32)
+    );
+    fs::write(root.join("Cargo.lock"), outside).unwrap();
+    common::repo::commit(root, "hostile lock");
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    crates_io_cache(&home, &[("leafy", "1.0.1", nested)]);
+
+    let run = tmp.path().join("run");
+    let output = tool(&manifest, &run, &home, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.code().is_some_and(|c| c < 2), "{output:?}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("overflow"), "{stderr}");
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(run.join("site/report.json")).unwrap()).unwrap();
+    let app = krate(&report, "app");
+    assert_eq!(app["archive"]["exact"], false, "{app}");
+    assert!(app["archive"]["checksum"].is_null(), "{app}");
+    let estimates = app["archive"]["estimates"].to_string();
+    assert!(estimates.contains("leafy"), "{estimates}");
+    let mut shown = output.stdout.clone();
+    shown.extend(&output.stderr);
+    for file in walkdir::WalkDir::new(run.join("site")).into_iter().flatten() {
+        if file.file_type().is_file() {
+            shown.extend(fs::read(file.path()).unwrap());
+        }
+    }
+    assert!(!String::from_utf8_lossy(&shown).contains("root:x:0:0"), "/etc/passwd was read");
 }
